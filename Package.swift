@@ -1,0 +1,135 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Services/ holds one folder per executable, Shared/ the libraries they all use, including the
+// C bridges. Every target builds in the Swift 6 language mode (the tools-version default).
+let package = Package(
+    name: "frontline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mail-ingest", targets: ["MailIngest"]),
+        .executable(name: "classifier", targets: ["Classifier"]),
+        .executable(name: "assigner", targets: ["Assigner"]),
+        .executable(name: "notifier", targets: ["Notifier"]),
+        .executable(name: "supplier-reminder", targets: ["SupplierReminder"]),
+        .executable(name: "escalation", targets: ["Escalation"]),
+        .executable(name: "frontline", targets: ["FrontlineCLI"]),
+        .executable(name: "frontline-bench", targets: ["FrontlineBench"]),
+        .executable(name: "backbone-probe", targets: ["BackboneProbe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C bridges, found through pkg-config.
+        .systemLibrary(
+            name: "CHiredis", path: "Shared/CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Swift cannot call the variadic curl_easy_setopt/curl_easy_getinfo: typed wrappers.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Shared/CCurlShim"),
+
+        // Shared Swift modules.
+        .target(
+            name: "FrontlineCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Shared/FrontlineCore"
+        ),
+        .target(
+            name: "FrontlineStore",
+            dependencies: [
+                "CLibPQ", "FrontlineCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/FrontlineStore"
+        ),
+        .target(
+            name: "FrontlineStreams",
+            dependencies: [
+                "CHiredis", "FrontlineCore", "FrontlineStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/FrontlineStreams"
+        ),
+        .target(
+            name: "FrontlineHTTPClient",
+            dependencies: ["CCurlShim", "FrontlineCore"],
+            path: "Shared/FrontlineHTTPClient"
+        ),
+        .target(
+            name: "FrontlineRuntime",
+            dependencies: [
+                "FrontlineCore", "FrontlineStore", "FrontlineStreams",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/FrontlineRuntime"
+        ),
+
+        // The six services and the admin CLI.
+        .executableTarget(name: "MailIngest", dependencies: ["FrontlineRuntime"], path: "Services/MailIngest"),
+        .executableTarget(name: "Classifier", dependencies: ["FrontlineRuntime"], path: "Services/Classifier"),
+        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime"], path: "Services/Assigner"),
+        .executableTarget(name: "Notifier", dependencies: ["FrontlineRuntime"], path: "Services/Notifier"),
+        .executableTarget(
+            name: "SupplierReminder", dependencies: ["FrontlineRuntime"], path: "Services/SupplierReminder"
+        ),
+        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime"], path: "Services/Escalation"),
+        .executableTarget(
+            name: "FrontlineCLI",
+            dependencies: [
+                "FrontlineRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/FrontlineCLI"
+        ),
+
+        // Benchmarks and the test helper process (a consumer the integration tests can kill).
+        .executableTarget(
+            name: "FrontlineBench",
+            dependencies: [
+                "FrontlineRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/Benchmarks/FrontlineBench"
+        ),
+        .executableTarget(
+            name: "BackboneProbe",
+            dependencies: [
+                "FrontlineRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/Support/BackboneProbe"
+        ),
+
+        // Tests.
+        .testTarget(
+            name: "FrontlineCoreTests",
+            dependencies: ["FrontlineCore", "FrontlineRuntime"],
+            path: "Tests/FrontlineCoreTests"
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["FrontlineRuntime", "FrontlineHTTPClient"],
+            path: "Tests/IntegrationTests"
+        ),
+    ]
+)

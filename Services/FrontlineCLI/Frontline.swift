@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import FrontlineRuntime
+
+@main
+struct Frontline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontline",
+        abstract: "Administer a Frontline deployment.",
+        subcommands: [Migrate.self, Status.self, DeadLetterCommand.self]
+    )
+}
+
+/// The connections a CLI command needs, from the same variables the services read.
+struct CLIContext {
+    let configuration: FrontlineConfiguration
+    let logger: Logger
+    let database: Database
+    let redis: RedisClient
+    var streams: StreamNames { StreamNames(prefix: configuration.streamPrefix) }
+    var admin: StreamAdmin { StreamAdmin(database: database, redis: redis, streams: streams) }
+
+    static func make() -> CLIContext {
+        let configuration: FrontlineConfiguration
+        do {
+            configuration = try FrontlineConfiguration(environment: Environment(), defaultHTTPPort: 0)
+        } catch {
+            ServiceMain.exitWithConfigurationError(service: "frontline", error)
+        }
+        // Human output on stdout; the CLI's own log lines only for warnings, on stderr.
+        var logger = Logger(label: "frontline") { _ in
+            JSONLogHandler(service: "frontline", level: .warning, sink: LogSink { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            })
+        }
+        logger.logLevel = .warning
+        return CLIContext(
+            configuration: configuration, logger: logger,
+            database: Database(configuration: .init(url: configuration.databaseURL, poolSize: 1, retryFor: .seconds(10)), logger: logger),
+            redis: RedisClient(url: configuration.redisURL, retryFor: .seconds(10), logger: logger)
+        )
+    }
+}
+
+/// Prints a table with a header row, columns padded to their widest cell.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let widths = header.indices.map { column in
+        ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+    }
+    func line(_ cells: [String]) -> String {
+        zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            .trimmingCharacters(in: .whitespaces)
+    }
+    print(line(header))
+    for row in rows { print(line(row)) }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(Timestamp.format(date))
+    }
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Errors that the CLI reports in one line, without a stack of context.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+}

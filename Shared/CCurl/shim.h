@@ -1,0 +1,2 @@
+// libcurl, found through pkg-config (Debian: libcurl4-openssl-dev).
+#include <curl/curl.h>

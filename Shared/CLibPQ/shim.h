@@ -1,0 +1,2 @@
+// libpq, found through pkg-config (Debian: libpq-dev).
+#include <libpq-fe.h>

@@ -1,0 +1,205 @@
+import Foundation
+
+/// A configuration value that is missing or malformed. Its description is the one line a
+/// service prints before it stops: it names the variable and never echoes a secret.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var variable: String
+    public var problem: String
+
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
+
+    public var description: String { "configuration error: \(variable) \(problem)" }
+}
+
+/// Reads typed values from environment variables, naming the variable on any failure.
+public struct Environment: Sendable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    public func string(_ name: String) -> String? {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    public func required(_ name: String, hint: String) throws(ConfigurationError) -> String {
+        guard let value = string(name) else {
+            throw ConfigurationError(variable: name, problem: "is missing (expected \(hint))")
+        }
+        return value
+    }
+
+    public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(
+                variable: name,
+                problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
+            )
+        }
+        return value
+    }
+
+    public func number(_ name: String, default defaultValue: Double, range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Double(text), range.contains(value) else {
+            throw ConfigurationError(
+                variable: name,
+                problem: "must be a number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
+            )
+        }
+        return value
+    }
+
+    public func seconds(_ name: String, default defaultValue: Duration, range: ClosedRange<Double>) throws(ConfigurationError) -> Duration {
+        guard string(name) != nil else { return defaultValue }
+        let value = try number(name, default: 0, range: range)
+        return .milliseconds(Int64(value * 1000))
+    }
+
+    public func choice<T>(_ name: String, default defaultValue: T, _ options: [String: T]) throws(ConfigurationError) -> T {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = options[text.lowercased()] else {
+            throw ConfigurationError(
+                variable: name,
+                problem: "must be one of \(options.keys.sorted().joined(separator: ", ")), got \"\(text)\""
+            )
+        }
+        return value
+    }
+}
+
+/// `redis://[:password@]host[:port][/db]`
+public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var database: Int
+    public var password: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, password: String? = nil) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.password = password
+    }
+
+    public init?(_ text: String) {
+        guard let components = URLComponents(string: text), components.scheme == "redis",
+            let host = components.host, !host.isEmpty
+        else { return nil }
+        self.host = host
+        self.port = components.port ?? 6379
+        let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        if path.isEmpty {
+            database = 0
+        } else if let database = Int(path), database >= 0 {
+            self.database = database
+        } else {
+            return nil
+        }
+        password = components.password.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Without the password.
+    public var description: String { "redis://\(host):\(port)/\(database)" }
+}
+
+/// The settings every Frontline process shares (the design's table). Each service reads its
+/// own further settings with `Environment` in the same style.
+public struct FrontlineConfiguration: Sendable {
+    public enum LogLevel: String, Sendable { case debug, info, warning, error }
+
+    public var databaseURL: String
+    public var redisURL: RedisURL
+    public var httpPort: Int
+    public var logLevel: LogLevel
+    /// Prefix of every stream key, so that several deployments can share one Redis.
+    public var streamPrefix: String
+    public var databasePoolSize: Int
+    public var consumer: ConsumerSettings
+
+    public struct ConsumerSettings: Sendable {
+        /// Host name plus process id unless set: a restarted pod's leftovers go to its peers.
+        public var name: String
+        public var batchSize: Int
+        public var concurrency: Int
+        /// Entries idle longer than this are claimed from their consumer and delivered again.
+        public var visibilityTimeout: Duration
+        /// After this many deliveries an event is dead-lettered.
+        public var maxDeliveries: Int
+
+        public init(
+            name: String = FrontlineConfiguration.defaultConsumerName, batchSize: Int = 64, concurrency: Int = 4,
+            visibilityTimeout: Duration = .seconds(30), maxDeliveries: Int = 5
+        ) {
+            self.name = name
+            self.batchSize = batchSize
+            self.concurrency = concurrency
+            self.visibilityTimeout = visibilityTimeout
+            self.maxDeliveries = maxDeliveries
+        }
+    }
+
+    public init(
+        databaseURL: String, redisURL: RedisURL, httpPort: Int = 0, logLevel: LogLevel = .info,
+        streamPrefix: String = "frontline", databasePoolSize: Int = 4,
+        consumer: ConsumerSettings = ConsumerSettings()
+    ) {
+        self.databaseURL = databaseURL
+        self.redisURL = redisURL
+        self.httpPort = httpPort
+        self.logLevel = logLevel
+        self.streamPrefix = streamPrefix
+        self.databasePoolSize = databasePoolSize
+        self.consumer = consumer
+    }
+
+    public static var defaultConsumerName: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// Reads the shared settings; `defaultHTTPPort` is the service's own default.
+    public init(environment: Environment, defaultHTTPPort: Int) throws(ConfigurationError) {
+        let database = try environment.required("FRONTLINE_DATABASE_URL", hint: "postgres://user:pass@host:port/db")
+        guard database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") else {
+            throw ConfigurationError(
+                variable: "FRONTLINE_DATABASE_URL", problem: "must be a postgres:// or postgresql:// URI"
+            )
+        }
+        let redisText = try environment.required("FRONTLINE_REDIS_URL", hint: "redis://host:port/db")
+        guard let redis = RedisURL(redisText) else {
+            throw ConfigurationError(variable: "FRONTLINE_REDIS_URL", problem: "must look like redis://host:port/db")
+        }
+        let prefix = environment.string("FRONTLINE_STREAM_PREFIX") ?? "frontline"
+        guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ConfigurationError(
+                variable: "FRONTLINE_STREAM_PREFIX", problem: "may hold only letters, digits, '-', '_' and '.'"
+            )
+        }
+        self.init(
+            databaseURL: database,
+            redisURL: redis,
+            httpPort: try environment.integer("FRONTLINE_HTTP_PORT", default: defaultHTTPPort, range: 0...65535),
+            logLevel: try environment.choice(
+                "FRONTLINE_LOG_LEVEL", default: .info,
+                ["debug": .debug, "info": .info, "warning": .warning, "error": .error]
+            ),
+            streamPrefix: prefix,
+            databasePoolSize: try environment.integer("FRONTLINE_DB_POOL_SIZE", default: 4, range: 1...64),
+            consumer: ConsumerSettings(
+                name: environment.string("FRONTLINE_CONSUMER_NAME") ?? Self.defaultConsumerName,
+                batchSize: try environment.integer("FRONTLINE_CONSUMER_BATCH", default: 64, range: 1...1000),
+                concurrency: try environment.integer("FRONTLINE_CONSUMER_CONCURRENCY", default: 4, range: 1...256),
+                visibilityTimeout: try environment.seconds(
+                    "FRONTLINE_VISIBILITY_TIMEOUT_SECONDS", default: .seconds(30), range: 0.1...86400
+                ),
+                maxDeliveries: try environment.integer("FRONTLINE_MAX_DELIVERIES", default: 5, range: 1...1000)
+            )
+        )
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import FrontlineCore
+import FrontlineStore
+import FrontlineStreams
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// What a service's wiring gets: its configuration, logger and the shared clients.
+public struct ServiceContext: Sendable {
+    public let name: String
+    public let configuration: FrontlineConfiguration
+    public let environment: Environment
+    public let logger: Logger
+    public let database: Database
+    public let streams: StreamNames
+
+    /// A member of `group` consuming `types`, with the process's consumer settings.
+    public func consumer(group: String, consuming types: [EventType], handler: any EventHandler) -> StreamConsumer {
+        let settings = configuration.consumer
+        var consumerConfiguration = StreamConsumer.Configuration(
+            group: group, streams: types.map(streams.stream(for:)), consumerName: settings.name,
+            deadLetterStream: streams.deadLetters
+        )
+        consumerConfiguration.batchSize = settings.batchSize
+        consumerConfiguration.concurrency = settings.concurrency
+        consumerConfiguration.visibilityTimeout = settings.visibilityTimeout
+        consumerConfiguration.maxDeliveries = settings.maxDeliveries
+        return StreamConsumer(
+            configuration: consumerConfiguration, handler: handler, database: database,
+            redisURL: configuration.redisURL, logger: logger
+        )
+    }
+
+    /// The relay that publishes this deployment's outbox. Every service runs one: they share
+    /// the work through row locks, so the outbox drains while any service is up.
+    public func outboxRelay() -> OutboxRelay {
+        OutboxRelay(
+            configuration: .init(databaseURL: configuration.databaseURL, redisURL: configuration.redisURL, streams: streams),
+            logger: logger
+        )
+    }
+}
+
+/// The start-up every Frontline executable shares: configuration (one line naming a bad
+/// value, then exit 78), JSON logging, metrics, a schema check, the operations endpoints, and
+/// a ServiceGroup that shuts down gracefully on SIGTERM and SIGINT.
+public enum ServiceMain {
+    /// EX_CONFIG from sysexits.h: a configuration error.
+    public static let configurationExitCode: Int32 = 78
+
+    public static func run(
+        name: String, defaultHTTPPort: Int, environment: Environment = Environment(),
+        services makeServices: @Sendable (ServiceContext) throws -> [any Service]
+    ) async -> Never {
+        let configuration: FrontlineConfiguration
+        do {
+            configuration = try FrontlineConfiguration(environment: environment, defaultHTTPPort: defaultHTTPPort)
+        } catch {
+            exitWithConfigurationError(service: name, error)
+        }
+        let registry = Observability.bootstrap(service: name, level: configuration.logLevel)
+        let logger = Logger(label: name)
+        let database = Database(
+            configuration: .init(url: configuration.databaseURL, poolSize: configuration.databasePoolSize), logger: logger
+        )
+        let context = ServiceContext(
+            name: name, configuration: configuration, environment: environment, logger: logger, database: database,
+            streams: StreamNames(prefix: configuration.streamPrefix)
+        )
+        do {
+            try await requireCurrentSchema(database)
+            let own = try makeServices(context)
+            let readinessRedis = RedisClient(url: configuration.redisURL, retryFor: .zero, logger: logger)
+            let operations = OperationsServer.make(
+                port: configuration.httpPort, registry: registry,
+                readiness: { await readiness(database: database, redis: readinessRedis) }, logger: logger
+            )
+            // Started first, stopped last: the probes answer while the workers drain.
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: ([operations] + own).map {
+                        .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                    },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            logger.info("started", metadata: ["http_port": "\(configuration.httpPort)", "consumer": "\(configuration.consumer.name)"])
+            try await group.run()
+            logger.info("stopped")
+            database.shutdown()
+            exit(0)
+        } catch let error as ConfigurationError {
+            exitWithConfigurationError(service: name, error)
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+
+    public static func exitWithConfigurationError(service: String, _ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("\(service): \(error)\n".utf8))
+        exit(configurationExitCode)
+    }
+
+    static func requireCurrentSchema(_ database: Database) async throws {
+        let migrator = Migrator()
+        let current = try await migrator.currentVersion(database)
+        guard let current, current >= migrator.latestVersion else {
+            throw SchemaNotCurrent(current: current, expected: migrator.latestVersion)
+        }
+    }
+
+    static func readiness(database: Database, redis: RedisClient) async -> [String: Bool] {
+        async let postgres = (try? await database.withConnection(retrying: false) { try $0.query("SELECT 1") }) != nil
+        async let redisReady = (try? await redis.run { try $0.command(["PING"]).throwingError() }) != nil
+        return ["postgres": await postgres, "redis": await redisReady]
+    }
+}
+
+public struct SchemaNotCurrent: Error, CustomStringConvertible {
+    public var current: Int?
+    public var expected: Int
+    public var description: String {
+        "database schema is at version \(current.map(String.init) ?? "none"), this build needs \(expected): run `frontline migrate`"
+    }
+}

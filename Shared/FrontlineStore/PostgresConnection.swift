@@ -1,0 +1,301 @@
+import CLibPQ
+import Foundation
+import FrontlineCore
+
+/// A value bound to a statement parameter. Values always travel apart from the SQL text.
+public protocol PostgresBindable {
+    var postgresParameter: PostgresParameter { get }
+}
+
+public enum PostgresParameter: Sendable {
+    case null
+    case text(String)
+    case binary([UInt8])
+}
+
+extension String: PostgresBindable { public var postgresParameter: PostgresParameter { .text(self) } }
+extension Substring: PostgresBindable { public var postgresParameter: PostgresParameter { .text(String(self)) } }
+extension Int: PostgresBindable { public var postgresParameter: PostgresParameter { .text(String(self)) } }
+extension Int32: PostgresBindable { public var postgresParameter: PostgresParameter { .text(String(self)) } }
+extension Int64: PostgresBindable { public var postgresParameter: PostgresParameter { .text(String(self)) } }
+extension Double: PostgresBindable { public var postgresParameter: PostgresParameter { .text(String(self)) } }
+extension Bool: PostgresBindable { public var postgresParameter: PostgresParameter { .text(self ? "t" : "f") } }
+extension Date: PostgresBindable {
+    public var postgresParameter: PostgresParameter { .text(Timestamp.format(self)) }
+}
+extension Array: PostgresBindable where Element == UInt8 {
+    /// bytea, sent in binary.
+    public var postgresParameter: PostgresParameter { .binary(self) }
+}
+extension Optional: PostgresBindable where Wrapped: PostgresBindable {
+    public var postgresParameter: PostgresParameter {
+        switch self {
+        case .none: .null
+        case .some(let value): value.postgresParameter
+        }
+    }
+}
+
+/// A text[] parameter, for `= ANY($1)`.
+public struct PostgresTextArray: PostgresBindable {
+    public var values: [String]
+    public init(_ values: [String]) { self.values = values }
+    public var postgresParameter: PostgresParameter {
+        let quoted = values.map { value in
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return .text("{" + quoted.joined(separator: ",") + "}")
+    }
+}
+
+/// One row of a result, values in PostgreSQL's text format.
+public struct PostgresRow: Sendable {
+    public let columns: [String]
+    public let values: [String?]
+
+    public subscript(_ index: Int) -> String? { values[index] }
+
+    public subscript(_ name: String) -> String? {
+        guard let index = columns.firstIndex(of: name) else { return nil }
+        return values[index]
+    }
+
+    public func string(_ name: String) throws -> String {
+        guard let value = self[name] else { throw missing(name) }
+        return value
+    }
+
+    public func int64(_ name: String) throws -> Int64 {
+        guard let text = self[name], let value = Int64(text) else { throw missing(name) }
+        return value
+    }
+
+    public func int(_ name: String) throws -> Int {
+        Int(try int64(name))
+    }
+
+    public func optionalInt64(_ name: String) -> Int64? { self[name].flatMap(Int64.init) }
+
+    public func double(_ name: String) throws -> Double {
+        guard let text = self[name], let value = Double(text) else { throw missing(name) }
+        return value
+    }
+
+    public func bool(_ name: String) throws -> Bool {
+        guard let text = self[name] else { throw missing(name) }
+        return text == "t"
+    }
+
+    /// A timestamptz column; the session runs in UTC with ISO dates.
+    public func date(_ name: String) throws -> Date {
+        guard let text = self[name], let date = PostgresRow.parseTimestamp(text) else { throw missing(name) }
+        return date
+    }
+
+    public func optionalDate(_ name: String) -> Date? { self[name].flatMap(PostgresRow.parseTimestamp) }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        // "2026-11-21 10:00:00.123456+00"
+        var iso = text.replacingOccurrences(of: " ", with: "T")
+        if iso.hasSuffix("+00") { iso = String(iso.dropLast(3)) + "Z" }
+        if let dot = iso.firstIndex(of: "."), let zone = iso.lastIndex(of: "Z") {
+            let fraction = iso[iso.index(after: dot)..<zone]
+            iso = String(iso[...dot]) + String(fraction.prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0) + "Z"
+        }
+        return Timestamp.parse(iso)
+    }
+
+    private func missing(_ name: String) -> PostgresError {
+        PostgresError(code: .unexpectedResult, serverMessage: "column \(name) is missing or of another type")
+    }
+}
+
+/// A libpq connection. Not thread-safe: it lives on one thread of a `Database` pool.
+public final class PostgresConnection {
+    private var connection: OpaquePointer?
+    private let conninfo: String
+
+    /// Opens a connection; the session runs in UTC.
+    public init(url: String) throws(PostgresError) {
+        conninfo = url
+        connection = PQconnectdb(url)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let message = connection.map { String(cString: PQerrorMessage($0)) }
+            PQfinish(connection)
+            self.connection = nil
+            throw PostgresError(code: .connectionFailed, serverMessage: message)
+        }
+        _ = try execute("SET TIME ZONE 'UTC'")
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    public var isHealthy: Bool {
+        guard let connection else { return false }
+        return PQstatus(connection) == CONNECTION_OK
+    }
+
+    /// Runs one statement with its parameters bound apart from the text; returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> [PostgresRow] {
+        let result = try run(sql, parameters.map(\.postgresParameter))
+        defer { PQclear(result) }
+        return Self.rows(of: result)
+    }
+
+    /// Like `query`, for statements whose rows do not matter; returns the affected row count.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> Int {
+        let result = try run(sql, parameters.map(\.postgresParameter))
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// Runs a script of several statements with no parameters (migrations only).
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        guard let connection else { throw PostgresError(code: .connectionLost) }
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    public func begin() throws(PostgresError) { try execute("BEGIN") }
+
+    public func commit() throws(PostgresError) {
+        do {
+            try execute("COMMIT")
+        } catch where error.code == .connectionLost {
+            throw PostgresError(code: .commitOutcomeUnknown, serverMessage: error.serverMessage)
+        }
+    }
+
+    public func rollback() {
+        _ = try? execute("ROLLBACK")
+    }
+
+    // MARK: LISTEN/NOTIFY
+
+    /// The socket, to wait on for notifications.
+    public var socket: Int32 { connection.map { PQsocket($0) } ?? -1 }
+
+    /// Reads what the server sent and returns the channels notified since the last call.
+    public func drainNotifications() throws(PostgresError) -> [String] {
+        guard let connection else { throw PostgresError(code: .connectionLost) }
+        if PQconsumeInput(connection) == 0 {
+            throw PostgresError(code: .connectionLost, serverMessage: String(cString: PQerrorMessage(connection)))
+        }
+        var channels: [String] = []
+        while let notification = PQnotifies(connection) {
+            channels.append(String(cString: notification.pointee.relname))
+            PQfreemem(notification)
+        }
+        return channels
+    }
+
+    // MARK: Private
+
+    private func run(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> OpaquePointer? {
+        guard let connection else { throw PostgresError(code: .connectionLost) }
+        var buffers: [[CChar]?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                buffers.append(nil)
+                lengths.append(0)
+                formats.append(0)
+            case .text(let text):
+                buffers.append(Array(text.utf8CString))
+                lengths.append(0)
+                formats.append(0)
+            case .binary(let bytes):
+                buffers.append(bytes.map { CChar(bitPattern: $0) })
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            }
+        }
+        let result = withPointers(to: buffers) { pointers in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+        }
+        do {
+            try check(result)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    private func check(_ result: OpaquePointer?) throws(PostgresError) {
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            guard let connection, PQstatus(connection) == CONNECTION_OK else {
+                let message = connection.map { String(cString: PQerrorMessage($0)) }
+                throw PostgresError(code: .connectionLost, serverMessage: message)
+            }
+            throw PostgresError(
+                code: .queryFailed,
+                sqlState: Self.field(result, Diagnostic.sqlState),
+                constraint: Self.field(result, Diagnostic.constraintName),
+                serverMessage: Self.field(result, Diagnostic.primaryMessage)
+            )
+        }
+    }
+
+    /// libpq's PG_DIAG_* codes are character-literal macros, which Swift does not import.
+    private enum Diagnostic {
+        static let sqlState = Int32(UInt8(ascii: "C"))
+        static let primaryMessage = Int32(UInt8(ascii: "M"))
+        static let constraintName = Int32(UInt8(ascii: "n"))
+    }
+
+    private static func field(_ result: OpaquePointer?, _ code: Int32) -> String? {
+        guard let result, let value = PQresultErrorField(result, code) else { return nil }
+        return String(cString: value)
+    }
+
+    private static func rows(of result: OpaquePointer?) -> [PostgresRow] {
+        guard let result else { return [] }
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount {
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, row, column)))
+                }
+            }
+            rows.append(PostgresRow(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// Binds every parameter into one buffer and hands libpq a pointer into it for each.
+    private func withPointers<R>(to buffers: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var storage: [CChar] = []
+        var offsets: [Int?] = []
+        for buffer in buffers {
+            guard let buffer else {
+                offsets.append(nil)
+                continue
+            }
+            offsets.append(storage.count)
+            storage.append(contentsOf: buffer)
+        }
+        return storage.withUnsafeBufferPointer { base in
+            body(offsets.map { offset in offset.map { base.baseAddress! + $0 } })
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import FrontlineCore
+import FrontlineStore
+
+/// Stream keys for a deployment: `<prefix>:<event type>`, plus one dead-letter stream.
+public struct StreamNames: Sendable, Equatable {
+    public var prefix: String
+
+    public init(prefix: String = "frontline") { self.prefix = prefix }
+
+    public func stream(for type: EventType) -> String { "\(prefix):\(type.rawValue)" }
+    public var deadLetters: String { "\(prefix):deadletter" }
+    /// Every stream the services exchange events on.
+    public var all: [String] { EventType.all.map(stream(for:)) }
+}
+
+/// The transactional outbox: an event is written in the same transaction as the state change
+/// it announces; `OutboxRelay` publishes it afterwards.
+public enum Outbox {
+    /// Call inside the transaction that makes the change the event announces.
+    public static func enqueue(_ event: EventEnvelope, streams: StreamNames, on connection: PostgresConnection) throws {
+        try connection.execute(
+            "INSERT INTO event_outbox (event_id, stream, envelope) VALUES ($1::uuid, $2, $3)",
+            [event.id, streams.stream(for: event.type), try event.encoded()]
+        )
+    }
+}

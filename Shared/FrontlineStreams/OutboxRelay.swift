@@ -1,0 +1,210 @@
+import CLibPQ
+import Foundation
+import FrontlineCore
+import FrontlineStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Publishes unpublished outbox rows with XADD and marks them, woken by NOTIFY from the
+/// outbox trigger (or a poll, as a fallback). Several relays may run at once: rows are
+/// locked with SKIP LOCKED, so each batch goes out through one of them. A crash between XADD
+/// and the commit publishes a row again later: at least once, never zero times.
+///
+/// It also does the stream housekeeping: trimming entries every group has acknowledged
+/// (never a pending one) and deleting long-published outbox rows.
+public struct OutboxRelay: Service {
+    public struct Configuration: Sendable {
+        public var databaseURL: String
+        public var redisURL: RedisURL
+        public var streams: StreamNames
+        public var batchSize: Int = 500
+        public var pollInterval: Duration = .seconds(1)
+        public var maintenanceInterval: Duration = .seconds(60)
+        /// Acknowledged entries younger than this stay in the streams, for inspection.
+        public var streamRetention: Duration = .seconds(3600)
+        /// Published outbox rows older than this are deleted; PostgreSQL keeps the state itself.
+        public var outboxRetention: Duration = .seconds(7 * 86400)
+
+        public init(databaseURL: String, redisURL: RedisURL, streams: StreamNames) {
+            self.databaseURL = databaseURL
+            self.redisURL = redisURL
+            self.streams = streams
+        }
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger.with(metadataKey: "component", value: "outbox-relay")
+    }
+
+    public func run() async throws {
+        let stop = StopSignal()
+        let worker = RelayWorker(configuration: configuration, logger: logger)
+        let pool = DedicatedThreadPool<Void>(name: "outbox-relay", size: 1) { () }
+        defer { pool.shutdown() }
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await pool.run { _ in worker.loop(until: stop) }
+            } onCancel: {
+                stop.stop()
+            }
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+    }
+}
+
+/// The relay's blocking loop, on its own thread with its own connections.
+final class RelayWorker: @unchecked Sendable {
+    let configuration: OutboxRelay.Configuration
+    let logger: Logger
+    private var postgres: PostgresConnection?
+    private var redis: RedisConnection?
+    private let published = Counter(label: "frontline_outbox_published_total")
+
+    init(configuration: OutboxRelay.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func loop(until stop: StopSignal) {
+        var failures = 0
+        var nextMaintenance = ContinuousClock.now
+        let backoff = Backoff()
+        while !stop.isStopped {
+            do {
+                let (postgres, redis) = try connections()
+                let count = try publishBatch(postgres: postgres, redis: redis)
+                failures = 0
+                if ContinuousClock.now >= nextMaintenance {
+                    maintain(postgres: postgres, redis: redis)
+                    nextMaintenance = ContinuousClock.now + configuration.maintenanceInterval
+                }
+                if count < configuration.batchSize {
+                    try waitForNotification(postgres, timeout: configuration.pollInterval, stop: stop)
+                }
+            } catch {
+                failures += 1
+                if let error = error as? PostgresError, error.isConnectionProblem { postgres = nil }
+                if let error = error as? RedisError, error.isConnectionProblem { redis = nil }
+                if failures == 1 || failures % 20 == 0 {
+                    logger.warning("outbox relay failed, retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                }
+                sleep(backoff.delay(attempt: failures), unless: stop)
+            }
+        }
+    }
+
+    private func connections() throws -> (PostgresConnection, RedisConnection) {
+        if postgres?.isHealthy != true {
+            postgres = nil
+            let connection = try PostgresConnection(url: configuration.databaseURL)
+            try connection.execute("LISTEN frontline_outbox")
+            postgres = connection
+        }
+        if redis?.isHealthy != true {
+            redis = nil
+            redis = try RedisConnection(url: configuration.redisURL)
+        }
+        return (postgres!, redis!)
+    }
+
+    /// Publishes up to one batch; returns how many rows went out.
+    func publishBatch(postgres: PostgresConnection, redis: RedisConnection) throws -> Int {
+        try postgres.inTransaction {
+            let rows = try postgres.query(
+                """
+                SELECT id, stream, envelope FROM event_outbox
+                WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                """,
+                [configuration.batchSize]
+            )
+            guard !rows.isEmpty else { return 0 }
+            var commands: [[String]] = []
+            var ids: [String] = []
+            for row in rows {
+                commands.append(["XADD", try row.string("stream"), "*", StreamEntry.envelopeField, try row.string("envelope")])
+                ids.append(try row.string("id"))
+            }
+            for reply in try redis.pipeline(commands) { _ = try reply.throwingError() }
+            try postgres.execute(
+                "UPDATE event_outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [PostgresTextArray(ids)]
+            )
+            published.increment(by: rows.count)
+            return rows.count
+        }
+    }
+
+    /// Waits until an outbox insert is notified, the poll interval passes, or stop is asked.
+    private func waitForNotification(_ postgres: PostgresConnection, timeout: Duration, stop: StopSignal) throws {
+        if !(try postgres.drainNotifications()).isEmpty { return }
+        let deadline = ContinuousClock.now + timeout
+        while !stop.isStopped && ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: postgres.socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if ready > 0 {
+                if !(try postgres.drainNotifications()).isEmpty { return }
+            }
+        }
+    }
+
+    private func sleep(_ duration: Duration, unless stop: StopSignal) {
+        let deadline = ContinuousClock.now + duration
+        while !stop.isStopped && ContinuousClock.now < deadline {
+            usleep(50_000)
+        }
+    }
+
+    /// Trims acknowledged entries and deletes long-published outbox rows. Failures are logged
+    /// and tried again at the next interval: housekeeping never stops publishing.
+    private func maintain(postgres: PostgresConnection, redis: RedisConnection) {
+        do {
+            let cutoffMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) - configuration.streamRetention.milliseconds
+            for stream in configuration.streams.all {
+                guard let minID = try Self.safeTrimPoint(stream: stream, redis: redis, notAfterMilliseconds: cutoffMilliseconds)
+                else { continue }
+                try redis.trim(stream: stream, minID: minID)
+            }
+            try postgres.execute(
+                "DELETE FROM event_outbox WHERE published_at < now() - make_interval(secs => $1)",
+                [configuration.outboxRetention.seconds]
+            )
+        } catch {
+            logger.warning("stream housekeeping failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The oldest entry any group still needs: its oldest pending entry, or the first one after
+    /// its last delivered; never later than the retention cutoff. Nil when the stream has no
+    /// group yet (nobody has read it, so nothing may go).
+    static func safeTrimPoint(stream: String, redis: RedisConnection, notAfterMilliseconds: Int64) throws -> String? {
+        let groups = try redis.groups(stream: stream)
+        guard !groups.isEmpty else { return nil }
+        var candidate = "\(max(0, notAfterMilliseconds))-0"
+        for group in groups {
+            let summary = try redis.command(["XPENDING", stream, group.name]).throwingError().array ?? []
+            let needed: String
+            if let count = summary.first?.integer, count > 0, summary.count > 1, let oldest = summary[1].string {
+                needed = oldest
+            } else {
+                needed = nextID(after: group.lastDeliveredID)
+            }
+            if streamID(needed, isBefore: candidate) { candidate = needed }
+        }
+        return candidate
+    }
+
+    private static func nextID(after id: String) -> String {
+        let pieces = id.split(separator: "-")
+        guard pieces.count == 2, let ms = UInt64(pieces[0]), let seq = UInt64(pieces[1]) else { return "0-0" }
+        return "\(ms)-\(seq + 1)"
+    }
+}
