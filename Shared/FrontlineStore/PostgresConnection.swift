@@ -125,7 +125,8 @@ public final class PostgresConnection {
             self.connection = nil
             throw PostgresError(code: .connectionFailed, serverMessage: message)
         }
-        _ = try execute("SET TIME ZONE 'UTC'")
+        // Timestamps travel in UTC; server notices ("already exists, skipping") are not for stderr.
+        try executeScript("SET TIME ZONE 'UTC'; SET client_min_messages TO warning")
     }
 
     deinit {

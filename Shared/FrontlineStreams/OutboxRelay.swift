@@ -169,7 +169,7 @@ final class RelayWorker: @unchecked Sendable {
         do {
             let cutoffMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) - configuration.streamRetention.milliseconds
             for stream in configuration.streams.all {
-                guard let minID = try Self.safeTrimPoint(stream: stream, redis: redis, notAfterMilliseconds: cutoffMilliseconds)
+                guard let minID = try redis.safeTrimPoint(stream: stream, notAfterMilliseconds: cutoffMilliseconds)
                 else { continue }
                 try redis.trim(stream: stream, minID: minID)
             }
@@ -182,29 +182,4 @@ final class RelayWorker: @unchecked Sendable {
         }
     }
 
-    /// The oldest entry any group still needs: its oldest pending entry, or the first one after
-    /// its last delivered; never later than the retention cutoff. Nil when the stream has no
-    /// group yet (nobody has read it, so nothing may go).
-    static func safeTrimPoint(stream: String, redis: RedisConnection, notAfterMilliseconds: Int64) throws -> String? {
-        let groups = try redis.groups(stream: stream)
-        guard !groups.isEmpty else { return nil }
-        var candidate = "\(max(0, notAfterMilliseconds))-0"
-        for group in groups {
-            let summary = try redis.command(["XPENDING", stream, group.name]).throwingError().array ?? []
-            let needed: String
-            if let count = summary.first?.integer, count > 0, summary.count > 1, let oldest = summary[1].string {
-                needed = oldest
-            } else {
-                needed = nextID(after: group.lastDeliveredID)
-            }
-            if streamID(needed, isBefore: candidate) { candidate = needed }
-        }
-        return candidate
-    }
-
-    private static func nextID(after id: String) -> String {
-        let pieces = id.split(separator: "-")
-        guard pieces.count == 2, let ms = UInt64(pieces[0]), let seq = UInt64(pieces[1]) else { return "0-0" }
-        return "\(ms)-\(seq + 1)"
-    }
 }

@@ -149,6 +149,32 @@ extension RedisConnection {
         try command(["XTRIM", stream, "MINID", minID]).throwingError().integer ?? 0
     }
 
+    /// The oldest entry any group still needs: its oldest pending entry, or the first one after
+    /// its last delivered; never later than the retention cutoff. Nil when the stream has no
+    /// group yet (nobody has read it, so nothing may go).
+    public func safeTrimPoint(stream: String, notAfterMilliseconds: Int64) throws -> String? {
+        let groups = try groups(stream: stream)
+        guard !groups.isEmpty else { return nil }
+        var candidate = "\(max(0, notAfterMilliseconds))-0"
+        for group in groups {
+            let summary = try command(["XPENDING", stream, group.name]).throwingError().array ?? []
+            let needed: String
+            if let count = summary.first?.integer, count > 0, summary.count > 1, let oldest = summary[1].string {
+                needed = oldest
+            } else {
+                needed = Self.nextID(after: group.lastDeliveredID)
+            }
+            if streamID(needed, isBefore: candidate) { candidate = needed }
+        }
+        return candidate
+    }
+
+    private static func nextID(after id: String) -> String {
+        let pieces = id.split(separator: "-")
+        guard pieces.count == 2, let ms = UInt64(pieces[0]), let seq = UInt64(pieces[1]) else { return "0-0" }
+        return "\(ms)-\(seq + 1)"
+    }
+
     private static func entries(_ replies: [RedisReply]) throws(RedisError) -> [StreamEntry] {
         var entries: [StreamEntry] = []
         entries.reserveCapacity(replies.count)

@@ -34,6 +34,10 @@ public enum OperationsServer {
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname("0.0.0.0", port: port)),
+            onServerRunning: { channel in
+                // With port 0 the system picks one: this line says which.
+                logger.info("operations server listening", metadata: ["http_port": "\(channel.localAddress?.port ?? port)"])
+            },
             logger: serverLogger
         )
     }

@@ -1,0 +1,91 @@
+import FrontlineCore
+import Testing
+
+@Suite struct ConfigurationTests {
+    let valid = [
+        "FRONTLINE_DATABASE_URL": "postgres://frontline:pw@db:5432/frontline",
+        "FRONTLINE_REDIS_URL": "redis://redis:6380/2",
+    ]
+
+    @Test func readsTheSharedSettingsWithDefaults() throws {
+        let configuration = try FrontlineConfiguration(environment: Environment(valid), defaultHTTPPort: 9102)
+        #expect(configuration.redisURL == RedisURL(host: "redis", port: 6380, database: 2))
+        #expect(configuration.httpPort == 9102)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.streamPrefix == "frontline")
+        #expect(configuration.consumer.maxDeliveries == 5)
+        #expect(configuration.consumer.visibilityTimeout == .seconds(30))
+    }
+
+    @Test(arguments: [
+        ("FRONTLINE_DATABASE_URL", nil, "is missing"),
+        ("FRONTLINE_DATABASE_URL", "mysql://x", "postgres://"),
+        ("FRONTLINE_REDIS_URL", nil, "is missing"),
+        ("FRONTLINE_REDIS_URL", "http://redis", "redis://"),
+        ("FRONTLINE_HTTP_PORT", "70000", "0 to 65535"),
+        ("FRONTLINE_LOG_LEVEL", "loud", "one of debug, error, info, warning"),
+        ("FRONTLINE_MAX_DELIVERIES", "0", "1 to 1000"),
+        ("FRONTLINE_VISIBILITY_TIMEOUT_SECONDS", "soon", "number"),
+        ("FRONTLINE_STREAM_PREFIX", "a b", "letters"),
+    ] as [(String, String?, String)])
+    func badValuesNameTheVariable(variable: String, value: String?, expected: String) {
+        var environment = valid
+        environment[variable] = value
+        #expect {
+            _ = try FrontlineConfiguration(environment: Environment(environment), defaultHTTPPort: 0)
+        } throws: { error in
+            let text = "\(error)"
+            return (error as? ConfigurationError)?.variable == variable && text.contains(expected) && !text.contains("\n")
+        }
+    }
+
+    @Test func redisURLKeepsThePasswordOutOfItsDescription() throws {
+        let url = try #require(RedisURL("redis://:s3cret@cache:6379/1"))
+        #expect(url.password == "s3cret")
+        #expect(!"\(url)".contains("s3cret"))
+        #expect(RedisURL("redis://cache/x") == nil)
+    }
+}
+
+@Suite struct EnvelopeTests {
+    @Test func roundTripsTheDesignsWireFormat() throws {
+        let first = EventEnvelope(type: .ticketReceived, ticketID: 123, payload: .object(["n": .number(1)]))
+        let caused = EventEnvelope(type: .ticketClassified, causedBy: first)
+        #expect(caused.correlationID == first.id)
+        #expect(caused.causationID == first.id)
+        #expect(caused.ticketID == 123)
+        let text = try caused.encoded()
+        for key in ["\"id\"", "\"type\":\"ticket.classified\"", "\"v\":1", "\"ticket_id\":123", "\"occurred_at\"", "\"correlation_id\"", "\"causation_id\"", "\"payload\""] {
+            #expect(text.contains(key), "missing \(key) in \(text)")
+        }
+        let decoded = try EventEnvelope.decode(text)
+        #expect(decoded.id == caused.id)
+        #expect(abs(decoded.occurredAt.timeIntervalSince(caused.occurredAt)) < 0.001)
+    }
+
+    @Test func rejectsAnEnvelopeWithoutItsFields() {
+        #expect(throws: (any Error).self) { try EventEnvelope.decode(#"{"type":"ticket.received"}"#) }
+    }
+
+    @Test func uuidV7IsTimeOrderedAndWellFormed() {
+        let early = UUIDv7.make(at: Date(timeIntervalSince1970: 1_700_000_000))
+        let late = UUIDv7.make(at: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(early < late)
+        #expect(early.count == 36)
+        #expect(Array(early)[14] == "7")
+        #expect(UUID(uuidString: early) != nil)
+    }
+
+    @Test func backoffGrowsAndStaysBounded() {
+        let backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2))
+        #expect(backoff.ceiling(attempt: 1) == .milliseconds(100))
+        #expect(backoff.ceiling(attempt: 3) == .milliseconds(400))
+        #expect(backoff.ceiling(attempt: 30) == .seconds(2))
+        for attempt in 1...10 {
+            let delay = backoff.delay(attempt: attempt)
+            #expect(delay <= backoff.ceiling(attempt: attempt) && delay * 2 >= backoff.ceiling(attempt: attempt))
+        }
+    }
+}
+
+import Foundation

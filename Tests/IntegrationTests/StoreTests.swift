@@ -1,0 +1,158 @@
+import Foundation
+import FrontlineRuntime
+import Testing
+
+extension Integration {
+    @Suite struct Store {
+        @Test("migrations are idempotent and safe when several processes run them at once")
+        func concurrentMigrations() async throws {
+            let scratch = try await Scratch(migrate: false)
+            defer { Task { await scratch.close() } }
+            let runs = try (0..<4).map { _ in
+                try ChildProcess("frontline", arguments: ["migrate"], environment: scratch.environment())
+            }
+            for run in runs {
+                #expect(await run.waitForExit(timeout: .seconds(60)) == 0, "migrate failed: \(run.stderr)")
+            }
+            let applied = runs.filter { $0.stdout.contains("applied migrations") }
+            #expect(applied.count == 1, "exactly one run applies; the others find the schema current")
+            #expect(try await Migrator().currentVersion(scratch.database) == Migrator().latestVersion)
+            #expect(try await Migrator().migrate(scratch.database, logger: TestServers.logger).isEmpty)
+            #expect(try await scratch.scalar("SELECT count(*) FROM schema_migrations") == Int64(Migrator().migrations.count))
+        }
+
+        @Test("values are bound apart from the SQL text, whatever they hold")
+        func parametersAreNeverSQL() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let hostile = "Robert'); DROP TABLE tickets; -- \u{00E9}\u{4E2D}"
+            let bytes: [UInt8] = [0, 1, 2, 255, 0, 39]
+            let row = try await scratch.database.transaction { connection in
+                try connection.query(
+                    "INSERT INTO tickets (subject) VALUES ($1) RETURNING id, subject", [hostile]
+                ).first
+            }
+            #expect(row?["subject"] == hostile)
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 1)
+            let stored = try await scratch.database.withConnection { connection -> String? in
+                try connection.execute(
+                    "INSERT INTO messages (mailbox, message_id, direction, raw) VALUES ($1, $2, 'inbound', $3)",
+                    ["support", "<a@b>", bytes]
+                )
+                return try connection.query("SELECT encode(raw, 'hex') AS hex FROM messages").first?["hex"]
+            }
+            #expect(stored == "000102ff0027")
+        }
+
+        @Test("a transaction that throws leaves nothing behind")
+        func rollback() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await scratch.database.transaction { connection in
+                    try connection.execute("INSERT INTO tickets (subject) VALUES ($1)", ["lost"])
+                    throw Boom()
+                }
+            }
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 0)
+        }
+
+        @Test("errors name the code and constraint, never the values or credentials")
+        func errorsDoNotLeak() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let secretish = "customer-secret-address@example.com"
+            let insert = "INSERT INTO messages (mailbox, message_id, direction, raw) VALUES ($1, $2, 'inbound', $3)"
+            try await scratch.database.withConnection { try $0.execute(insert, ["support", secretish, [UInt8]()]) }
+            let error = await #expect(throws: PostgresError.self) {
+                try await scratch.database.withConnection { try $0.execute(insert, ["support", secretish, [UInt8]()]) }
+            }
+            #expect(error?.isUniqueViolation == true)
+            #expect(error?.constraint == "messages_mailbox_message_id_key")
+            #expect(error.map { "\($0)" }?.contains(secretish) == false)
+            #expect(error.map { "\($0)" }?.contains("INSERT") == false)
+
+            let unreachable = Database(
+                configuration: .init(url: "postgres://frontline:topsecretpw@127.0.0.1:1/x", poolSize: 1, retryFor: .zero),
+                logger: TestServers.logger
+            )
+            let connectionError = await #expect(throws: PostgresError.self) {
+                try await unreachable.withConnection { try $0.query("SELECT 1") }
+            }
+            #expect(connectionError?.code == .connectionFailed)
+            #expect(connectionError.map { "\($0)" }?.contains("topsecretpw") == false)
+            #expect(connectionError.map { String(reflecting: $0) }?.contains("topsecretpw") == false)
+            unreachable.shutdown()
+        }
+
+        @Test("the audit trail is append-only")
+        func auditAppendOnly() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.database.withConnection {
+                try $0.execute("INSERT INTO audit_log (actor, action) VALUES ($1, $2)", ["test", "created"])
+            }
+            await #expect(throws: PostgresError.self) {
+                try await scratch.database.withConnection { try $0.execute("UPDATE audit_log SET action = 'edited'") }
+            }
+            await #expect(throws: PostgresError.self) {
+                try await scratch.database.withConnection { try $0.execute("DELETE FROM audit_log") }
+            }
+            #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE action = 'created'") == 1)
+        }
+
+        @Test("a lost connection is reopened and the work done on the new one")
+        func reconnects() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let database = Database(configuration: .init(url: scratch.databaseURL, poolSize: 1), logger: TestServers.logger)
+            defer { database.shutdown() }
+            let firstPID = try await database.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").first?["pid"] }
+            let pid = try #require(firstPID)
+            _ = try await scratch.scalar("SELECT count(*) FROM (SELECT pg_terminate_backend($1::int)) t", [pid])
+            let secondPID = try await database.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").first?["pid"] }
+            #expect(secondPID != nil && secondPID != pid)
+        }
+    }
+
+    @Suite struct Redis {
+        @Test("commands are binary-safe and every reply type is read")
+        func binarySafe() async throws {
+            let redis = RedisClient(url: try TestServers.redisURL(), logger: TestServers.logger)
+            defer { redis.shutdown() }
+            let key = "test:binary:\(UUID().uuidString)"
+            let value: [UInt8] = [0, 13, 10, 255, 36, 42, 0]
+            let replies = try await redis.run { connection in
+                [
+                    try connection.command(bytes: [Array("SET".utf8), Array(key.utf8), value]),
+                    try connection.command(["GET", key]),
+                    try connection.command(["INCR", key + ":n"]),
+                    try connection.command(["GET", key + ":missing"]),
+                    try connection.command(["NOSUCHCOMMAND"]),
+                    try connection.command(["DEL", key, key + ":n"]),
+                ]
+            }
+            #expect(replies[0] == .status("OK"))
+            #expect(replies[1] == .bulk(value))
+            #expect(replies[2] == .integer(1))
+            #expect(replies[3] == .null)
+            if case .error(let message) = replies[4] { #expect(message.contains("unknown command")) } else { Issue.record("no error reply") }
+            #expect(replies[5] == .integer(2))
+        }
+
+        @Test("a restarted connection is reopened after CLIENT KILL")
+        func reconnects() async throws {
+            let redis = RedisClient(url: try TestServers.redisURL(), logger: TestServers.logger)
+            defer { redis.shutdown() }
+            let id = try await redis.run { try $0.command(["CLIENT", "ID"]).integer }
+            let other = RedisClient(url: try TestServers.redisURL(), logger: TestServers.logger)
+            defer { other.shutdown() }
+            try await other.run { try $0.command(["CLIENT", "KILL", "ID", String(id ?? 0)]) }
+            let pong = try await redis.run { try $0.command(["PING"]) }
+            #expect(pong == .status("PONG"))
+            let newID = try await redis.run { try $0.command(["CLIENT", "ID"]).integer }
+            #expect(newID != id)
+        }
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import FrontlineRuntime
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real servers the integration tests use, started by deploy/local/test.sh. Without
+/// them the tests fail (they are never skipped).
+enum TestServers {
+    static func adminDatabaseURL() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["FRONTLINE_TEST_DATABASE_URL"],
+            "FRONTLINE_TEST_DATABASE_URL is not set: run the tests with deploy/local/test.sh"
+        )
+    }
+
+    static func redisURL() throws -> RedisURL {
+        let text = try #require(
+            ProcessInfo.processInfo.environment["FRONTLINE_TEST_REDIS_URL"],
+            "FRONTLINE_TEST_REDIS_URL is not set: run the tests with deploy/local/test.sh"
+        )
+        return try #require(RedisURL(text))
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+}
+
+/// A database of its own for one test, migrated, dropped at the end; and a stream prefix of
+/// its own so tests never see each other's streams.
+final class Scratch: Sendable {
+    let databaseURL: String
+    let databaseName: String
+    let redisURL: RedisURL
+    let streams: StreamNames
+    let database: Database
+    let redis: RedisClient
+
+    init(migrate: Bool = true) async throws {
+        let admin = try TestServers.adminDatabaseURL()
+        databaseName = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let adminDatabase = Database(configuration: .init(url: admin, poolSize: 1), logger: TestServers.logger)
+        let name = databaseName
+        try await adminDatabase.withConnection { try $0.executeScript("CREATE DATABASE \(name)") }
+        adminDatabase.shutdown()
+        var components = try #require(URLComponents(string: admin))
+        components.path = "/" + databaseName
+        databaseURL = try #require(components.string)
+        redisURL = try TestServers.redisURL()
+        streams = StreamNames(prefix: "t" + String(UUID().uuidString.prefix(8)).lowercased())
+        database = Database(configuration: .init(url: databaseURL, poolSize: 4), logger: TestServers.logger)
+        redis = RedisClient(url: redisURL, logger: TestServers.logger)
+        if migrate {
+            try await Migrator().migrate(database, logger: TestServers.logger)
+        }
+    }
+
+    /// The variables a Frontline process needs to reach this scratch deployment.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FRONTLINE_DATABASE_URL"] = databaseURL
+        environment["FRONTLINE_REDIS_URL"] = "redis://\(redisURL.host):\(redisURL.port)/\(redisURL.database)"
+        environment["FRONTLINE_STREAM_PREFIX"] = streams.prefix
+        environment["FRONTLINE_HTTP_PORT"] = "0"
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    /// Publishes events through the outbox, one transaction each, from `producers` tasks at once.
+    func publish(count: Int, producers: Int, type: EventType = .ticketReceived) async throws {
+        let streams = self.streams
+        let database = self.database
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<producers {
+                group.addTask {
+                    for number in stride(from: producer, to: count, by: producers) {
+                        let event = EventEnvelope(type: type, ticketID: Int64(number), payload: .object(["n": .number(Double(number))]))
+                        try await database.transaction { connection in
+                            try Outbox.enqueue(event, streams: streams, on: connection)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func scalar(_ sql: String, _ parameters: [any PostgresBindable & Sendable] = []) async throws -> Int64 {
+        let box = UncheckedBox(parameters)
+        return try await database.withConnection { connection in
+            try connection.query(sql, box.value).first?[0].flatMap(Int64.init) ?? 0
+        }
+    }
+
+    func close() async {
+        database.shutdown()
+        redis.shutdown()
+        if let admin = try? TestServers.adminDatabaseURL() {
+            let adminDatabase = Database(configuration: .init(url: admin, poolSize: 1, retryFor: .zero), logger: TestServers.logger)
+            let name = databaseName
+            _ = try? await adminDatabase.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            adminDatabase.shutdown()
+        }
+    }
+}
+
+/// Where `swift build` put the executables: beside the test bundle.
+enum Binaries {
+    static func url(_ name: String) throws -> URL {
+        var candidates: [URL] = []
+        if let directory = ProcessInfo.processInfo.environment["FRONTLINE_BIN_DIR"] {
+            candidates.append(URL(fileURLWithPath: directory))
+        }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        candidates.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug")
+        )
+        for directory in candidates {
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        Issue.record("executable \(name) not found: build with `swift build --build-tests` first")
+        throw MissingExecutable()
+    }
+
+    struct MissingExecutable: Error {}
+}
+
+/// A child process with its output kept in files, for the tests that kill and restart.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+
+    init(_ name: String, arguments: [String] = [], environment: [String: String]) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let stem = "\(name)-\(UUID().uuidString.prefix(8))"
+        stdoutURL = directory.appendingPathComponent("\(stem).out")
+        stderrURL = directory.appendingPathComponent("\(stem).err")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = try Binaries.url(name)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the exit; nil when it did not exit in time.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// Stops it for good at the end of a test (SIGKILL when SIGTERM is not enough).
+    func stop() async {
+        guard process.isRunning else { return }
+        signal(SIGTERM)
+        if await waitForExit(timeout: .seconds(10)) == nil {
+            signal(SIGKILL)
+            _ = await waitForExit(timeout: .seconds(5))
+        }
+    }
+
+    /// The port its operations server listens on, read from its "started" log line.
+    func httpPort(timeout: Duration = .seconds(20)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for line in stdout.split(separator: "\n") where line.contains("\"msg\":\"operations server listening\"") {
+                if let data = line.data(using: .utf8),
+                    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                    let port = (object["http_port"] as? String).flatMap(Int.init) ?? object["http_port"] as? Int
+                {
+                    return port
+                }
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no operations port announced; stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
+        throw Timeout()
+    }
+}
+
+struct Timeout: Error {}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return try await condition()
+}
+
+/// A GET on loopback; returns the status and the body.
+func httpGet(_ url: String) async throws -> (Int, String) {
+    let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+}

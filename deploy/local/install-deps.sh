@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Frontline builds against and the servers its tests and local
+# run start. Does nothing when everything is there already.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libhiredis-dev libcurl4-openssl-dev libpq-dev   # the C libraries behind the bridges
+  redis-server redis-tools                        # Redis, redis-cli, redis-benchmark
+  postgresql postgresql-contrib                   # PostgreSQL 15, pgbench
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the packaged servers; Frontline runs its own on other ports.
+fi

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Starts or stops the servers Frontline needs, on loopback only, with their data in DIR.
+#   deploy/local/servers.sh start DIR     deploy/local/servers.sh stop DIR
+# Ports come from FRONTLINE_LOCAL_REDIS_PORT (6479) and FRONTLINE_LOCAL_PG_PORT (5479).
+# Writes DIR/env with the URLs to reach them.
+set -euo pipefail
+
+action=${1:?usage: servers.sh start|stop DIR}
+dir=${2:?usage: servers.sh start|stop DIR}
+redis_port=${FRONTLINE_LOCAL_REDIS_PORT:-6479}
+pg_port=${FRONTLINE_LOCAL_PG_PORT:-5479}
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi
+}
+
+wait_for() { # description, command
+  for _ in $(seq 1 100); do
+    if eval "$2" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "$1 did not come up; see its log in $dir" >&2
+  return 1
+}
+
+start() {
+  mkdir -p "$dir/redis" "$dir/pg"
+  chmod 755 "$dir"
+
+  # Redis with an append-only file, so a restart keeps the streams.
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
+    --maxmemory-policy noeviction --dir "$dir/redis" --daemonize yes \
+    --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
+  wait_for "Redis" "redis-cli -p $redis_port ping | grep -q PONG"
+
+  # PostgreSQL, run by the postgres user when we are root.
+  [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir/pg"
+  if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
+    as_postgres "$pg_bin/initdb -D '$dir/pg/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$dir/pg/initdb.log' 2>&1"
+  fi
+  as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' -l '$dir/pg/postgres.log' -w -o \"-p $pg_port -k '$dir/pg' -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=${FRONTLINE_LOCAL_PG_SYNC:-on}\" start >/dev/null"
+  wait_for "PostgreSQL" "$pg_bin/pg_isready -h 127.0.0.1 -p $pg_port"
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'frontline'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE frontline"
+
+  cat >"$dir/env" <<ENV
+export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
+export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline
+ENV
+}
+
+stop() {
+  if [ -f "$dir/redis/redis.pid" ]; then
+    kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true
+  fi
+  if [ -f "$dir/pg/data/postmaster.pid" ]; then
+    as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' -m fast -w stop >/dev/null" || true
+  fi
+}
+
+case "$action" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: servers.sh start|stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test against real servers on loopback: installs what is missing, starts Redis
+# and PostgreSQL in a scratch folder, builds, runs `swift test`, stops the servers.
+# Extra arguments go to `swift test` (e.g. --filter Backbone).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+deploy/local/install-deps.sh
+
+scratch=$(mktemp -d /tmp/frontline-test.XXXXXX)
+export FRONTLINE_LOCAL_REDIS_PORT=${FRONTLINE_LOCAL_REDIS_PORT:-16479}
+export FRONTLINE_LOCAL_PG_PORT=${FRONTLINE_LOCAL_PG_PORT:-15479}
+# Tests need no durability across a power cut; they do need speed.
+export FRONTLINE_LOCAL_PG_SYNC=off
+cleanup() {
+  deploy/local/servers.sh stop "$scratch"
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+deploy/local/servers.sh start "$scratch"
+# shellcheck disable=SC1091
+source "$scratch/env"
+export FRONTLINE_TEST_REDIS_URL=$FRONTLINE_REDIS_URL
+export FRONTLINE_TEST_DATABASE_URL=$FRONTLINE_DATABASE_URL
+unset FRONTLINE_REDIS_URL FRONTLINE_DATABASE_URL
+
+swift build --build-tests
+swift test --skip-build "$@"
