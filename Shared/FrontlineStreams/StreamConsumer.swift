@@ -30,6 +30,7 @@ public struct EventContext: Sendable {
     /// Runs `body` in one transaction together with the row that marks this event processed
     /// for this consumer group. When that row exists already, `body` does not run and the
     /// handler is stopped with `EventAlreadyProcessed` (the consumer acknowledges the entry).
+    @discardableResult
     public func commit<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let group = self.group
         let eventID = self.eventID

@@ -1,10 +1,8 @@
 import Foundation
+import FrontlineHTTPClient
 import FrontlineRuntime
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The real servers the integration tests use, started by deploy/local/test.sh. Without
 /// them the tests fail (they are never skipped).
@@ -213,8 +211,10 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(100)
     return try await condition()
 }
 
-/// A GET on loopback; returns the status and the body.
+/// A GET on loopback through our libcurl client; returns the status and the body.
 func httpGet(_ url: String) async throws -> (Int, String) {
-    let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
-    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    let client = CurlHTTPClient(threads: 1)
+    defer { client.shutdown() }
+    let response = try await client.perform(HTTPRequest(url: url, timeout: .seconds(10)))
+    return (response.status, response.text)
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  pkg-config
+  pkg-config curl
   libhiredis-dev libcurl4-openssl-dev libpq-dev   # the C libraries behind the bridges
   redis-server redis-tools                        # Redis, redis-cli, redis-benchmark
   postgresql postgresql-contrib                   # PostgreSQL 15, pgbench

@@ -8,8 +8,15 @@ cd "$(dirname "$0")/../.."
 deploy/local/install-deps.sh
 
 scratch=$(mktemp -d /tmp/frontline-test.XXXXXX)
-export FRONTLINE_LOCAL_REDIS_PORT=${FRONTLINE_LOCAL_REDIS_PORT:-16479}
-export FRONTLINE_LOCAL_PG_PORT=${FRONTLINE_LOCAL_PG_PORT:-15479}
+# Ports of their own (the first free ones from 16479 and 15479), so the tests can run while
+# deploy/local/up.sh's servers are up.
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+export FRONTLINE_LOCAL_REDIS_PORT=${FRONTLINE_LOCAL_REDIS_PORT:-$(free_port 16479)}
+export FRONTLINE_LOCAL_PG_PORT=${FRONTLINE_LOCAL_PG_PORT:-$(free_port 15479)}
 # Tests need no durability across a power cut; they do need speed.
 export FRONTLINE_LOCAL_PG_SYNC=off
 cleanup() {
