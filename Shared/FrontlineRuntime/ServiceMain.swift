@@ -71,7 +71,7 @@ public enum ServiceMain {
         do {
             try await requireCurrentSchema(database)
             let own = try makeServices(context)
-            let readinessRedis = RedisClient(url: configuration.redisURL, retryFor: .zero, logger: logger)
+            let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
             let operations = OperationsServer.make(
                 port: configuration.httpPort, registry: registry,
                 readiness: { await readiness(database: database, redis: readinessRedis) }, logger: logger
@@ -114,7 +114,7 @@ public enum ServiceMain {
 
     static func readiness(database: Database, redis: RedisClient) async -> [String: Bool] {
         async let postgres = (try? await database.withConnection(retrying: false) { try $0.query("SELECT 1") }) != nil
-        async let redisReady = (try? await redis.run { try $0.command(["PING"]).throwingError() }) != nil
+        async let redisReady = (try? await redis.run(retrying: false) { try $0.command(["PING"]).throwingError() }) != nil
         return ["postgres": await postgres, "redis": await redisReady]
     }
 }
