@@ -1,7 +1,28 @@
+import FrontlineMail
 import FrontlineRuntime
 
 // mail-ingest: mailbox → tickets and messages → ticket.received.
 await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
-    // Intake (IMAP, Maildir) lands with the mail-ingest issue; until then it relays the outbox.
-    [context.outboxRelay()]
+    let settings = try MailIngestSettings(environment: context.environment)
+    let ingestor = Ingestor(
+        database: context.database, streams: context.streams,
+        settings: .init(
+            attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
+            autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress)
+        ),
+        logger: context.logger
+    )
+    var services: [any Service] = [context.outboxRelay()]
+    for mailbox in settings.imapMailboxes {
+        services.append(
+            IMAPIntake(
+                mailbox: mailbox, credentials: settings.imapCredentials, pollInterval: settings.pollInterval,
+                ingestor: ingestor, logger: context.logger
+            )
+        )
+    }
+    if let maildir = settings.maildir {
+        services.append(MaildirIntake(maildir: maildir, pollInterval: settings.pollInterval, ingestor: ingestor, logger: context.logger))
+    }
+    return services
 }

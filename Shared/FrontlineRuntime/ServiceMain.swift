@@ -69,8 +69,8 @@ public enum ServiceMain {
             streams: StreamNames(prefix: configuration.streamPrefix)
         )
         do {
-            try await requireCurrentSchema(database)
             let own = try makeServices(context)
+            try await requireCurrentSchema(database)
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
             let operations = OperationsServer.make(
                 port: configuration.httpPort, registry: registry,

@@ -1,5 +1,5 @@
 import Foundation
-import FrontlineHTTPClient
+import FrontlineCurl
 import FrontlineRuntime
 import Testing
 

@@ -45,8 +45,11 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             let consumerName = "\(service)-under-test"
+            let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("maildir-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: maildir) }
             let process = try ChildProcess(
-                service, environment: scratch.environment(["FRONTLINE_CONSUMER_NAME": consumerName])
+                service,
+                environment: scratch.environment(["FRONTLINE_CONSUMER_NAME": consumerName, "FRONTLINE_MAILDIR": maildir.path])
             )
             let port = try await process.httpPort()
             let (status, body) = try await httpGet("http://127.0.0.1:\(port)/healthz")

@@ -1,5 +1,5 @@
 import Foundation
-import FrontlineHTTPClient
+import FrontlineCurl
 import FrontlineRuntime
 import Testing
 
@@ -20,6 +20,14 @@ enum TestServers {
             "FRONTLINE_TEST_REDIS_URL is not set: run the tests with deploy/local/test.sh"
         )
         return try #require(RedisURL(text))
+    }
+
+    /// `imap://user:pass@host:port/INBOX` of the test Dovecot.
+    static func imapURL() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["FRONTLINE_TEST_IMAP_URL"],
+            "FRONTLINE_TEST_IMAP_URL is not set: run the tests with deploy/local/test.sh"
+        )
     }
 
     static let logger: Logger = {

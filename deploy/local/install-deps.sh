@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   pkg-config curl
   libhiredis-dev libcurl4-openssl-dev libpq-dev   # the C libraries behind the bridges
+  libgmime-3.0-dev                                # MIME parsing
+  dovecot-imapd                                   # IMAP
   redis-server redis-tools                        # Redis, redis-cli, redis-benchmark
   postgresql postgresql-contrib                   # PostgreSQL 15, pgbench
 )

@@ -9,6 +9,7 @@ action=${1:?usage: servers.sh start|stop DIR}
 dir=${2:?usage: servers.sh start|stop DIR}
 redis_port=${FRONTLINE_LOCAL_REDIS_PORT:-6479}
 pg_port=${FRONTLINE_LOCAL_PG_PORT:-5479}
+imap_port=${FRONTLINE_LOCAL_IMAP_PORT:-10143}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 as_postgres() {
@@ -44,13 +45,59 @@ start() {
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'frontline'" | grep -q 1 \
     || psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE frontline"
 
+  # Dovecot IMAP with a config of its own: plain login on loopback, no TLS, one user
+  # "support" (password "support") whose mail lives in $dir/dovecot/mail.
+  mkdir -p "$dir/dovecot/run" "$dir/dovecot/state" "$dir/dovecot/mail"
+  echo "support:{PLAIN}support" >"$dir/dovecot/users"
+  cat >"$dir/dovecot/dovecot.conf" <<CONF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $dir/dovecot/run
+state_dir = $dir/dovecot/state
+log_path = $dir/dovecot/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$dir/dovecot/mail/%u
+first_valid_uid = 100
+default_internal_user = dovecot
+default_login_user = dovenull
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dir/dovecot/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$dir/dovecot/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $imap_port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service imap {
+  process_limit = 64
+}
+CONF
+  chown -R dovecot:dovecot "$dir/dovecot/mail"
+  dovecot -c "$dir/dovecot/dovecot.conf"
+  wait_for "Dovecot" "(exec 3<>/dev/tcp/127.0.0.1/$imap_port)"
+
   cat >"$dir/env" <<ENV
 export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
 export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline
+export FRONTLINE_IMAP_URL=imap://support:support@127.0.0.1:$imap_port/INBOX
+export FRONTLINE_IMAP_ALLOW_PLAINTEXT=1
 ENV
 }
 
 stop() {
+  if [ -f "$dir/dovecot/dovecot.conf" ]; then
+    doveadm -c "$dir/dovecot/dovecot.conf" stop 2>/dev/null || true
+  fi
   if [ -f "$dir/redis/redis.pid" ]; then
     kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true
   fi

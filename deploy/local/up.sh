@@ -17,9 +17,13 @@ deploy/local/servers.sh start "$state"
 source "$state/env"
 
 echo "==> building in release mode (the first build takes several minutes)"
-swift build -c release 2>&1 | grep -E "^(Building|Build complete|.*error)" || true
+# Progress: one dot per 20 compiled files; the whole output goes to .local/logs/build.log.
+if ! swift build -c release 2>&1 | tee "$state/logs/build.log" | awk '/Compiling|Linking/ { if (++n % 20 == 0) printf "." } END { print "" }'; then
+  grep -E "error" "$state/logs/build.log" | head -20 >&2
+  echo "build failed: see .local/logs/build.log" >&2
+  exit 1
+fi
 bin="$root/.build/release"
-[ -x "$bin/frontline" ] || { echo "build failed: run 'swift build -c release' to see why" >&2; exit 1; }
 
 echo "==> migrating"
 "$bin/frontline" migrate

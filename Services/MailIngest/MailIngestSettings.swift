@@ -1,0 +1,39 @@
+import FrontlineMail
+import FrontlineRuntime
+
+/// mail-ingest's own settings, from the environment.
+struct MailIngestSettings {
+    var imapMailboxes: [IMAPMailbox]
+    var imapCredentials: IMAPCredentials
+    var maildir: Maildir?
+    var pollInterval: Duration
+    var attachmentCap: Int
+    var senderLimit: Int
+    /// Our own address: the X-Loop value our mail carries.
+    var ownAddress: String
+
+    init(environment: Environment) throws(ConfigurationError) {
+        var mailboxes: [IMAPMailbox] = []
+        for text in (environment.string("FRONTLINE_IMAP_URL") ?? "").split(separator: ",") {
+            guard let mailbox = IMAPMailbox(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError(
+                    variable: "FRONTLINE_IMAP_URL", problem: "must be imaps://user:pass@host:port/MAILBOX (or imap://), comma-separated"
+                )
+            }
+            mailboxes.append(mailbox)
+        }
+        imapMailboxes = mailboxes
+        maildir = environment.string("FRONTLINE_MAILDIR").map(Maildir.init(path:))
+        guard !mailboxes.isEmpty || maildir != nil else {
+            throw ConfigurationError(variable: "FRONTLINE_IMAP_URL", problem: "or FRONTLINE_MAILDIR must be set: there is no mailbox to read")
+        }
+        let allowPlaintext = try environment.choice(
+            "FRONTLINE_IMAP_ALLOW_PLAINTEXT", default: false, ["0": false, "1": true, "false": false, "true": true]
+        )
+        imapCredentials = IMAPCredentials(bearerToken: environment.string("FRONTLINE_IMAP_BEARER_TOKEN"), allowPlaintext: allowPlaintext)
+        pollInterval = try environment.seconds("FRONTLINE_IMAP_POLL_SECONDS", default: .seconds(30), range: 0.1...3600)
+        attachmentCap = try environment.integer("FRONTLINE_ATTACHMENT_MAX_BYTES", default: 25 << 20, range: 0...(1 << 30))
+        senderLimit = try environment.integer("FRONTLINE_INGEST_SENDER_LIMIT", default: 30, range: 1...100_000)
+        ownAddress = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
+    }
+}
