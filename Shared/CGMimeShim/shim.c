@@ -119,6 +119,7 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
         g_free(mime_type);
         return;
     }
+    message->part_count++;
 
     GMimePart *leaf = GMIME_PART(part);
     gboolean attachment = g_mime_part_is_attachment(leaf);
@@ -233,6 +234,8 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
     walk_state state = {message, attachment_cap, g_string_new(NULL), 0};
     GMimeObject *body = g_mime_message_get_mime_part(parsed);
     if (body) {
+        GMimeContentType *body_type = g_mime_object_get_content_type(body);
+        if (body_type) message->mime_type = dup_glib(g_mime_content_type_get_mime_type(body_type));
         if (GMIME_IS_MULTIPART(body)) {
             g_mime_multipart_foreach(GMIME_MULTIPART(body), visit, &state);
         } else {
@@ -261,6 +264,7 @@ void fl_free_message(fl_message *message) {
     free(message->to);
     free(message->cc);
     free(message->text);
+    free(message->mime_type);
     free(message->html);
     for (size_t i = 0; i < message->header_count; i++) {
         free(message->headers[i].name);

@@ -162,9 +162,7 @@ public enum MIMEParser {
             originalMessageID: string(value.original_message_id),
             warnings: warnings
         )
-        if let type = email.header("Content-Type")?.lowercased(), type.hasPrefix("multipart/"), email.text == nil,
-            email.html == nil, email.attachments.isEmpty, !email.isDeliveryReport
-        {
+        if let type = string(value.mime_type)?.lowercased(), type.hasPrefix("multipart/"), value.part_count == 0 {
             return .failure(QuarantineReason("malformed MIME: a multipart whose parts cannot be found (broken boundary)"))
         }
         return .success(email)

@@ -68,7 +68,8 @@ final class Scratch: Sendable {
 
     /// The variables a Frontline process needs to reach this scratch deployment.
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+        // Nothing of the developer's own Frontline settings leaks into a test process.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FRONTLINE_") || $0.key.hasPrefix("FRONTLINE_TEST_") }
         environment["FRONTLINE_DATABASE_URL"] = databaseURL
         environment["FRONTLINE_REDIS_URL"] = "redis://\(redisURL.host):\(redisURL.port)/\(redisURL.database)"
         environment["FRONTLINE_STREAM_PREFIX"] = streams.prefix

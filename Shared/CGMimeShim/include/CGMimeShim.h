@@ -34,6 +34,8 @@ typedef struct {
     char *cc;
     long long date;         // Unix seconds
     int has_date;
+    char *mime_type;        // of the body: "multipart/mixed", "text/plain", …
+    size_t part_count;      // leaf parts found in the body
     char *text;             // inline text/plain parts, joined
     char *html;             // the first inline text/html part
     fl_header *headers;
