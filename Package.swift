@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "FrontlineBench",
             dependencies: [
-                "FrontlineRuntime",
+                "FrontlineRuntime", "FrontlineMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Benchmarks/FrontlineBench"

@@ -23,11 +23,29 @@ typedef struct {
     size_t attachment_capacity;
 } walk_state;
 
+// Parser options are made once per thread; the warning callback finds the message being
+// parsed on this thread here.
+static __thread fl_message *current_message;
+static __thread GMimeParserOptions *thread_options;
+
 static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer user_data) {
     (void)offset;
     (void)item;
-    fl_message *message = user_data;
-    if (code < 32) message->warnings |= (1u << code);
+    (void)user_data;
+    if (current_message && code < 32) current_message->warnings |= (1u << code);
+}
+
+static GMimeParserOptions *parser_options(void) {
+    if (!thread_options) {
+        thread_options = g_mime_parser_options_new();
+        static const char *fallback[] = {"utf-8", "windows-1252", NULL};
+        g_mime_parser_options_set_fallback_charsets(thread_options, fallback);
+        g_mime_parser_options_set_rfc2047_compliance_mode(thread_options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_parameter_compliance_mode(thread_options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_address_compliance_mode(thread_options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_warning_callback(thread_options, on_warning, NULL);
+    }
+    return thread_options;
 }
 
 static char *join_references(GMimeReferences *references) {
@@ -53,13 +71,13 @@ static char *header_references(GMimeObject *object, const char *name) {
     return joined;
 }
 
-static char *dup_glib(char *text) {
-    // Moves a GLib-allocated string to malloc so that fl_free_message frees everything alike.
-    char *result = copy(text);
-    g_free(text);
-    return result;
+static char *take_glib_string(char *text) {
+    // GLib allocates with the system malloc (since 2.46): its strings can be released with
+    // free() in fl_free_message, so they are taken as they are.
+    return text;
 }
 
+// Takes ownership of `bytes`: its buffer becomes the attachment's data (no copy) or is freed.
 static void add_attachment(walk_state *state, const char *filename, const char *content_type,
                            const char *content_id, GByteArray *bytes, int is_inline) {
     fl_message *message = state->message;
@@ -74,11 +92,13 @@ static void add_attachment(walk_state *state, const char *filename, const char *
     attachment->content_id = copy(content_id);
     attachment->is_inline = is_inline;
     attachment->size = bytes ? bytes->len : 0;
-    if (bytes && bytes->len > state->cap) {
+    if (!bytes) return;
+    if (bytes->len > state->cap) {
         attachment->over_cap = 1;
-    } else if (bytes && bytes->len) {
-        attachment->data = malloc(bytes->len);
-        memcpy(attachment->data, bytes->data, bytes->len);
+        g_byte_array_free(bytes, TRUE);
+    } else {
+        // GLib allocates with the system malloc, so free() in fl_free_message releases it.
+        attachment->data = (unsigned char *)g_byte_array_free(bytes, FALSE);
     }
 }
 
@@ -87,11 +107,25 @@ static GByteArray *decoded_content(GMimePart *part) {
     if (!content) return NULL;
     GMimeStream *memory = g_mime_stream_mem_new();
     g_mime_data_wrapper_write_to_stream(content, memory);
-    GByteArray *bytes = g_byte_array_new();
-    GByteArray *owned = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(memory));
-    g_byte_array_append(bytes, owned->data, owned->len);
+    // Take the stream's array instead of copying it.
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(memory));
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(memory), FALSE);
     g_object_unref(memory);
     return bytes;
+}
+
+// The part's text in UTF-8. UTF-8 and ASCII parts skip GMime's charset filter (an iconv
+// pass that changes nothing); Swift repairs any invalid sequence when it reads the string.
+static char *utf8_text(GMimePart *part) {
+    const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    if (!charset || g_ascii_strcasecmp(charset, "utf-8") == 0 || g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
+        g_ascii_strcasecmp(charset, "utf8") == 0) {
+        GByteArray *bytes = decoded_content(part);
+        if (!bytes) return NULL;
+        g_byte_array_append(bytes, (const guint8 *)"", 1);
+        return (char *)g_byte_array_free(bytes, FALSE);
+    }
+    return g_mime_text_part_get_text(GMIME_TEXT_PART(part));
 }
 
 static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
@@ -109,8 +143,9 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
             GMimeStream *memory = g_mime_stream_mem_new();
             g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, memory);
             GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(memory));
-            add_attachment(state, "message.eml", "message/rfc822", NULL, bytes, 0);
+            g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(memory), FALSE);
             g_object_unref(memory);
+            add_attachment(state, "message.eml", "message/rfc822", NULL, bytes, 0);
         }
         g_free(mime_type);
         return;
@@ -149,21 +184,20 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
         }
         g_object_unref(parser);
     } else if (!attachment && GMIME_IS_TEXT_PART(part) && g_mime_content_type_is_type(type, "text", "plain")) {
-        char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+        char *text = utf8_text(leaf);
         if (text) {
             if (state->text->len) g_string_append(state->text, "\n");
             g_string_append(state->text, text);
             g_free(text);
         }
     } else if (!attachment && !message->html && GMIME_IS_TEXT_PART(part) && g_mime_content_type_is_type(type, "text", "html")) {
-        message->html = dup_glib(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+        message->html = take_glib_string(utf8_text(leaf));
     } else {
         GByteArray *bytes = decoded_content(leaf);
         GMimeContentDisposition *disposition = g_mime_object_get_content_disposition(part);
         int is_inline = disposition && g_mime_content_disposition_is_attachment(disposition) ? 0 : 1;
         add_attachment(state, g_mime_part_get_filename(leaf), mime_type, g_mime_part_get_content_id(leaf), bytes,
                        attachment ? 0 : is_inline);
-        if (bytes) g_byte_array_free(bytes, TRUE);
     }
     g_free(mime_type);
 }
@@ -172,22 +206,22 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
     fl_gmime_init();
     fl_message *message = calloc(1, sizeof(fl_message));
 
-    GMimeParserOptions *options = g_mime_parser_options_new();
-    static const char *fallback[] = {"utf-8", "windows-1252", NULL};
-    g_mime_parser_options_set_fallback_charsets(options, fallback);
-    g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-    g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-    g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-    g_mime_parser_options_set_warning_callback(options, on_warning, message);
+    GMimeParserOptions *options = parser_options();
+    current_message = message;
 
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)data, length);
+    // Parse the caller's bytes in place: a byte array over them that the stream does not own
+    // (g_mime_stream_mem_new_with_buffer would copy the whole message first).
+    GByteArray *view = g_byte_array_new_take((guint8 *)data, length);
+    GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(view);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *parsed = g_mime_parser_construct_message(parser, options);
     if (!parsed) {
         g_object_unref(parser);
         g_object_unref(stream);
-        g_mime_parser_options_free(options);
+        g_byte_array_free(view, FALSE);
+        current_message = NULL;
         return message;
     }
     message->parsed = 1;
@@ -211,9 +245,9 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
             message->reply_to_address = copy(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address)));
     }
     InternetAddressList *to = g_mime_message_get_to(parsed);
-    if (to && internet_address_list_length(to) > 0) message->to = dup_glib(internet_address_list_to_string(to, NULL, FALSE));
+    if (to && internet_address_list_length(to) > 0) message->to = take_glib_string(internet_address_list_to_string(to, NULL, FALSE));
     InternetAddressList *cc = g_mime_message_get_cc(parsed);
-    if (cc && internet_address_list_length(cc) > 0) message->cc = dup_glib(internet_address_list_to_string(cc, NULL, FALSE));
+    if (cc && internet_address_list_length(cc) > 0) message->cc = take_glib_string(internet_address_list_to_string(cc, NULL, FALSE));
 
     GDateTime *date = g_mime_message_get_date(parsed);
     if (date) {
@@ -235,7 +269,7 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
     GMimeObject *body = g_mime_message_get_mime_part(parsed);
     if (body) {
         GMimeContentType *body_type = g_mime_object_get_content_type(body);
-        if (body_type) message->mime_type = dup_glib(g_mime_content_type_get_mime_type(body_type));
+        if (body_type) message->mime_type = take_glib_string(g_mime_content_type_get_mime_type(body_type));
         if (GMIME_IS_MULTIPART(body)) {
             g_mime_multipart_foreach(GMIME_MULTIPART(body), visit, &state);
         } else {
@@ -248,7 +282,8 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
     g_object_unref(parsed);
     g_object_unref(parser);
     g_object_unref(stream);
-    g_mime_parser_options_free(options);
+    g_byte_array_free(view, FALSE);
+    current_message = NULL;
     return message;
 }
 

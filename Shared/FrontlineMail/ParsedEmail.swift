@@ -41,7 +41,7 @@ public struct ParsedEmail: Sendable {
 
     /// The readable body: the text part, or the HTML part made readable.
     public var bodyText: String {
-        if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return text }
+        if let text, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) { return text }
         if let html { return HTMLText.readable(html) }
         return ""
     }

@@ -6,10 +6,11 @@ import FrontlineRuntime
 //
 //   frontline-bench backbone   outbox → relay → stream → consumer, beside the raw XADD and
 //                              single-row INSERT rates of the same servers, measured in the same run
+//   frontline-bench parse      MIME parsing (GMime) beside Python's email package on the same corpus
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self]
+        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self]
     )
 }
 
