@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C bridges, found through pkg-config.
@@ -83,6 +85,11 @@ let package = Package(
             path: "Shared/FrontlineMail"
         ),
         .target(
+            name: "FrontlineAI",
+            dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineStore"],
+            path: "Shared/FrontlineAI"
+        ),
+        .target(
             name: "FrontlineRuntime",
             dependencies: [
                 "FrontlineCore", "FrontlineStore", "FrontlineStreams",
@@ -99,7 +106,9 @@ let package = Package(
         .executableTarget(
             name: "MailIngest", dependencies: ["FrontlineRuntime", "FrontlineMail"], path: "Services/MailIngest"
         ),
-        .executableTarget(name: "Classifier", dependencies: ["FrontlineRuntime"], path: "Services/Classifier"),
+        .executableTarget(
+            name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"
+        ),
         .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime"], path: "Services/Assigner"),
         .executableTarget(name: "Notifier", dependencies: ["FrontlineRuntime"], path: "Services/Notifier"),
         .executableTarget(
@@ -109,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime",
+                "FrontlineRuntime", "FrontlineAI",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/FrontlineCLI"
@@ -136,12 +146,16 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail"],
+            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI"],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FrontlineRuntime", "FrontlineCurl", "FrontlineMail"],
+            dependencies: [
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Tests/IntegrationTests",
             exclude: ["Corpus"]
         ),

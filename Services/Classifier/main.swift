@@ -1,9 +1,29 @@
+import FrontlineAI
+import FrontlineCurl
 import FrontlineRuntime
 
 // classifier: ticket.received → language, category, priority, SLA, suggested steps → ticket.classified.
 await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
-    [
+    let settings = try ProviderSettings(environment: context.environment)
+    let catalog = try await CatalogStore.load(context.database)
+    guard !catalog.categories.isEmpty else {
+        throw ConfigurationError(variable: "catalog", problem: "is empty: run `frontline seed FILE` before starting the classifier")
+    }
+    // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
+    let classifier = try await CatalogStore.classifier(context.database, catalog: catalog)
+    let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
+    let chain = ProviderChain(
+        providers: settings.providers(http: http), builtin: BuiltinProvider(classifier: classifier, catalog: catalog),
+        catalog: catalog, redact: settings.redact, logger: context.logger
+    )
+    context.logger.info(
+        "classifier ready", metadata: ["providers": "\((settings.order + ["builtin"]).joined(separator: ","))", "labels": "\(catalog.labels.count)"]
+    )
+    return [
         context.outboxRelay(),
-        context.consumer(group: "classifier", consuming: [.ticketReceived], handler: LoggingEventHandler(service: "classifier")),
+        context.consumer(
+            group: "classifier", consuming: [.ticketReceived],
+            handler: ClassifierHandler(chain: chain, catalog: catalog, streams: context.streams, database: context.database)
+        ),
     ]
 }

@@ -51,7 +51,7 @@ public enum ServiceMain {
 
     public static func run(
         name: String, defaultHTTPPort: Int, environment: Environment = Environment(),
-        services makeServices: @Sendable (ServiceContext) throws -> [any Service]
+        services makeServices: @Sendable (ServiceContext) async throws -> [any Service]
     ) async -> Never {
         let configuration: FrontlineConfiguration
         do {
@@ -69,8 +69,8 @@ public enum ServiceMain {
             streams: StreamNames(prefix: configuration.streamPrefix)
         )
         do {
-            let own = try makeServices(context)
             try await requireCurrentSchema(database)
+            let own = try await makeServices(context)
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
             let operations = OperationsServer.make(
                 port: configuration.httpPort, registry: registry,

@@ -44,6 +44,7 @@ extension Integration {
         func gracefulShutdown(service: String) async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
             let consumerName = "\(service)-under-test"
             let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("maildir-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: maildir) }
@@ -87,6 +88,7 @@ extension Integration {
         func operationsEndpoints() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
             let process = try ChildProcess("classifier", environment: scratch.environment())
             defer { Task { await process.stop() } }
             let port = try await process.httpPort()

@@ -97,6 +97,15 @@ final class Scratch: Sendable {
         }
     }
 
+    /// Loads deploy/sample/seed.yaml through the real CLI.
+    func seedSample() async throws {
+        let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/sample/seed.yaml")
+        let process = try ChildProcess("frontline", arguments: ["seed", seed.path], environment: environment())
+        let status = await process.waitForExit(timeout: .seconds(60))
+        #expect(status == 0, "seed failed: \(process.stderr)")
+    }
+
     func scalar(_ sql: String, _ parameters: [any PostgresBindable & Sendable] = []) async throws -> Int64 {
         let box = UncheckedBox(parameters)
         return try await database.withConnection { connection in

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import FrontlineAI
+import FrontlineRuntime
+import Yams
+
+/// The seed file's shape (see deploy/sample/seed.yaml).
+struct SeedFile: Decodable {
+    struct Person: Decodable {
+        var name: String
+        var email: String
+    }
+
+    struct Settings: Decodable {
+        var phase: Int?
+        var confidenceThreshold: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case phase
+            case confidenceThreshold = "confidence_threshold"
+        }
+    }
+
+    var catalog: [ServiceCatalog.Category]
+    var technicians: [Person]?
+    var suppliers: [Person]?
+    var settings: Settings?
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load a seed file (YAML): the catalog (replaced whole), technicians, suppliers, settings."
+    )
+
+    @Argument(help: "The seed file, e.g. deploy/sample/seed.yaml.") var file: String
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw CLIError(description: "cannot read \(file)")
+        }
+        let seed: SeedFile
+        do {
+            seed = try YAMLDecoder().decode(SeedFile.self, from: text)
+        } catch {
+            throw CLIError(description: "\(file) is not a valid seed file: \(error)")
+        }
+        guard !seed.catalog.isEmpty, seed.catalog.allSatisfy({ !$0.requestTypes.isEmpty }) else {
+            throw CLIError(description: "\(file): the catalog needs at least one category, each with a request type")
+        }
+        let catalog = ServiceCatalog(categories: seed.catalog)
+        let context = CLIContext.make()
+        try await context.database.transaction { connection in
+            try CatalogStore.replace(with: catalog, on: connection)
+            for person in seed.technicians ?? [] {
+                try connection.execute(
+                    """
+                    INSERT INTO technicians (email, name) VALUES (lower($1), $2)
+                    ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name
+                    """,
+                    [person.email, person.name]
+                )
+            }
+            for supplier in seed.suppliers ?? [] {
+                try connection.execute(
+                    """
+                    INSERT INTO suppliers (email, name) VALUES (lower($1), $2)
+                    ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name
+                    """,
+                    [supplier.email, supplier.name]
+                )
+            }
+            if let phase = seed.settings?.phase {
+                try connection.execute("UPDATE settings SET value = to_jsonb($1::int), updated_at = now() WHERE key = 'phase'", [phase])
+            }
+            if let threshold = seed.settings?.confidenceThreshold {
+                try connection.execute(
+                    "UPDATE settings SET value = to_jsonb($1::float8), updated_at = now() WHERE key = 'confidence_threshold'", [threshold]
+                )
+            }
+            try connection.execute(
+                "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'seed', json_build_object('file', $1::text))", [file]
+            )
+        }
+        print("seeded \(catalog.categories.count) categories, \(catalog.labels.count) request types, \(seed.technicians?.count ?? 0) technicians, \(seed.suppliers?.count ?? 0) suppliers")
+    }
+}

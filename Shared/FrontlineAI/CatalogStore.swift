@@ -1,0 +1,88 @@
+import Foundation
+import FrontlineCore
+import FrontlineStore
+
+/// The service catalog in PostgreSQL: replaced whole by `frontline seed`, read by the services.
+public enum CatalogStore {
+    public static func load(_ database: Database) async throws -> ServiceCatalog {
+        try await database.withConnection { connection in
+            let categories = try connection.query("SELECT name, description FROM catalog_categories ORDER BY position, name")
+            let types = try connection.query(
+                """
+                SELECT category, name, description, priority, first_response_hours, resolution_hours, examples::text AS examples,
+                       knowledge::text AS knowledge, expert_required, supplier_topic
+                FROM catalog_request_types ORDER BY position, name
+                """
+            )
+            let decoder = JSONDecoder()
+            return ServiceCatalog(categories: try categories.map { category in
+                let name = try category.string("name")
+                return ServiceCatalog.Category(
+                    name: name, description: category["description"] ?? "",
+                    requestTypes: try types.filter { $0["category"] == name }.map { row in
+                        ServiceCatalog.RequestType(
+                            name: try row.string("name"), description: row["description"] ?? "",
+                            priority: Priority(rawValue: try row.string("priority")) ?? .medium,
+                            sla: ServiceLevel(firstResponseHours: try row.double("first_response_hours"), resolutionHours: try row.double("resolution_hours")),
+                            examples: try decoder.decode([String].self, from: Data(try row.string("examples").utf8)),
+                            knowledge: try decoder.decode([KnowledgeEntry].self, from: Data(try row.string("knowledge").utf8)),
+                            expertRequired: try row.bool("expert_required"), supplierTopic: row["supplier_topic"]
+                        )
+                    }
+                )
+            }.filter { !$0.requestTypes.isEmpty })
+        }
+    }
+
+    /// Replaces the catalog, in the caller's transaction.
+    public static func replace(with catalog: ServiceCatalog, on connection: PostgresConnection) throws {
+        try connection.execute("DELETE FROM catalog_request_types")
+        try connection.execute("DELETE FROM catalog_categories")
+        let encoder = JSONEncoder()
+        for (position, category) in catalog.categories.enumerated() {
+            try connection.execute(
+                "INSERT INTO catalog_categories (name, description, position) VALUES ($1, $2, $3)",
+                [category.name, category.description, position]
+            )
+            for (typePosition, type) in category.requestTypes.enumerated() {
+                try connection.execute(
+                    """
+                    INSERT INTO catalog_request_types (category, name, description, priority, first_response_hours,
+                        resolution_hours, examples, knowledge, expert_required, supplier_topic, position)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)
+                    """,
+                    [
+                        category.name, type.name, type.description, type.priority.rawValue, type.sla.firstResponseHours,
+                        type.sla.resolutionHours, String(decoding: try encoder.encode(type.examples), as: UTF8.self),
+                        String(decoding: try encoder.encode(type.knowledge), as: UTF8.self), type.expertRequired,
+                        type.supplierTopic, typePosition,
+                    ]
+                )
+            }
+        }
+    }
+
+    /// Labelled examples from corrections and imports, for training.
+    public static func trainingExamples(_ database: Database) async throws -> [BuiltinClassifier.Example] {
+        try await database.withConnection { connection in
+            try connection.query("SELECT text, label FROM training_examples ORDER BY id").map {
+                BuiltinClassifier.Example(text: try $0.string("text"), label: try $0.string("label"))
+            }
+        }
+    }
+
+    /// The classifier the services use: the newest stored model, else one trained now from
+    /// the catalog and the labelled examples.
+    public static func classifier(_ database: Database, catalog: ServiceCatalog) async throws -> BuiltinClassifier {
+        if let stored = try await latestModel(database) { return stored }
+        return BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog, extra: try await trainingExamples(database)))
+    }
+
+    /// The newest model `frontline train` stored, if any.
+    public static func latestModel(_ database: Database) async throws -> BuiltinClassifier? {
+        let text = try await database.withConnection { connection in
+            try connection.query("SELECT model::text AS model FROM classifier_models ORDER BY id DESC LIMIT 1").first?["model"]
+        }
+        return try text.map { try JSONDecoder().decode(BuiltinClassifier.self, from: Data($0.utf8)) }
+    }
+}

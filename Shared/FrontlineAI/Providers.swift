@@ -1,0 +1,230 @@
+import Foundation
+import FrontlineCore
+import FrontlineCurl
+
+/// A provider's answer before validation.
+public struct ProviderAnswer: Sendable {
+    public var proposal: ProposedClassification
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+}
+
+/// Why a provider gave no usable answer.
+public struct ProviderError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        case rateLimited(retryAfter: Duration?)
+        case serverError(status: Int)
+        case rejected(status: Int)
+        case timeout
+        case unreachable
+        case malformed(String)
+    }
+
+    public var kind: Kind
+
+    /// Worth another try at the same provider.
+    public var isRetryable: Bool {
+        switch kind {
+        case .rateLimited, .serverError, .timeout: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .rateLimited(let after): "rate limited (429\(after.map { ", retry after \($0.seconds) s" } ?? ""))"
+        case .serverError(let status): "server error \(status)"
+        case .rejected(let status): "rejected with status \(status)"
+        case .timeout: "timed out"
+        case .unreachable: "unreachable"
+        case .malformed(let why): "malformed answer: \(why)"
+        }
+    }
+}
+
+/// Anything that proposes a classification: an LLM vendor, or the built-in engine.
+public protocol ClassificationProvider: Sendable {
+    var name: String { get }
+    var model: String { get }
+    func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer
+}
+
+/// Shared HTTP plumbing for the vendors: POST JSON, map status codes to ProviderError.
+struct JSONPost: Sendable {
+    let http: CurlHTTPClient
+    let timeout: Duration
+
+    func post(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
+        let response: HTTPResponse
+        do {
+            response = try await http.perform(
+                HTTPRequest(
+                    method: "POST", url: url, headers: headers + [("Content-Type", "application/json")],
+                    body: Array(body.jsonText().utf8), timeout: timeout
+                )
+            )
+        } catch let error as CurlError {
+            throw ProviderError(kind: error.isTimeout ? .timeout : .unreachable)
+        }
+        switch response.status {
+        case 200..<300:
+            guard let json = JSONValue.parse(response.body) else { throw ProviderError(kind: .malformed("the body is not JSON")) }
+            return json
+        case 429:
+            throw ProviderError(kind: .rateLimited(retryAfter: response.headers["retry-after"].flatMap(Double.init).map { .milliseconds(Int64($0 * 1000)) }))
+        case 500..<600:
+            throw ProviderError(kind: .serverError(status: response.status))
+        default:
+            throw ProviderError(kind: .rejected(status: response.status))
+        }
+    }
+
+    /// The classification JSON inside a text answer (tolerates a code fence around it).
+    static func proposal(fromText text: String?) throws -> ProposedClassification {
+        guard var text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            throw ProviderError(kind: .malformed("no content"))
+        }
+        if text.hasPrefix("```") {
+            text = text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("```") }.joined(separator: "\n")
+        }
+        guard let json = JSONValue.parse(text), let proposal = ProposedClassification(json: json) else {
+            throw ProviderError(kind: .malformed("the content is not the classification JSON"))
+        }
+        return proposal
+    }
+}
+
+/// OpenAI Chat Completions and everything that speaks it (Azure OpenAI, Ollama, LM Studio,
+/// vLLM, a llama.cpp server): base URL, model and auth header are settings. Structured output
+/// through `response_format: json_schema`.
+public struct OpenAICompatibleProvider: ClassificationProvider {
+    public let name: String
+    public let model: String
+    let endpoint: String
+    let authHeader: (String, String)?
+    let post: JSONPost
+
+    public init(name: String, endpoint: String, model: String, authHeader: (String, String)?, http: CurlHTTPClient, timeout: Duration) {
+        self.name = name
+        self.endpoint = endpoint
+        self.model = model
+        self.authHeader = authHeader
+        post = JSONPost(http: http, timeout: timeout)
+    }
+
+    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+        let body: JSONValue = .object([
+            "model": .string(model),
+            "temperature": .number(0),
+            "messages": .array([
+                .object(["role": .string("system"), "content": .string(prompt.system)]),
+                .object(["role": .string("user"), "content": .string(prompt.user)]),
+            ]),
+            "response_format": .object([
+                "type": .string("json_schema"),
+                "json_schema": .object(["name": .string("classification"), "strict": .bool(true), "schema": prompt.schema]),
+            ]),
+        ])
+        let json = try await post.post(endpoint, headers: authHeader.map { [$0] } ?? [], body: body)
+        let content = json["choices"]?[0]?["message"]?["content"]?.stringValue
+        return ProviderAnswer(
+            proposal: try JSONPost.proposal(fromText: content),
+            promptTokens: json["usage"]?["prompt_tokens"]?.intValue,
+            completionTokens: json["usage"]?["completion_tokens"]?.intValue
+        )
+    }
+}
+
+/// Anthropic Messages, with the classification as a forced tool call.
+public struct AnthropicProvider: ClassificationProvider {
+    public let name = "anthropic"
+    public let model: String
+    let endpoint: String
+    let apiKey: String
+    let post: JSONPost
+
+    public init(baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+        endpoint = baseURL.trimmingSuffix("/") + "/v1/messages"
+        self.apiKey = apiKey
+        self.model = model
+        post = JSONPost(http: http, timeout: timeout)
+    }
+
+    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+        let body: JSONValue = .object([
+            "model": .string(model),
+            "max_tokens": .number(1024),
+            "temperature": .number(0),
+            "system": .string(prompt.system),
+            "messages": .array([.object(["role": .string("user"), "content": .string(prompt.user)])]),
+            "tools": .array([
+                .object([
+                    "name": .string("classify"), "description": .string("Record the classification of the email."),
+                    "input_schema": prompt.schema,
+                ])
+            ]),
+            "tool_choice": .object(["type": .string("tool"), "name": .string("classify")]),
+        ])
+        let json = try await post.post(
+            endpoint, headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")], body: body
+        )
+        guard case .array(let blocks)? = json["content"],
+            let input = blocks.first(where: { $0["type"]?.stringValue == "tool_use" })?["input"],
+            let proposal = ProposedClassification(json: input)
+        else { throw ProviderError(kind: .malformed("no classify tool call in the answer")) }
+        return ProviderAnswer(
+            proposal: proposal, promptTokens: json["usage"]?["input_tokens"]?.intValue,
+            completionTokens: json["usage"]?["output_tokens"]?.intValue
+        )
+    }
+}
+
+/// Google Gemini generateContent with a response schema.
+public struct GeminiProvider: ClassificationProvider {
+    public let name = "gemini"
+    public let model: String
+    let endpoint: String
+    let apiKey: String
+    let post: JSONPost
+
+    public init(baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+        endpoint = baseURL.trimmingSuffix("/") + "/v1beta/models/\(model):generateContent"
+        self.apiKey = apiKey
+        self.model = model
+        post = JSONPost(http: http, timeout: timeout)
+    }
+
+    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+        let body: JSONValue = .object([
+            "systemInstruction": .object(["parts": .array([.object(["text": .string(prompt.system)])])]),
+            "contents": .array([.object(["role": .string("user"), "parts": .array([.object(["text": .string(prompt.user)])])])]),
+            "generationConfig": .object([
+                "temperature": .number(0), "responseMimeType": .string("application/json"),
+                "responseSchema": Self.geminiSchema(prompt.schema),
+            ]),
+        ])
+        let json = try await post.post(endpoint, headers: [("x-goog-api-key", apiKey)], body: body)
+        let text = json["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue
+        return ProviderAnswer(
+            proposal: try JSONPost.proposal(fromText: text),
+            promptTokens: json["usageMetadata"]?["promptTokenCount"]?.intValue,
+            completionTokens: json["usageMetadata"]?["candidatesTokenCount"]?.intValue
+        )
+    }
+
+    /// Gemini's schema dialect has no additionalProperties.
+    static func geminiSchema(_ schema: JSONValue) -> JSONValue {
+        switch schema {
+        case .object(let object):
+            return .object(object.filter { $0.key != "additionalProperties" }.mapValues(geminiSchema))
+        case .array(let items): return .array(items.map(geminiSchema))
+        default: return schema
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

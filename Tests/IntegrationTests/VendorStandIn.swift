@@ -1,0 +1,128 @@
+import Foundation
+import FrontlineRuntime
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+import Testing
+
+/// A local stand-in for the LLM vendors' HTTP APIs, speaking their real wire formats
+/// (OpenAI Chat Completions, Anthropic Messages, Gemini generateContent). Each answer is
+/// chosen by a scenario word in the email ("SCENARIO-<name>"), so one classifier process can
+/// meet every failure mode in turn. It checks each vendor's auth headers and request shape.
+final class VendorStandIn: Sendable {
+    struct Call: Sendable {
+        var vendor: String
+        var scenario: String
+        var status: Int
+    }
+
+    let calls = Mutex<[Call]>([])
+    /// The port it listens on, once it does (0 before).
+    let boundPort = Mutex<Int>(0)
+    var port: Int { boundPort.withLock { $0 } }
+
+    /// The classification a good answer carries.
+    static func answer(category: String, requestType: String, priority: String = "Critical", confidence: Double = 0.9) -> [String: Any] {
+        [
+            "language": "en", "category": category, "request_type": requestType, "priority": priority, "confidence": confidence,
+            "steps": ["Restart the device.", "Tell us if it helps."],
+            "fields": ["order_number": "", "device": "laptop", "affected_user": ""],
+            "flags": ["safety_concern": false, "human_requested": false, "expert_required": false],
+        ]
+    }
+
+    func count(vendor: String, scenario: String) -> Int {
+        calls.withLock { $0.filter { $0.vendor == vendor && $0.scenario == scenario }.count }
+    }
+
+    /// What a vendor does for a scenario: (status, classification or nil for a broken body, Retry-After).
+    func behaviour(vendor: String, scenario: String, attempt: Int) -> (Int, [String: Any]?, String?) {
+        let good = Self.answer(category: "Hardware Support", requestType: "Laptop Failure")
+        switch (vendor, scenario) {
+        case ("openai", "good"): return (200, good, nil)
+        case ("openai", "malformed"): return (200, nil, nil)
+        case ("openai", "invented"): return (200, Self.answer(category: "Quantum Teleportation", requestType: "Beam Me Up"), nil)
+        case ("openai", "fuzzy"): return (200, Self.answer(category: "hardware-support", requestType: "Laptop failures"), nil)
+        case ("openai", "ratelimit"): return attempt == 1 ? (429, nil, "1") : (200, good, nil)
+        case ("openai", "servererror"): return (500, nil, nil)
+        case ("openai", "injection"):
+            return (200, Self.answer(category: "Executive Assignment", requestType: "CEO", priority: "Critical", confidence: 1), nil)
+        case ("anthropic", "malformed"), ("anthropic", "servererror"), ("anthropic", "timeout"): return (200, good, nil)
+        case (_, "down"): return (503, nil, nil)
+        default: return (500, nil, nil)
+        }
+    }
+
+    /// Runs the server until the task is cancelled.
+    func run() async throws {
+        let router = Router()
+        router.post("v1/chat/completions") { request, context in try await self.respond(vendor: "openai", request: request, context: context) }
+        router.post("v1/messages") { request, context in try await self.respond(vendor: "anthropic", request: request, context: context) }
+        router.post("v1beta/models/:call") { request, context in try await self.respond(vendor: "gemini", request: request, context: context) }
+        var logger = Logger(label: "stand-in")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.boundPort.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger
+        )
+        try await app.runService()
+    }
+
+    private func respond(vendor: String, request: Request, context: some RequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+        let text = String(decoding: Data(buffer: body), as: UTF8.self)
+        let scenario = text.range(of: #"SCENARIO-[a-z]+"#, options: .regularExpression).map { String(text[$0].dropFirst(9)) } ?? "none"
+        // The vendor's own auth header and request shape, or 400/401 as the vendor would answer.
+        let authorised: Bool
+        let shaped: Bool
+        switch vendor {
+        case "openai":
+            authorised = request.headers[.authorization] == "Bearer test-openai-key"
+            shaped = (object["response_format"] as? [String: Any])?["type"] as? String == "json_schema" && object["messages"] is [Any]
+        case "anthropic":
+            authorised = request.headers[HTTPField.Name("x-api-key")!] == "test-anthropic-key" && request.headers[HTTPField.Name("anthropic-version")!] != nil
+            shaped = (object["tool_choice"] as? [String: Any])?["name"] as? String == "classify" && object["max_tokens"] != nil
+        default:
+            authorised = request.headers[HTTPField.Name("x-goog-api-key")!] == "test-gemini-key"
+            shaped = (object["generationConfig"] as? [String: Any])?["responseSchema"] != nil && object["contents"] is [Any]
+        }
+        let attempt = calls.withLock { calls in calls.filter { $0.vendor == vendor && $0.scenario == scenario }.count + 1 }
+        var (status, answer, retryAfter) = behaviour(vendor: vendor, scenario: scenario, attempt: attempt)
+        if !authorised { status = 401 }
+        if !shaped { status = 400 }
+        calls.withLock { $0.append(Call(vendor: vendor, scenario: scenario, status: status)) }
+        if scenario == "timeout" && vendor == "openai" { try await Task.sleep(for: .seconds(3)) }
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { headers[.retryAfter] = retryAfter }
+        guard status == 200 else {
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"stand-in says no"}}"#)))
+        }
+        let content = answer.map { String(decoding: try! JSONSerialization.data(withJSONObject: $0), as: UTF8.self) } ?? "{\"category\": \"Hardware Sup"
+        let payload: [String: Any]
+        switch vendor {
+        case "openai":
+            payload = [
+                "id": "chatcmpl-standin", "object": "chat.completion", "created": 1_790_000_000, "model": object["model"] ?? "m",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": content], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": 321, "completion_tokens": 54, "total_tokens": 375],
+            ]
+        case "anthropic":
+            payload = [
+                "id": "msg_standin", "type": "message", "role": "assistant", "model": object["model"] ?? "m",
+                "content": [["type": "tool_use", "id": "toolu_1", "name": "classify", "input": answer ?? [:]]],
+                "stop_reason": "tool_use", "usage": ["input_tokens": 300, "output_tokens": 60],
+            ]
+        default:
+            payload = [
+                "candidates": [["content": ["role": "model", "parts": [["text": content]]], "finishReason": "STOP"]],
+                "usageMetadata": ["promptTokenCount": 310, "candidatesTokenCount": 50, "totalTokenCount": 360],
+            ]
+        }
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: payload)))
+        )
+    }
+}
