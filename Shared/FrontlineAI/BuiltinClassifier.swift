@@ -92,15 +92,12 @@ public struct BuiltinClassifier: Codable, Sendable {
                 all[index] += value
             }
         }
-        let alpha = 0.3
+        let alpha = 0.1
         let allSum = all.reduce(0, +)
         model.weights = perLabel.map { own in
             let complementSum = allSum - own.reduce(0, +)
             let denominator = complementSum + alpha * Double(all.count)
-            var weights = (0..<all.count).map { log((all[$0] - own[$0] + alpha) / denominator) }
-            let norm = weights.reduce(0) { $0 + abs($1) }
-            if norm > 0 { weights = weights.map { $0 / norm } }
-            return weights
+            return (0..<all.count).map { log((all[$0] - own[$0] + alpha) / denominator) }
         }
         return model
     }

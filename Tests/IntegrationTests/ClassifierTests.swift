@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineAI
 import FrontlineRuntime
 import Synchronization
 import Testing
@@ -176,6 +177,91 @@ extension Integration {
             #expect(decisions[1]?.provider == "builtin" && decisions[1]?.requestType == "VPN Issue")
             let language = try await scratch.database.withConnection { try $0.query("SELECT language FROM tickets WHERE id = $1", [printer]).first?["language"] }
             #expect(language == "de")
+        }
+
+        @Test("a customer's replies are troubleshooting turns: rounds counted, resolution recognised")
+        func conversation() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            let classifier = try ChildProcess("classifier", environment: scratch.environment())
+            defer { Task { await classifier.stop() } }
+            let ticket = try await Self.receive(scratch, subject: "Laptop", body: "My laptop does not start, the screen stays black.")
+            #expect(try await eventually(timeout: .seconds(30)) { try await Self.decision(scratch, ticket: ticket) != nil })
+            let streams = scratch.streams
+            func reply(_ text: String) async throws {
+                try await scratch.database.transaction { connection in
+                    let message = try connection.query(
+                        """
+                        INSERT INTO messages (ticket_id, mailbox, message_id, direction, raw, subject, body_text, body_trimmed, sender_role)
+                        VALUES ($1, 'test', $2, 'inbound', '\\x00'::bytea, 'Re: Laptop', $3, $3, 'customer') RETURNING id
+                        """,
+                        [ticket, UUID().uuidString, text]
+                    ).first!.int64("id")
+                    try Outbox.enqueue(
+                        EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
+                        streams: streams, on: connection
+                    )
+                }
+            }
+            try await reply("I held the power button but it is still not working!!")
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT troubleshooting_rounds FROM tickets WHERE id = $1", [ticket]) == 1
+            })
+            let turn = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT output::text AS o FROM ai_decisions WHERE ticket_id = $1 AND kind = 'conversation'", [ticket]).first?["o"]
+            }
+            #expect(turn?.contains("\"frustrated\": true") == true, "jsonb text: \(turn ?? "")")
+            #expect(turn?.contains("Disconnect the docking station") == true, "the next step of the catalog's knowledge")
+            try await reply("That fixed it, thanks a lot.")
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
+            })
+            #expect(try await scratch.scalar("SELECT troubleshooting_rounds FROM tickets WHERE id = $1", [ticket]) == 2)
+        }
+
+        @Test("frontline classify, --jsonl in order, and train --csv then classify --model")
+        func commandLine() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            let lines = [
+                #"{"text": "The printer on floor 3 has a paper jam"}"#, #"{"text": "Mi contraseña caducó y no puedo entrar"}"#,
+                #"{"text": "VPN keeps dropping when I work from home"}"#,
+            ].joined(separator: "\n") + "\n"
+            let jsonl = try ChildProcess("frontline", arguments: ["classify", "--jsonl"], environment: scratch.environment(), stdin: Data(lines.utf8))
+            #expect(await jsonl.waitForExit(timeout: .seconds(60)) == 0, "\(jsonl.stderr)")
+            let outputs = jsonl.stdout.split(separator: "\n").compactMap { JSONValue.parse(String($0)) }
+            #expect(outputs.count == 3)
+            #expect(outputs.map { $0["label"]?.stringValue } == [
+                "Hardware Support / Printer Problem", "Access Management / Password Reset", "Network & Connectivity / VPN Issue",
+            ])
+            #expect(outputs[1]["language"]?.stringValue == "es")
+            #expect(outputs.allSatisfy { ($0["confidence"]?.doubleValue).map { (0...1).contains($0) } == true })
+
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let csv = directory.appendingPathComponent("set.csv")
+            try "body,team\n\"Invoice is wrong, please correct it\",billing\nRefund my last payment,billing\nThe app crashes on start,tech\n\"Error 500, again\",tech\n"
+                .write(to: csv, atomically: true, encoding: .utf8)
+            let model = directory.appendingPathComponent("model.json")
+            let train = try ChildProcess(
+                "frontline",
+                arguments: ["train", "--csv", csv.path, "--text-column", "body", "--label-column", "team", "--model-out", model.path, "--hold-out", "0"],
+                environment: scratch.environment()
+            )
+            #expect(await train.waitForExit(timeout: .seconds(60)) == 0, "\(train.stderr)")
+            let classify = try ChildProcess("frontline", arguments: ["classify", "--model", model.path, "the invoice amount is wrong"], environment: scratch.environment())
+            #expect(await classify.waitForExit(timeout: .seconds(60)) == 0)
+            #expect(classify.stdout.hasPrefix("billing"))
+
+            let badColumn = try ChildProcess(
+                "frontline", arguments: ["train", "--csv", csv.path, "--text-column", "text", "--label-column", "team", "--model-out", model.path],
+                environment: scratch.environment()
+            )
+            #expect(await badColumn.waitForExit(timeout: .seconds(60)) != 0)
+            #expect(badColumn.stderr.contains("no column \"text\""))
         }
     }
 }

@@ -28,7 +28,11 @@ extension Integration {
 
             func delete() async throws {
                 let name = self.name
-                try await client.run { try $0.command("DELETE \(name)") }
+                // Select another mailbox first: Dovecot drops a session whose selected mailbox is deleted.
+                try await client.run { client in
+                    _ = try client.examine("INBOX")
+                    try client.command("DELETE \(name)")
+                }
             }
 
             func append(_ messages: [[UInt8]]) async throws {

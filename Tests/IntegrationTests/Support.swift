@@ -154,7 +154,7 @@ final class ChildProcess: @unchecked Sendable {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(_ name: String, arguments: [String] = [], environment: [String: String]) throws {
+    init(_ name: String, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let stem = "\(name)-\(UUID().uuidString.prefix(8))"
@@ -167,8 +167,16 @@ final class ChildProcess: @unchecked Sendable {
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        if let stdin {
+            let pipe = Pipe()
+            process.standardInput = pipe
+            try process.run()
+            pipe.fileHandleForWriting.write(stdin)
+            try pipe.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

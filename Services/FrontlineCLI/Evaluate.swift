@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import FrontlineAI
+import FrontlineRuntime
+
+struct Evaluate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the built-in engine on labelled examples it was not trained on: accuracy, and accuracy by confidence."
+    )
+
+    @Option(help: "A CSV with a header row.") var csv: String
+    @Option(help: "The CSV column holding the text.") var textColumn = "text"
+    @Option(help: "The CSV column holding the label.") var labelColumn = "label"
+    @Option(help: "A model written by `frontline train --model-out`; without it, the database's.") var model: String?
+
+    func run() async throws {
+        let examples = try CSVExamples.read(path: csv, textColumn: textColumn, labelColumn: labelColumn)
+        guard !examples.isEmpty else { throw CLIError(description: "\(csv) has no examples") }
+        let classifier = try await loadClassifier(modelPath: model)
+        let detector = LanguageDetector.shared
+        var correct = 0
+        var bands: [(String, ClosedRange<Double>, Int, Int)] = [("≥ 0.75", 0.75...1, 0, 0), ("0.3 – 0.75", 0.3...0.7499, 0, 0), ("< 0.3", 0...0.2999, 0, 0)]
+        var languages: [String: Int] = [:]
+        for example in examples {
+            let prediction = classifier.predict(example.text)
+            let right = prediction.label == example.label
+            if right { correct += 1 }
+            for index in bands.indices where bands[index].1.contains(prediction.confidence) {
+                bands[index].2 += 1
+                bands[index].3 += right ? 1 : 0
+            }
+            languages[detector.detect(example.text).language, default: 0] += 1
+        }
+        print(String(format: "accuracy: %.1f%% (%d of %d)", 100 * Double(correct) / Double(examples.count), correct, examples.count))
+        printTable(["CONFIDENCE", "TICKETS", "ACCURACY"], bands.map { band in
+            [band.0, String(band.2), band.2 == 0 ? "-" : String(format: "%.0f%%", 100 * Double(band.3) / Double(band.2))]
+        })
+        print("languages detected: " + languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+}
