@@ -129,7 +129,9 @@ let package = Package(
         .executableTarget(
             name: "FrontlineBench",
             dependencies: [
-                "FrontlineRuntime", "FrontlineMail",
+                "FrontlineRuntime", "FrontlineMail", "FrontlineAI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Benchmarks/FrontlineBench"

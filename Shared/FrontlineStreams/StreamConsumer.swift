@@ -83,6 +83,10 @@ public struct StreamConsumer: Service {
             self.deadLetterStream = deadLetterStream
         }
 
+        /// Entries taken per read: no more than it handles at once, so that peers in the group
+        /// share the work instead of one process holding a backlog the others could take.
+        var readCount: Int { max(1, min(batchSize, concurrency)) }
+
         /// Claims are checked at a fraction of the visibility timeout, at most every 5 s.
         var effectiveClaimInterval: Duration {
             claimInterval ?? min(.seconds(5), visibilityTimeout / 2)
@@ -126,7 +130,7 @@ public struct StreamConsumer: Service {
             let batches = try await redis.run { connection in
                 try connection.readGroup(
                     group: configuration.group, consumer: configuration.consumerName, streams: configuration.streams,
-                    id: ">", count: configuration.batchSize, blockMilliseconds: Int(configuration.block.milliseconds)
+                    id: ">", count: configuration.readCount, blockMilliseconds: Int(configuration.block.milliseconds)
                 )
             }
             for batch in batches where !batch.entries.isEmpty {

@@ -7,10 +7,11 @@ import FrontlineRuntime
 //   frontline-bench backbone   outbox → relay → stream → consumer, beside the raw XADD and
 //                              single-row INSERT rates of the same servers, measured in the same run
 //   frontline-bench parse      MIME parsing (GMime) beside Python's email package on the same corpus
+//   frontline-bench classifier built-in classifications/s on one core; classifier processes against a slow LLM
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self]
+        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self]
     )
 }
 
@@ -23,6 +24,7 @@ struct Backbone: AsyncParsableCommand {
     @Option(help: "Producer tasks, each committing one event per transaction.") var producers = 4
     @Option(help: "Events one consumer handles at once.") var concurrency = 8
     @Option(help: "Transactions each pgbench client runs.") var pgbenchTransactions = 10_000
+    @Option(help: "Events/s the producers pace themselves to for the latency run (0: no latency run).") var pacedRate = 1_000
 
     func run() async throws {
         let environment = Environment()
@@ -43,6 +45,49 @@ struct Backbone: AsyncParsableCommand {
             )
         }
 
+        let flat = try await pipeline(configuration: configuration, database: database, streams: streams, events: events, rate: 0, logger: logger)
+        let paced = pacedRate > 0
+            ? try await pipeline(configuration: configuration, database: database, streams: streams, events: min(events, pacedRate * 10), rate: pacedRate, logger: logger)
+            : nil
+        let redisRate = try redisBenchmark(configuration.redisURL)
+        let pgRate = try pgbench(configuration.databaseURL)
+
+        print(MachineFacts.describe())
+        print("")
+        print("outbox → relay → Redis stream → consumer (one process, \(concurrency) handlers at once)")
+        print("  \(events) events from \(producers) producers as fast as they go, each event its own transaction")
+        print("  " + pad("throughput", 28) + String(format: "%10.0f events/s", flat.throughput))
+        print("  " + pad("latency p50 / p99", 28) + String(format: "%10.2f / %.2f ms (a backlog: producers outrun the consumer)", flat.p50, flat.p99))
+        if let paced {
+            print("  paced at \(pacedRate) events/s (\(min(events, pacedRate * 10)) events):")
+            print("  " + pad("latency p50 / p99", 28) + String(format: "%10.2f / %.2f ms", paced.p50, paced.p99))
+        }
+        print("")
+        print("raw limits of the same servers, measured in this run")
+        print("  " + pad("redis-benchmark XADD", 28) + String(format: "%10.0f ops/s   pipeline ratio %.3f", redisRate, flat.throughput / redisRate))
+        print("  " + pad("pgbench 1-row INSERT", 28) + String(format: "%10.0f tx/s    pipeline ratio %.3f", pgRate, flat.throughput / pgRate))
+        print("  (each event costs 2 transactions of its own plus a share of a relay batch)")
+
+        try await database.withConnection { connection in
+            try connection.executeScript("DROP TABLE bench_applied")
+        }
+        let redis = RedisClient(url: configuration.redisURL, logger: logger)
+        try await redis.run { connection in
+            for stream in streams.all + [streams.deadLetters] { try connection.command(["DEL", stream]) }
+        }
+        database.shutdown()
+    }
+
+    struct PipelineFigures {
+        var throughput: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    /// One run: relay and consumer in this process, producers publishing `events`.
+    private func pipeline(
+        configuration: FrontlineConfiguration, database: Database, streams: StreamNames, events: Int, rate: Int, logger: Logger
+    ) async throws -> PipelineFigures {
         let recorder = LatencyRecorder(expected: events)
         var consumerConfiguration = StreamConsumer.Configuration(
             group: "bench", streams: [streams.stream(for: .ticketReceived)], consumerName: "bench-1",
@@ -66,47 +111,30 @@ struct Backbone: AsyncParsableCommand {
             group.addTask { try await relay.run() }
             try await Task.sleep(for: .milliseconds(500))  // the group exists before the first event
             let started = clock.now
-            try await publish(database: database, streams: streams)
+            try await publish(database: database, streams: streams, events: events, rate: rate)
             await recorder.waitUntilComplete()
             elapsed = clock.now - started
             group.cancelAll()
         }
 
         let latencies = recorder.sortedMilliseconds()
-        let throughput = Double(events) / elapsed.seconds
-        let redisRate = try redisBenchmark(configuration.redisURL)
-        let pgRate = try pgbench(configuration.databaseURL)
-
-        print(MachineFacts.describe())
-        print("")
-        print("outbox → relay → Redis stream → consumer (one process, \(concurrency) handlers at once)")
-        print("  \(events) events from \(producers) producers, each event its own transaction")
-        print("  " + pad("throughput", 28) + String(format: "%10.0f events/s", throughput))
-        print("  " + pad("latency p50", 28) + String(format: "%10.2f ms", percentile(latencies, 0.50)))
-        print("  " + pad("latency p99", 28) + String(format: "%10.2f ms", percentile(latencies, 0.99)))
-        print("")
-        print("raw limits of the same servers, measured in this run")
-        print("  " + pad("redis-benchmark XADD", 28) + String(format: "%10.0f ops/s   pipeline ratio %.3f", redisRate, throughput / redisRate))
-        print("  " + pad("pgbench 1-row INSERT", 28) + String(format: "%10.0f tx/s    pipeline ratio %.3f", pgRate, throughput / pgRate))
-        print("  (each event costs 2 transactions of its own plus a share of a relay batch)")
-
-        try await database.withConnection { connection in
-            try connection.executeScript("DROP TABLE bench_applied")
-        }
-        let redis = RedisClient(url: configuration.redisURL, logger: logger)
-        try await redis.run { connection in
-            for stream in streams.all + [streams.deadLetters] { try connection.command(["DEL", stream]) }
-        }
-        database.shutdown()
+        return PipelineFigures(
+            throughput: Double(events) / elapsed.seconds, p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99)
+        )
     }
 
-    private func publish(database: Database, streams: StreamNames) async throws {
-        let events = self.events
+    /// `rate` 0 publishes as fast as the producers go; otherwise they keep to a schedule.
+    private func publish(database: Database, streams: StreamNames, events: Int, rate: Int) async throws {
         let producers = self.producers
+        let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {
                 group.addTask {
                     for number in stride(from: producer, to: events, by: producers) {
+                        if rate > 0 {
+                            let due = start + .nanoseconds(Int64(Double(number) / Double(rate) * 1e9))
+                            if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
+                        }
                         let event = EventEnvelope(type: .ticketReceived, ticketID: Int64(number))
                         try await database.transaction { connection in
                             try Outbox.enqueue(event, streams: streams, on: connection)
