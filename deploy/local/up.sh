@@ -25,8 +25,9 @@ if ! swift build -c release 2>&1 | tee "$state/logs/build.log" | awk '/Compiling
 fi
 bin="$root/.build/release"
 
-echo "==> migrating"
+echo "==> migrating and seeding the sample catalog and team"
 "$bin/frontline" migrate
+"$bin/frontline" seed deploy/sample/seed.yaml
 
 start() { # name executable port
   local name=$1 executable=$2 port=$3
