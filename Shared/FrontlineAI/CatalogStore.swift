@@ -62,10 +62,25 @@ public enum CatalogStore {
         }
     }
 
-    /// Labelled examples from corrections and imports, for training.
+    /// Labelled examples for training: imported ones, and every ticket whose classification a
+    /// person set or confirmed (its first message, with that label). The AI's own unconfirmed
+    /// labels never train it.
     public static func trainingExamples(_ database: Database) async throws -> [BuiltinClassifier.Example] {
         try await database.withConnection { connection in
-            try connection.query("SELECT text, label FROM training_examples ORDER BY id").map {
+            try connection.query(
+                """
+                SELECT text, label FROM training_examples
+                UNION ALL
+                SELECT coalesce(m.subject, '') || E'\\n' || coalesce(m.body_trimmed, m.body_text, ''),
+                       c.category || ' / ' || c.request_type
+                FROM ticket_classifications c
+                JOIN LATERAL (
+                    SELECT subject, body_trimmed, body_text FROM messages
+                    WHERE ticket_id = c.ticket_id AND direction = 'inbound' ORDER BY id LIMIT 1
+                ) m ON true
+                WHERE c.corrected_by IS NOT NULL
+                """
+            ).map {
                 BuiltinClassifier.Example(text: try $0.string("text"), label: try $0.string("label"))
             }
         }
