@@ -123,24 +123,45 @@ struct ClassifierHandler: EventHandler {
 
     private func converse(_ message: Message, event: EventEnvelope, context: EventContext, rounds: Int, label: CatalogLabel?, language: String) async throws {
         let validator = ClassificationValidator(catalog: catalog)
-        let steps = label.flatMap(catalog.requestType).map { validator.knowledgeSteps(for: $0, language: language) } ?? []
-        let started = ContinuousClock.now
-        let turn = Conversation.turn(reply: message.body, previousRounds: rounds, steps: steps)
-        let latency = Int((ContinuousClock.now - started).milliseconds)
+        let knowledge = label.flatMap(catalog.requestType).map { validator.knowledgeSteps(for: $0, language: language) } ?? []
+        let ticketID = message.ticketID
+        // What the customer was given so far: the first suggestions, then each turn's step.
+        let suggested = try await database.withConnection { connection -> [String] in
+            let first = try connection.query("SELECT steps::text AS steps FROM ticket_classifications WHERE ticket_id = $1", [ticketID]).first?["steps"]
+            let turns = try connection.query(
+                "SELECT output->>'next_step' AS step FROM ai_decisions WHERE ticket_id = $1 AND kind = 'conversation' ORDER BY id", [ticketID]
+            ).compactMap { $0["step"] }
+            let initial = first.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            return initial + turns
+        }
+        let decision = await chain.converse(
+            ConversationRequest(
+                subject: message.subject, reply: message.body, language: language, label: label, previousRounds: rounds,
+                suggestedSteps: suggested, knowledgeSteps: knowledge
+            )
+        )
+        let turn = decision.turn
         let signals = SafetySignals.scan(message.subject + "\n" + message.body)
         let output: JSONValue = .object([
             "resolved": .bool(turn.resolved), "frustrated": .bool(turn.frustrated), "rounds": .number(Double(turn.rounds)),
             "next_step": turn.nextStep.map(JSONValue.string) ?? .null, "human_requested": .bool(signals.humanRequested),
             "safety_concern": .bool(signals.safetyConcern),
         ])
+        let attempts = String(decoding: try JSONEncoder().encode(decision.attempts), as: UTF8.self)
         let streams = self.streams
         try await context.commit { connection in
             let decisionID = try connection.query(
                 """
-                INSERT INTO ai_decisions (ticket_id, message_id, event_id, kind, provider, model, latency_ms, confidence, output)
-                VALUES ($1, $2, $3::uuid, 'conversation', 'builtin', 'conversation-rules', $4, 1, $5::jsonb) RETURNING id
+                INSERT INTO ai_decisions (ticket_id, message_id, event_id, kind, provider, model, latency_ms, prompt_tokens,
+                    completion_tokens, confidence, output, attempts)
+                VALUES ($1, $2, $3::uuid, 'conversation', $4, $5, $6, $7, $8, 1,
+                        jsonb_build_object('validated', $9::jsonb, 'proposed', $10::jsonb) || $9::jsonb, $11::jsonb)
+                RETURNING id
                 """,
-                [message.ticketID, message.id, event.id, latency, output.jsonText()]
+                [
+                    message.ticketID, message.id, event.id, decision.provider, decision.model, decision.latencyMs,
+                    decision.promptTokens, decision.completionTokens, output.jsonText(), decision.rawOutput.jsonText(), attempts,
+                ]
             ).first!.int64("id")
             try connection.execute(
                 """
@@ -150,7 +171,9 @@ struct ClassifierHandler: EventHandler {
                 """,
                 [message.ticketID, turn.rounds, turn.resolved]
             )
-            var payload: [String: JSONValue] = ["kind": .string("conversation"), "decision_id": .number(Double(decisionID))]
+            var payload: [String: JSONValue] = [
+                "kind": .string("conversation"), "decision_id": .number(Double(decisionID)), "provider": .string(decision.provider),
+            ]
             if case .object(let fields) = output { payload.merge(fields) { $1 } }
             try Outbox.enqueue(EventEnvelope(type: .ticketClassified, causedBy: event, payload: .object(payload)), streams: streams, on: connection)
         }

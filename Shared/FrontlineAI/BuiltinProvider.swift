@@ -1,8 +1,8 @@
 import FrontlineCore
 
-/// The built-in engine as a provider: the classifier for category and request type, the
-/// language detector, the catalog's knowledge for steps. Always answers, with no network.
-public struct BuiltinProvider: ClassificationProvider {
+/// The built-in engine: the classifier for category and request type, the language detector,
+/// the catalog's knowledge for steps. Always answers, with no network.
+public struct BuiltinProvider: Sendable {
     public let name = "builtin"
     public let model: String
     public let classifier: BuiltinClassifier
@@ -28,10 +28,6 @@ public struct BuiltinProvider: ClassificationProvider {
         }
         let known = Set(catalog.labels.map(\.description))
         return examples + extra.filter { known.contains($0.label) }
-    }
-
-    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
-        ProviderAnswer(proposal: proposal(for: request), promptTokens: nil, completionTokens: nil)
     }
 
     public func proposal(for request: ClassificationRequest) -> ProposedClassification {

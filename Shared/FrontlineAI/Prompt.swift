@@ -8,6 +8,8 @@ public struct ClassificationPrompt: Sendable {
     public var user: String
     public var schema: JSONValue
 
+    public var call: StructuredCall { StructuredCall(system: system, user: user, schema: schema, name: "classification") }
+
     public init(catalog: ServiceCatalog, request: ClassificationRequest, redact: Bool) {
         let entries = catalog.categories.map { category in
             "- \(category.name): " + category.requestTypes.map { type in

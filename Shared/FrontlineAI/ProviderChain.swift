@@ -46,7 +46,7 @@ public final class CircuitBreaker: Sendable {
 
 /// Tries the configured providers in order, each with retries on 429, 5xx and timeouts
 /// (honouring Retry-After) behind its circuit breaker, and ends with the built-in engine, so
-/// that a ticket is always classified. Every answer is validated against the catalog.
+/// that a ticket is always classified. Every answer is validated before anything uses it.
 public struct ProviderChain: Sendable {
     public struct RetryPolicy: Sendable {
         public var attempts: Int = 3
@@ -56,7 +56,7 @@ public struct ProviderChain: Sendable {
         public init() {}
     }
 
-    public let providers: [any ClassificationProvider]
+    public let providers: [any LLMProvider]
     public let builtin: BuiltinProvider
     let breakers: [String: CircuitBreaker]
     let validator: ClassificationValidator
@@ -64,7 +64,7 @@ public struct ProviderChain: Sendable {
     let redact: Bool
     let logger: Logger
 
-    public init(providers: [any ClassificationProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(), redact: Bool, logger: Logger) {
+    public init(providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(), redact: Bool, logger: Logger) {
         self.providers = providers
         self.builtin = builtin
         breakers = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, CircuitBreaker()) })
@@ -74,9 +74,18 @@ public struct ProviderChain: Sendable {
         self.logger = logger
     }
 
-    public func classify(_ request: ClassificationRequest) async -> ClassificationDecision {
-        let prompt = ClassificationPrompt(catalog: validator.catalog, request: request, redact: redact)
-        var attempts: [ProviderAttempt] = []
+    /// An LLM's answer that parsed, and who gave it.
+    public struct Answered<Value: Sendable>: Sendable {
+        public var value: Value
+        public var provider: String
+        public var model: String
+        public var latencyMs: Int
+        public var answer: StructuredAnswer
+    }
+
+    /// Asks the providers in order until one gives an answer `parse` accepts; nil when none
+    /// did (the caller falls back to the built-in engine). `attempts` logs every try.
+    public func ask<Value: Sendable>(_ call: StructuredCall, attempts: inout [ProviderAttempt], parse: (JSONValue) -> Value?) async -> Answered<Value>? {
         for provider in providers {
             guard let breaker = breakers[provider.name], breaker.allows else {
                 attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: circuit open", latencyMs: 0))
@@ -87,11 +96,14 @@ public struct ProviderChain: Sendable {
                 attempt += 1
                 let started = ContinuousClock.now
                 do {
-                    let answer = try await provider.propose(prompt, request: request)
+                    let answer = try await provider.answer(call)
+                    guard let value = parse(answer.json) else {
+                        throw ProviderError(kind: .malformed("the answer does not fit the \(call.name) schema"))
+                    }
                     let latency = Int((ContinuousClock.now - started).milliseconds)
                     breaker.recordSuccess()
                     attempts.append(ProviderAttempt(provider: provider.name, outcome: "answered", latencyMs: latency))
-                    return decision(answer, provider: provider, latency: latency, request: request, attempts: attempts)
+                    return Answered(value: value, provider: provider.name, model: provider.model, latencyMs: latency, answer: answer)
                 } catch {
                     let latency = Int((ContinuousClock.now - started).milliseconds)
                     attempts.append(ProviderAttempt(provider: provider.name, outcome: "\(error)", latencyMs: latency))
@@ -106,11 +118,55 @@ public struct ProviderChain: Sendable {
                 }
             }
         }
+        return nil
+    }
+
+    public func classify(_ request: ClassificationRequest) async -> ClassificationDecision {
+        let prompt = ClassificationPrompt(catalog: validator.catalog, request: request, redact: redact)
+        var attempts: [ProviderAttempt] = []
+        if let answered = await ask(prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:)) {
+            return ClassificationDecision(
+                classification: validator.validate(answered.value, request: request), provider: answered.provider,
+                model: answered.model, latencyMs: answered.latencyMs, promptTokens: answered.answer.promptTokens,
+                completionTokens: answered.answer.completionTokens, attempts: attempts, rawOutput: answered.answer.json
+            )
+        }
         let started = ContinuousClock.now
         let proposal = builtin.proposal(for: request)
         let latency = Int((ContinuousClock.now - started).milliseconds)
-        attempts.append(ProviderAttempt(provider: builtin.name, outcome: "answered", latencyMs: latency))
-        return decision(ProviderAnswer(proposal: proposal, promptTokens: nil, completionTokens: nil), provider: builtin, latency: latency, request: request, attempts: attempts)
+        attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: latency))
+        return ClassificationDecision(
+            classification: validator.validate(proposal, request: request), provider: "builtin", model: builtin.model,
+            latencyMs: latency, promptTokens: nil, completionTokens: nil, attempts: attempts, rawOutput: proposal.raw
+        )
+    }
+
+    /// The next troubleshooting turn on a customer's reply: an LLM's when one answers, the
+    /// built-in rules' otherwise. Our own detectors always run; an LLM can add caution.
+    public func converse(_ request: ConversationRequest) async -> ConversationDecision {
+        let rules = Conversation.turn(reply: request.reply, previousRounds: request.previousRounds, steps: request.knowledgeSteps, alreadySuggested: request.suggestedSteps)
+        let call = ConversationPrompt(request: request, redact: redact).call
+        var attempts: [ProviderAttempt] = []
+        if let answered = await ask(call, attempts: &attempts, parse: ConversationProposal.init(json:)) {
+            let proposal = answered.value
+            let step = proposal.nextStep.map { String($0.prefix(400)) }.flatMap { $0.isEmpty ? nil : $0 }
+            let turn = Conversation.Turn(
+                resolved: proposal.resolved && !rules.frustrated,
+                frustrated: proposal.frustrated || rules.frustrated,
+                rounds: rules.rounds,
+                nextStep: proposal.resolved ? nil : (step ?? rules.nextStep)
+            )
+            return ConversationDecision(
+                turn: turn, provider: answered.provider, model: answered.model, latencyMs: answered.latencyMs,
+                promptTokens: answered.answer.promptTokens, completionTokens: answered.answer.completionTokens,
+                attempts: attempts, rawOutput: answered.answer.json
+            )
+        }
+        attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: 0))
+        return ConversationDecision(
+            turn: rules, provider: "builtin", model: "conversation-rules", latencyMs: 0, promptTokens: nil,
+            completionTokens: nil, attempts: attempts, rawOutput: .null
+        )
     }
 
     private func waitBeforeRetry(_ error: ProviderError, attempt: Int) -> Duration? {
@@ -118,16 +174,5 @@ public struct ProviderChain: Sendable {
             return after <= retry.longestWait ? after : nil
         }
         return retry.backoff.delay(attempt: attempt)
-    }
-
-    private func decision(
-        _ answer: ProviderAnswer, provider: any ClassificationProvider, latency: Int, request: ClassificationRequest,
-        attempts: [ProviderAttempt]
-    ) -> ClassificationDecision {
-        ClassificationDecision(
-            classification: validator.validate(answer.proposal, request: request), provider: provider.name,
-            model: provider.model, latencyMs: latency, promptTokens: answer.promptTokens,
-            completionTokens: answer.completionTokens, attempts: attempts, rawOutput: answer.proposal.raw
-        )
     }
 }

@@ -48,9 +48,9 @@ public struct ProviderSettings: Sendable {
     }
 
     /// The vendor providers in failover order (builtin not included).
-    public func providers(http: CurlHTTPClient) -> [any ClassificationProvider] {
+    public func providers(http: CurlHTTPClient) -> [any LLMProvider] {
         let env = environment
-        return order.map { name -> any ClassificationProvider in
+        return order.map { name -> any LLMProvider in
             switch name {
             case "openai":
                 return OpenAICompatibleProvider(

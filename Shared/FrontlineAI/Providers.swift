@@ -2,9 +2,25 @@ import Foundation
 import FrontlineCore
 import FrontlineCurl
 
-/// A provider's answer before validation.
-public struct ProviderAnswer: Sendable {
-    public var proposal: ProposedClassification
+/// One structured question to an LLM: instructions, the (fenced) input, the answer's schema.
+public struct StructuredCall: Sendable {
+    public var system: String
+    public var user: String
+    public var schema: JSONValue
+    /// The schema's (or tool's) name: "classification", "next_turn".
+    public var name: String
+
+    public init(system: String, user: String, schema: JSONValue, name: String) {
+        self.system = system
+        self.user = user
+        self.schema = schema
+        self.name = name
+    }
+}
+
+/// A provider's JSON answer, unvalidated, with what it cost.
+public struct StructuredAnswer: Sendable {
+    public var json: JSONValue
     public var promptTokens: Int?
     public var completionTokens: Int?
 }
@@ -42,11 +58,11 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Anything that proposes a classification: an LLM vendor, or the built-in engine.
-public protocol ClassificationProvider: Sendable {
+/// An LLM vendor: answers a structured call with a JSON object.
+public protocol LLMProvider: Sendable {
     var name: String { get }
     var model: String { get }
-    func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer
+    func answer(_ call: StructuredCall) async throws -> StructuredAnswer
 }
 
 /// Shared HTTP plumbing for the vendors: POST JSON, map status codes to ProviderError.
@@ -79,25 +95,25 @@ struct JSONPost: Sendable {
         }
     }
 
-    /// The classification JSON inside a text answer (tolerates a code fence around it).
-    static func proposal(fromText text: String?) throws -> ProposedClassification {
+    /// The JSON object inside a text answer (tolerates a code fence around it).
+    static func object(fromText text: String?) throws -> JSONValue {
         guard var text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
             throw ProviderError(kind: .malformed("no content"))
         }
         if text.hasPrefix("```") {
             text = text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("```") }.joined(separator: "\n")
         }
-        guard let json = JSONValue.parse(text), let proposal = ProposedClassification(json: json) else {
-            throw ProviderError(kind: .malformed("the content is not the classification JSON"))
+        guard let json = JSONValue.parse(text), case .object = json else {
+            throw ProviderError(kind: .malformed("the content is not a JSON object"))
         }
-        return proposal
+        return json
     }
 }
 
 /// OpenAI Chat Completions and everything that speaks it (Azure OpenAI, Ollama, LM Studio,
 /// vLLM, a llama.cpp server): base URL, model and auth header are settings. Structured output
 /// through `response_format: json_schema`.
-public struct OpenAICompatibleProvider: ClassificationProvider {
+public struct OpenAICompatibleProvider: LLMProvider {
     public let name: String
     public let model: String
     let endpoint: String
@@ -112,23 +128,23 @@ public struct OpenAICompatibleProvider: ClassificationProvider {
         post = JSONPost(http: http, timeout: timeout)
     }
 
-    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+    public func answer(_ call: StructuredCall) async throws -> StructuredAnswer {
         let body: JSONValue = .object([
             "model": .string(model),
             "temperature": .number(0),
             "messages": .array([
-                .object(["role": .string("system"), "content": .string(prompt.system)]),
-                .object(["role": .string("user"), "content": .string(prompt.user)]),
+                .object(["role": .string("system"), "content": .string(call.system)]),
+                .object(["role": .string("user"), "content": .string(call.user)]),
             ]),
             "response_format": .object([
                 "type": .string("json_schema"),
-                "json_schema": .object(["name": .string("classification"), "strict": .bool(true), "schema": prompt.schema]),
+                "json_schema": .object(["name": .string(call.name), "strict": .bool(true), "schema": call.schema]),
             ]),
         ])
         let json = try await post.post(endpoint, headers: authHeader.map { [$0] } ?? [], body: body)
         let content = json["choices"]?[0]?["message"]?["content"]?.stringValue
-        return ProviderAnswer(
-            proposal: try JSONPost.proposal(fromText: content),
+        return StructuredAnswer(
+            json: try JSONPost.object(fromText: content),
             promptTokens: json["usage"]?["prompt_tokens"]?.intValue,
             completionTokens: json["usage"]?["completion_tokens"]?.intValue
         )
@@ -136,7 +152,7 @@ public struct OpenAICompatibleProvider: ClassificationProvider {
 }
 
 /// Anthropic Messages, with the classification as a forced tool call.
-public struct AnthropicProvider: ClassificationProvider {
+public struct AnthropicProvider: LLMProvider {
     public let name = "anthropic"
     public let model: String
     let endpoint: String
@@ -150,37 +166,36 @@ public struct AnthropicProvider: ClassificationProvider {
         post = JSONPost(http: http, timeout: timeout)
     }
 
-    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+    public func answer(_ call: StructuredCall) async throws -> StructuredAnswer {
         let body: JSONValue = .object([
             "model": .string(model),
             "max_tokens": .number(1024),
             "temperature": .number(0),
-            "system": .string(prompt.system),
-            "messages": .array([.object(["role": .string("user"), "content": .string(prompt.user)])]),
+            "system": .string(call.system),
+            "messages": .array([.object(["role": .string("user"), "content": .string(call.user)])]),
             "tools": .array([
                 .object([
-                    "name": .string("classify"), "description": .string("Record the classification of the email."),
-                    "input_schema": prompt.schema,
+                    "name": .string(call.name), "description": .string("Record the answer."),
+                    "input_schema": call.schema,
                 ])
             ]),
-            "tool_choice": .object(["type": .string("tool"), "name": .string("classify")]),
+            "tool_choice": .object(["type": .string("tool"), "name": .string(call.name)]),
         ])
         let json = try await post.post(
             endpoint, headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")], body: body
         )
         guard case .array(let blocks)? = json["content"],
-            let input = blocks.first(where: { $0["type"]?.stringValue == "tool_use" })?["input"],
-            let proposal = ProposedClassification(json: input)
-        else { throw ProviderError(kind: .malformed("no classify tool call in the answer")) }
-        return ProviderAnswer(
-            proposal: proposal, promptTokens: json["usage"]?["input_tokens"]?.intValue,
+            let input = blocks.first(where: { $0["type"]?.stringValue == "tool_use" })?["input"], case .object = input
+        else { throw ProviderError(kind: .malformed("no \(call.name) tool call in the answer")) }
+        return StructuredAnswer(
+            json: input, promptTokens: json["usage"]?["input_tokens"]?.intValue,
             completionTokens: json["usage"]?["output_tokens"]?.intValue
         )
     }
 }
 
 /// Google Gemini generateContent with a response schema.
-public struct GeminiProvider: ClassificationProvider {
+public struct GeminiProvider: LLMProvider {
     public let name = "gemini"
     public let model: String
     let endpoint: String
@@ -194,19 +209,19 @@ public struct GeminiProvider: ClassificationProvider {
         post = JSONPost(http: http, timeout: timeout)
     }
 
-    public func propose(_ prompt: ClassificationPrompt, request: ClassificationRequest) async throws -> ProviderAnswer {
+    public func answer(_ call: StructuredCall) async throws -> StructuredAnswer {
         let body: JSONValue = .object([
-            "systemInstruction": .object(["parts": .array([.object(["text": .string(prompt.system)])])]),
-            "contents": .array([.object(["role": .string("user"), "parts": .array([.object(["text": .string(prompt.user)])])])]),
+            "systemInstruction": .object(["parts": .array([.object(["text": .string(call.system)])])]),
+            "contents": .array([.object(["role": .string("user"), "parts": .array([.object(["text": .string(call.user)])])])]),
             "generationConfig": .object([
                 "temperature": .number(0), "responseMimeType": .string("application/json"),
-                "responseSchema": Self.geminiSchema(prompt.schema),
+                "responseSchema": Self.geminiSchema(call.schema),
             ]),
         ])
         let json = try await post.post(endpoint, headers: [("x-goog-api-key", apiKey)], body: body)
         let text = json["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue
-        return ProviderAnswer(
-            proposal: try JSONPost.proposal(fromText: text),
+        return StructuredAnswer(
+            json: try JSONPost.object(fromText: text),
             promptTokens: json["usageMetadata"]?["promptTokenCount"]?.intValue,
             completionTokens: json["usageMetadata"]?["candidatesTokenCount"]?.intValue
         )

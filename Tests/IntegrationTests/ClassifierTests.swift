@@ -212,7 +212,8 @@ extension Integration {
                 try connection.query("SELECT output::text AS o FROM ai_decisions WHERE ticket_id = $1 AND kind = 'conversation'", [ticket]).first?["o"]
             }
             #expect(turn?.contains("\"frustrated\": true") == true, "jsonb text: \(turn ?? "")")
-            #expect(turn?.contains("Disconnect the docking station") == true, "the next step of the catalog's knowledge")
+            // The first answer gave every step the catalog knows: nothing new is invented.
+            #expect(turn?.contains("\"next_step\": null") == true, "\(turn ?? "")")
             try await reply("That fixed it, thanks a lot.")
             #expect(try await eventually(timeout: .seconds(30)) {
                 try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
@@ -262,6 +263,59 @@ extension Integration {
             )
             #expect(await badColumn.waitForExit(timeout: .seconds(60)) != 0)
             #expect(badColumn.stderr.contains("no column \"text\""))
+        }
+
+        @Test("with an LLM, the next troubleshooting turn is the LLM's, validated, and the decision names it")
+        func conversationThroughTheLLM() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            let standIn = VendorStandIn()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await standIn.run() }
+                #expect(await eventually(timeout: .seconds(10)) { standIn.port != 0 })
+                let classifier = try ChildProcess(
+                    "classifier",
+                    environment: scratch.environment([
+                        "FRONTLINE_LLM_PROVIDERS": "openai", "OPENAI_API_KEY": "test-openai-key",
+                        "OPENAI_BASE_URL": "http://127.0.0.1:\(standIn.port)/v1",
+                    ])
+                )
+                defer { Task { await classifier.stop() } }
+                let ticket = try await Self.receive(scratch, subject: "Laptop", body: "My laptop does not start. SCENARIO-converse")
+                #expect(try await eventually(timeout: .seconds(30)) { try await Self.decision(scratch, ticket: ticket) != nil })
+                let streams = scratch.streams
+                func reply(_ text: String) async throws {
+                    try await scratch.database.transaction { connection in
+                        let message = try connection.query(
+                            """
+                            INSERT INTO messages (ticket_id, mailbox, message_id, direction, raw, subject, body_text, body_trimmed, sender_role)
+                            VALUES ($1, 'test', $2, 'inbound', '\\x00'::bytea, 'Re: Laptop', $3, $3, 'customer') RETURNING id
+                            """,
+                            [ticket, UUID().uuidString, text]
+                        ).first!.int64("id")
+                        try Outbox.enqueue(
+                            EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
+                            streams: streams, on: connection
+                        )
+                    }
+                }
+                try await reply("Still black after holding the button. SCENARIO-converse")
+                var turn: PostgresRow?
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    turn = try await scratch.database.withConnection { connection in
+                        try connection.query("SELECT provider, output->>'next_step' AS step FROM ai_decisions WHERE ticket_id = $1 AND kind = 'conversation'", [ticket]).first
+                    }
+                    return turn != nil
+                })
+                #expect(turn?["provider"] == "openai")
+                #expect(turn?["step"] == "Try another power outlet.")
+                try await reply("It works now, thank you. SCENARIO-converse")
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
+                })
+                group.cancelAll()
+            }
         }
     }
 }

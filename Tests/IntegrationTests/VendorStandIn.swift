@@ -40,7 +40,7 @@ final class VendorStandIn: Sendable {
     func behaviour(vendor: String, scenario: String, attempt: Int) -> (Int, [String: Any]?, String?) {
         let good = Self.answer(category: "Hardware Support", requestType: "Laptop Failure")
         switch (vendor, scenario) {
-        case ("openai", "good"): return (200, good, nil)
+        case ("openai", "good"), ("openai", "converse"): return (200, good, nil)
         case ("openai", "malformed"): return (200, nil, nil)
         case ("openai", "invented"): return (200, Self.answer(category: "Quantum Teleportation", requestType: "Beam Me Up"), nil)
         case ("openai", "fuzzy"): return (200, Self.answer(category: "hardware-support", requestType: "Laptop failures"), nil)
@@ -83,13 +83,21 @@ final class VendorStandIn: Sendable {
             shaped = (object["response_format"] as? [String: Any])?["type"] as? String == "json_schema" && object["messages"] is [Any]
         case "anthropic":
             authorised = request.headers[HTTPField.Name("x-api-key")!] == "test-anthropic-key" && request.headers[HTTPField.Name("anthropic-version")!] != nil
-            shaped = (object["tool_choice"] as? [String: Any])?["name"] as? String == "classify" && object["max_tokens"] != nil
+            let forced = (object["tool_choice"] as? [String: Any])?["name"] as? String
+            let declared = ((object["tools"] as? [[String: Any]])?.first)?["name"] as? String
+            shaped = forced != nil && forced == declared && object["max_tokens"] != nil
         default:
             authorised = request.headers[HTTPField.Name("x-goog-api-key")!] == "test-gemini-key"
             shaped = (object["generationConfig"] as? [String: Any])?["responseSchema"] != nil && object["contents"] is [Any]
         }
         let attempt = calls.withLock { calls in calls.filter { $0.vendor == vendor && $0.scenario == scenario }.count + 1 }
         var (status, answer, retryAfter) = behaviour(vendor: vendor, scenario: scenario, attempt: attempt)
+        if text.contains("next_turn") && scenario == "converse" {
+            // A troubleshooting turn: the customer's words decide, in the ticket's language.
+            let fixed = text.contains("works now")
+            answer = ["resolved": fixed, "frustrated": false, "next_step": fixed ? "" : "Try another power outlet."]
+            (status, retryAfter) = (200, nil)
+        }
         if !authorised { status = 401 }
         if !shaped { status = 400 }
         calls.withLock { $0.append(Call(vendor: vendor, scenario: scenario, status: status)) }

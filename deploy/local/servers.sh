@@ -16,6 +16,10 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi
 }
 
+alive() { # pidfile: is the process it names running?
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
 wait_for() { # description, command
   for _ in $(seq 1 100); do
     if eval "$2" >/dev/null 2>&1; then return 0; fi
@@ -29,8 +33,9 @@ start() {
   mkdir -p "$dir/redis" "$dir/pg"
   chmod 755 "$dir"
 
+  # Each server is started only when it is not running already: start is safe to repeat.
   # Redis with an append-only file, so a restart keeps the streams.
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
+  alive "$dir/redis/redis.pid" || redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
     --maxmemory-policy noeviction --dir "$dir/redis" --daemonize yes \
     --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
   wait_for "Redis" "redis-cli -p $redis_port ping | grep -q PONG"
@@ -40,6 +45,7 @@ start() {
   if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
     as_postgres "$pg_bin/initdb -D '$dir/pg/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$dir/pg/initdb.log' 2>&1"
   fi
+  as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' status" >/dev/null 2>&1 ||
   as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' -l '$dir/pg/postgres.log' -w -o \"-p $pg_port -k '$dir/pg' -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=${FRONTLINE_LOCAL_PG_SYNC:-on}\" start >/dev/null"
   wait_for "PostgreSQL" "$pg_bin/pg_isready -h 127.0.0.1 -p $pg_port"
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'frontline'" | grep -q 1 \
@@ -83,7 +89,7 @@ service imap {
 }
 CONF
   chown -R dovecot:dovecot "$dir/dovecot/mail"
-  dovecot -c "$dir/dovecot/dovecot.conf"
+  alive "$dir/dovecot/run/master.pid" || dovecot -c "$dir/dovecot/dovecot.conf"
   wait_for "Dovecot" "(exec 3<>/dev/tcp/127.0.0.1/$imap_port)"
 
   cat >"$dir/env" <<ENV

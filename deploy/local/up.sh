@@ -11,7 +11,7 @@ mkdir -p "$state/logs" "$state/run"
 echo "==> checking system packages"
 deploy/local/install-deps.sh
 
-echo "==> starting Redis and PostgreSQL on loopback (data in .local/)"
+echo "==> starting Redis, PostgreSQL and Dovecot on loopback (data in .local/)"
 deploy/local/servers.sh start "$state"
 # shellcheck disable=SC1091
 source "$state/env"
