@@ -25,40 +25,50 @@ struct ClassifierHandler: EventHandler {
             let messageID = event.payload["message_id"]?.intValue.map(Int64.init)
         else { return }
         let kind = event.payload["kind"]?.stringValue ?? "new_ticket"
-        let loaded = try await database.withConnection { connection -> (Message?, Bool, Int, String?, String?, String?) in
-            let row = try connection.query(
+        let loaded = try await database.withConnection { connection -> (message: Message, ticket: TicketState)? in
+            guard let row = try connection.query(
                 "SELECT subject, coalesce(body_trimmed, body_text, '') AS body, coalesce(sender_role, 'customer') AS role FROM messages WHERE id = $1",
                 [messageID]
-            ).first
+            ).first else { return nil }
             let ticket = try connection.query(
                 """
-                SELECT t.troubleshooting_rounds, c.ticket_id IS NOT NULL AS classified, c.category, c.request_type, c.language
+                SELECT t.troubleshooting_rounds, c.category, c.request_type, c.language
                 FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id WHERE t.id = $1
                 """,
                 [ticketID]
             ).first
-            let message = try row.map {
-                Message(id: messageID, ticketID: ticketID, subject: $0["subject"] ?? "", body: try $0.string("body"), role: try $0.string("role"), kind: kind)
-            }
-            return (message, try ticket?.bool("classified") ?? false, try ticket?.int("troubleshooting_rounds") ?? 0, ticket?["category"], ticket?["request_type"], ticket?["language"])
+            let message = Message(
+                id: messageID, ticketID: ticketID, subject: row["subject"] ?? "", body: try row.string("body"),
+                role: try row.string("role"), kind: kind
+            )
+            let label = ticket.flatMap { row in row["category"].flatMap { category in row["request_type"].map { CatalogLabel(category: category, requestType: $0) } } }
+            return (message, TicketState(rounds: try ticket?.int("troubleshooting_rounds") ?? 0, label: label, language: ticket?["language"]))
         }
-        guard let message = loaded.0 else {
+        guard let (message, ticket) = loaded else {
             context.logger.warning("message of the event not found; nothing to classify")
             return
         }
-        let (classified, rounds, category, requestType, language) = (loaded.1, loaded.2, loaded.3, loaded.4, loaded.5)
-        if kind == "reply" && classified {
+        if kind == "reply", let label = ticket.label {
             guard message.role == "customer" else { return }  // a supplier's or technician's words are not a turn
-            try await converse(message, event: event, context: context, rounds: rounds, label: category.flatMap { c in requestType.map { CatalogLabel(category: c, requestType: $0) } }, language: language ?? "en")
+            try await converse(message, event: event, context: context, rounds: ticket.rounds, label: label, language: ticket.language ?? "en")
         } else {
             try await classify(message, event: event, context: context)
         }
     }
 
+    /// What is known of the ticket before this message.
+    struct TicketState {
+        var rounds: Int
+        /// Nil until the ticket is classified.
+        var label: CatalogLabel?
+        var language: String?
+    }
+
     private func classify(_ message: Message, event: EventEnvelope, context: EventContext) async throws {
         let request = ClassificationRequest(subject: message.subject, body: message.body, senderRole: message.role)
-        let decision = await chain.classify(request)
-        let result = decision.classification
+        let classified = await chain.classify(request)
+        let result = classified.classification
+        let decision = classified.record
         let streams = self.streams
         let output = try JSONEncoder().encode(result)
         let attempts = try JSONEncoder().encode(decision.attempts)
@@ -102,7 +112,7 @@ struct ClassifierHandler: EventHandler {
                 """,
                 [message.ticketID, result.language, result.label.category, result.label.requestType, result.priority.rawValue]
             )
-            let classified = EventEnvelope(
+            let announcement = EventEnvelope(
                 type: .ticketClassified, causedBy: event,
                 payload: .object([
                     "kind": .string("classification"), "decision_id": .number(Double(decisionID)),
@@ -113,7 +123,7 @@ struct ClassifierHandler: EventHandler {
                     "expert_required": .bool(result.flags.expertRequired),
                 ])
             )
-            try Outbox.enqueue(classified, streams: streams, on: connection)
+            try Outbox.enqueue(announcement, streams: streams, on: connection)
         }
         context.logger.info(
             "ticket classified",
@@ -134,13 +144,14 @@ struct ClassifierHandler: EventHandler {
             let initial = first.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
             return initial + turns
         }
-        let decision = await chain.converse(
+        let conversed = await chain.converse(
             ConversationRequest(
                 subject: message.subject, reply: message.body, language: language, label: label, previousRounds: rounds,
                 suggestedSteps: suggested, knowledgeSteps: knowledge
             )
         )
-        let turn = decision.turn
+        let turn = conversed.turn
+        let decision = conversed.record
         let signals = SafetySignals.scan(message.subject + "\n" + message.body)
         let output: JSONValue = .object([
             "resolved": .bool(turn.resolved), "frustrated": .bool(turn.frustrated), "rounds": .number(Double(turn.rounds)),

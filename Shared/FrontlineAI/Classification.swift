@@ -66,9 +66,8 @@ public struct ProviderAttempt: Codable, Sendable, Equatable {
     }
 }
 
-/// The decision: the classification, who made it, at what cost, and what was tried first.
-public struct ClassificationDecision: Sendable {
-    public var classification: Classification
+/// Who made an AI decision, at what cost, and what was tried first: the audit of every decision.
+public struct DecisionRecord: Sendable {
     public var provider: String
     public var model: String
     public var latencyMs: Int
@@ -77,6 +76,12 @@ public struct ClassificationDecision: Sendable {
     public var attempts: [ProviderAttempt]
     /// The provider's own output, as it answered (before validation).
     public var rawOutput: JSONValue
+}
+
+/// A classification and its record.
+public struct ClassificationDecision: Sendable {
+    public var classification: Classification
+    public var record: DecisionRecord
 }
 
 /// What a provider answers: the fields of the classification schema, unvalidated.

@@ -68,16 +68,10 @@ public struct ConversationRequest: Sendable {
     }
 }
 
-/// The turn decided, who decided it, at what cost.
+/// A troubleshooting turn and its record.
 public struct ConversationDecision: Sendable {
     public var turn: Conversation.Turn
-    public var provider: String
-    public var model: String
-    public var latencyMs: Int
-    public var promptTokens: Int?
-    public var completionTokens: Int?
-    public var attempts: [ProviderAttempt]
-    public var rawOutput: JSONValue
+    public var record: DecisionRecord
 }
 
 /// An LLM's proposed turn, unvalidated.

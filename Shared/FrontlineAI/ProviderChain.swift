@@ -81,6 +81,13 @@ public struct ProviderChain: Sendable {
         public var model: String
         public var latencyMs: Int
         public var answer: StructuredAnswer
+
+        func record(_ attempts: [ProviderAttempt]) -> DecisionRecord {
+            DecisionRecord(
+                provider: provider, model: model, latencyMs: latencyMs, promptTokens: answer.promptTokens,
+                completionTokens: answer.completionTokens, attempts: attempts, rawOutput: answer.json
+            )
+        }
     }
 
     /// Asks the providers in order until one gives an answer `parse` accepts; nil when none
@@ -126,9 +133,7 @@ public struct ProviderChain: Sendable {
         var attempts: [ProviderAttempt] = []
         if let answered = await ask(prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:)) {
             return ClassificationDecision(
-                classification: validator.validate(answered.value, request: request), provider: answered.provider,
-                model: answered.model, latencyMs: answered.latencyMs, promptTokens: answered.answer.promptTokens,
-                completionTokens: answered.answer.completionTokens, attempts: attempts, rawOutput: answered.answer.json
+                classification: validator.validate(answered.value, request: request), record: answered.record(attempts)
             )
         }
         let started = ContinuousClock.now
@@ -136,8 +141,11 @@ public struct ProviderChain: Sendable {
         let latency = Int((ContinuousClock.now - started).milliseconds)
         attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: latency))
         return ClassificationDecision(
-            classification: validator.validate(proposal, request: request), provider: "builtin", model: builtin.model,
-            latencyMs: latency, promptTokens: nil, completionTokens: nil, attempts: attempts, rawOutput: proposal.raw
+            classification: validator.validate(proposal, request: request),
+            record: DecisionRecord(
+                provider: "builtin", model: builtin.model, latencyMs: latency, promptTokens: nil, completionTokens: nil,
+                attempts: attempts, rawOutput: proposal.raw
+            )
         )
     }
 
@@ -156,16 +164,15 @@ public struct ProviderChain: Sendable {
                 rounds: rules.rounds,
                 nextStep: proposal.resolved ? nil : (step ?? rules.nextStep)
             )
-            return ConversationDecision(
-                turn: turn, provider: answered.provider, model: answered.model, latencyMs: answered.latencyMs,
-                promptTokens: answered.answer.promptTokens, completionTokens: answered.answer.completionTokens,
-                attempts: attempts, rawOutput: answered.answer.json
-            )
+            return ConversationDecision(turn: turn, record: answered.record(attempts))
         }
         attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: 0))
         return ConversationDecision(
-            turn: rules, provider: "builtin", model: "conversation-rules", latencyMs: 0, promptTokens: nil,
-            completionTokens: nil, attempts: attempts, rawOutput: .null
+            turn: rules,
+            record: DecisionRecord(
+                provider: "builtin", model: "conversation-rules", latencyMs: 0, promptTokens: nil, completionTokens: nil,
+                attempts: attempts, rawOutput: .null
+            )
         )
     }
 

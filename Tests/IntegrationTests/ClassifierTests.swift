@@ -26,6 +26,24 @@ extension Integration {
             }
         }
 
+        /// Stores a customer's reply on the ticket and publishes its ticket.received.
+        static func reply(_ scratch: Scratch, ticket: Int64, text: String) async throws {
+            let streams = scratch.streams
+            try await scratch.database.transaction { connection in
+                let message = try connection.query(
+                    """
+                    INSERT INTO messages (ticket_id, mailbox, message_id, direction, raw, subject, body_text, body_trimmed, sender_role)
+                    VALUES ($1, 'test', $2, 'inbound', '\\x00'::bytea, 'Re: Laptop', $3, $3, 'customer') RETURNING id
+                    """,
+                    [ticket, UUID().uuidString, text]
+                ).first!.int64("id")
+                try Outbox.enqueue(
+                    EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
+                    streams: streams, on: connection
+                )
+            }
+        }
+
         struct Decision {
             var provider: String
             var category: String
@@ -188,23 +206,7 @@ extension Integration {
             defer { Task { await classifier.stop() } }
             let ticket = try await Self.receive(scratch, subject: "Laptop", body: "My laptop does not start, the screen stays black.")
             #expect(try await eventually(timeout: .seconds(30)) { try await Self.decision(scratch, ticket: ticket) != nil })
-            let streams = scratch.streams
-            func reply(_ text: String) async throws {
-                try await scratch.database.transaction { connection in
-                    let message = try connection.query(
-                        """
-                        INSERT INTO messages (ticket_id, mailbox, message_id, direction, raw, subject, body_text, body_trimmed, sender_role)
-                        VALUES ($1, 'test', $2, 'inbound', '\\x00'::bytea, 'Re: Laptop', $3, $3, 'customer') RETURNING id
-                        """,
-                        [ticket, UUID().uuidString, text]
-                    ).first!.int64("id")
-                    try Outbox.enqueue(
-                        EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
-                        streams: streams, on: connection
-                    )
-                }
-            }
-            try await reply("I held the power button but it is still not working!!")
+            try await Self.reply(scratch, ticket: ticket, text: "I held the power button but it is still not working!!")
             #expect(try await eventually(timeout: .seconds(30)) {
                 try await scratch.scalar("SELECT troubleshooting_rounds FROM tickets WHERE id = $1", [ticket]) == 1
             })
@@ -214,7 +216,7 @@ extension Integration {
             #expect(turn?.contains("\"frustrated\": true") == true, "jsonb text: \(turn ?? "")")
             // The first answer gave every step the catalog knows: nothing new is invented.
             #expect(turn?.contains("\"next_step\": null") == true, "\(turn ?? "")")
-            try await reply("That fixed it, thanks a lot.")
+            try await Self.reply(scratch, ticket: ticket, text: "That fixed it, thanks a lot.")
             #expect(try await eventually(timeout: .seconds(30)) {
                 try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
             })
@@ -284,23 +286,7 @@ extension Integration {
                 defer { Task { await classifier.stop() } }
                 let ticket = try await Self.receive(scratch, subject: "Laptop", body: "My laptop does not start. SCENARIO-converse")
                 #expect(try await eventually(timeout: .seconds(30)) { try await Self.decision(scratch, ticket: ticket) != nil })
-                let streams = scratch.streams
-                func reply(_ text: String) async throws {
-                    try await scratch.database.transaction { connection in
-                        let message = try connection.query(
-                            """
-                            INSERT INTO messages (ticket_id, mailbox, message_id, direction, raw, subject, body_text, body_trimmed, sender_role)
-                            VALUES ($1, 'test', $2, 'inbound', '\\x00'::bytea, 'Re: Laptop', $3, $3, 'customer') RETURNING id
-                            """,
-                            [ticket, UUID().uuidString, text]
-                        ).first!.int64("id")
-                        try Outbox.enqueue(
-                            EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
-                            streams: streams, on: connection
-                        )
-                    }
-                }
-                try await reply("Still black after holding the button. SCENARIO-converse")
+                try await Self.reply(scratch, ticket: ticket, text: "Still black after holding the button. SCENARIO-converse")
                 var turn: PostgresRow?
                 #expect(try await eventually(timeout: .seconds(30)) {
                     turn = try await scratch.database.withConnection { connection in
@@ -310,7 +296,7 @@ extension Integration {
                 })
                 #expect(turn?["provider"] == "openai")
                 #expect(turn?["step"] == "Try another power outlet.")
-                try await reply("It works now, thank you. SCENARIO-converse")
+                try await Self.reply(scratch, ticket: ticket, text: "It works now, thank you. SCENARIO-converse")
                 #expect(try await eventually(timeout: .seconds(30)) {
                     try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
                 })
