@@ -84,6 +84,7 @@ let package = Package(
             dependencies: ["CGMimeShim", "FrontlineCurl", "FrontlineCore"],
             path: "Shared/FrontlineMail"
         ),
+        .target(name: "FrontlinePolicy", path: "Shared/FrontlinePolicy"),
         .target(
             name: "FrontlineAI",
             dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineStore"],
@@ -148,7 +149,7 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI"],
+            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy"],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(

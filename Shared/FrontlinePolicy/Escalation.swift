@@ -1,0 +1,89 @@
+import Foundation
+
+/// Who an escalation goes to.
+public enum EscalationLevel: String, Sendable, Codable, CaseIterable, Comparable {
+    case technician, teamLead = "team_lead", manager
+
+    public static func < (lhs: EscalationLevel, rhs: EscalationLevel) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// One reason to hand a ticket to people, at a level. Recorded once per (ticket, level, cause).
+public struct EscalationTrigger: Sendable, Equatable, Hashable, Codable {
+    public var cause: String
+    public var level: EscalationLevel
+    public var detail: String
+
+    public init(cause: String, level: EscalationLevel, detail: String) {
+        self.cause = cause
+        self.level = level
+        self.detail = detail
+    }
+}
+
+/// When the AI steps back. Plain rules over what the classifier and the SLA clock say.
+public struct EscalationPolicy: Sendable {
+    public var confidenceThreshold: Double
+    public var maxRounds: Int
+    public var highPriorities: Set<String>
+
+    public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8, highPriorities: Set<String> = ["Critical", "High", "Desktop/User Down"]) {
+        self.confidenceThreshold = confidenceThreshold
+        self.maxRounds = maxRounds
+        self.highPriorities = highPriorities
+    }
+
+    /// What the classification (or a troubleshooting turn) asks for.
+    public struct Signals: Sendable {
+        public var confidence: Double?
+        public var priority: String?
+        public var rounds: Int?
+        public var humanRequested: Bool
+        public var safetyConcern: Bool
+        public var expertRequired: Bool
+        public var frustrated: Bool
+
+        public init(confidence: Double? = nil, priority: String? = nil, rounds: Int? = nil, humanRequested: Bool = false, safetyConcern: Bool = false, expertRequired: Bool = false, frustrated: Bool = false) {
+            self.confidence = confidence
+            self.priority = priority
+            self.rounds = rounds
+            self.humanRequested = humanRequested
+            self.safetyConcern = safetyConcern
+            self.expertRequired = expertRequired
+            self.frustrated = frustrated
+        }
+    }
+
+    public func triggers(for signals: Signals) -> [EscalationTrigger] {
+        var triggers: [EscalationTrigger] = []
+        if let confidence = signals.confidence, confidence < confidenceThreshold {
+            triggers.append(.init(cause: "low_confidence", level: .technician, detail: String(format: "confidence %.2f below %.2f", confidence, confidenceThreshold)))
+        }
+        if let rounds = signals.rounds, rounds >= maxRounds {
+            triggers.append(.init(cause: "too_many_rounds", level: .teamLead, detail: "\(rounds) troubleshooting rounds"))
+        }
+        if signals.humanRequested { triggers.append(.init(cause: "human_requested", level: .technician, detail: "the customer asks for a person")) }
+        if signals.safetyConcern { triggers.append(.init(cause: "safety_concern", level: .manager, detail: "a safety concern")) }
+        if signals.expertRequired { triggers.append(.init(cause: "expert_required", level: .teamLead, detail: "beyond first-line support")) }
+        if let priority = signals.priority, highPriorities.contains(priority) {
+            triggers.append(.init(cause: "high_priority", level: .teamLead, detail: "priority \(priority)"))
+        }
+        return triggers
+    }
+
+    public func assignmentFailed(_ reason: String) -> EscalationTrigger {
+        EscalationTrigger(cause: "assignment_failed", level: .teamLead, detail: reason)
+    }
+
+    /// The SLA escalations for a target's stage: a warning to the technician, a breach to the
+    /// team lead (first response) or the manager (resolution).
+    public func sla(_ target: SLAClock.Target, stage: SLAClock.Stage) -> EscalationTrigger? {
+        switch stage {
+        case .onTrack: nil
+        case .warning: .init(cause: "sla_\(target.rawValue)_warning", level: .technician, detail: "80 % of the \(target.rawValue) time used")
+        case .breached:
+            .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: "\(target.rawValue) time exceeded")
+        }
+    }
+}
