@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["CGMimeShim", "FrontlineCurl", "FrontlineCore"],
             path: "Shared/FrontlineMail"
         ),
-        .target(name: "FrontlinePolicy", path: "Shared/FrontlinePolicy"),
+        .target(name: "FrontlinePolicy", dependencies: ["FrontlineCore", "FrontlineStore"], path: "Shared/FrontlinePolicy"),
         .target(
             name: "FrontlineAI",
             dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineStore"],
@@ -110,16 +110,16 @@ let package = Package(
         .executableTarget(
             name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"
         ),
-        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime"], path: "Services/Assigner"),
+        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Assigner"),
         .executableTarget(name: "Notifier", dependencies: ["FrontlineRuntime"], path: "Services/Notifier"),
         .executableTarget(
             name: "SupplierReminder", dependencies: ["FrontlineRuntime"], path: "Services/SupplierReminder"
         ),
-        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime"], path: "Services/Escalation"),
+        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Escalation"),
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAI",
+                "FrontlineRuntime", "FrontlineAI", "FrontlinePolicy",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI",
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

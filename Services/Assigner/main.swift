@@ -1,9 +1,14 @@
+import FrontlinePolicy
 import FrontlineRuntime
 
 // assigner: ticket.classified → a technician by skill, availability and load → ticket.assigned.
 await ServiceMain.run(name: "assigner", defaultHTTPPort: 9103) { context in
-    [
+    let fallback = try context.environment.integer("FRONTLINE_FALLBACK_TECHNICIAN_ID", default: 0, range: 0...Int(Int32.max))
+    return [
         context.outboxRelay(),
-        context.consumer(group: "assigner", consuming: [.ticketClassified], handler: LoggingEventHandler(service: "assigner")),
+        context.consumer(
+            group: "assigner", consuming: [.ticketClassified],
+            handler: AssignerHandler(policy: AssignmentPolicy(fallbackTechnicianID: fallback == 0 ? nil : Int64(fallback)), streams: context.streams)
+        ),
     ]
 }

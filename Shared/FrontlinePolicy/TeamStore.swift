@@ -1,0 +1,81 @@
+import Foundation
+import FrontlineCore
+import FrontlineStore
+
+/// The team and the business calendar in PostgreSQL, for the assigner, escalation and seed.
+public enum TeamStore {
+    static let decoder = JSONDecoder()
+    static let encoder = JSONEncoder()
+
+    /// The business calendar from the settings (UTC, Monday to Friday 08:00–18:00 when unset).
+    public static func calendar(on connection: PostgresConnection) throws -> BusinessCalendar {
+        if let text = try connection.query("SELECT value::text AS v FROM settings WHERE key = 'business_calendar'").first?["v"],
+            let calendar = try? decoder.decode(BusinessCalendar.self, from: Data(text.utf8))
+        {
+            return calendar
+        }
+        return BusinessCalendar.weekdays(timeZone: "UTC", start: "08:00", end: "18:00")!
+    }
+
+    public static func saveCalendar(_ calendar: BusinessCalendar, on connection: PostgresConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO settings (key, value) VALUES ('business_calendar', $1::jsonb)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+            """,
+            [String(decoding: try encoder.encode(calendar), as: UTF8.self)]
+        )
+    }
+
+    /// Active and inactive technicians with their open tickets and absences.
+    public static func technicians(on connection: PostgresConnection, defaultSchedule: BusinessCalendar) throws -> [Technician] {
+        let absences = try connection.query("SELECT technician_id, starts_at, ends_at FROM technician_absences")
+        let rows = try connection.query(
+            """
+            SELECT t.id, t.name, t.email, t.schedule::text AS schedule, t.skills::text AS skills, t.max_open_tickets,
+                   t.active, t.last_assigned_at,
+                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status NOT IN ('resolved', 'closed')) AS open
+            FROM technicians t ORDER BY t.id
+            """
+        )
+        return try rows.map { row in
+            let id = try row.int64("id")
+            return Technician(
+                id: id, name: try row.string("name"), email: try row.string("email"),
+                schedule: (try? decoder.decode(BusinessCalendar.self, from: Data(try row.string("schedule").utf8))) ?? defaultSchedule,
+                absences: try absences.filter { $0["technician_id"] == String(id) }.map {
+                    DateInterval(start: try $0.date("starts_at"), end: try $0.date("ends_at"))
+                },
+                skills: (try? decoder.decode([String: Int].self, from: Data(try row.string("skills").utf8))) ?? [:],
+                maxOpenTickets: try row.int("max_open_tickets"), active: try row.bool("active"), openTickets: try row.int("open"),
+                lastAssignedAt: row.optionalDate("last_assigned_at")
+            )
+        }
+    }
+
+    /// Adds or updates a technician by email (the seed's way).
+    public static func upsert(
+        name: String, email: String, schedule: BusinessCalendar?, skills: [String: Int], maxOpen: Int, active: Bool,
+        absences: [DateInterval], on connection: PostgresConnection
+    ) throws {
+        let id = try connection.query(
+            """
+            INSERT INTO technicians (email, name, schedule, skills, max_open_tickets, active)
+            VALUES (lower($1), $2, $3::jsonb, $4::jsonb, $5, $6)
+            ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, schedule = EXCLUDED.schedule, skills = EXCLUDED.skills,
+                max_open_tickets = EXCLUDED.max_open_tickets, active = EXCLUDED.active
+            RETURNING id
+            """,
+            [
+                email, name, schedule.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? "null",
+                String(decoding: try encoder.encode(skills), as: UTF8.self), maxOpen, active,
+            ]
+        ).first!.int64("id")
+        try connection.execute("DELETE FROM technician_absences WHERE technician_id = $1", [id])
+        for absence in absences {
+            try connection.execute(
+                "INSERT INTO technician_absences (technician_id, starts_at, ends_at) VALUES ($1, $2, $3)", [id, absence.start, absence.end]
+            )
+        }
+    }
+}
