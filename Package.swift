@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "FrontlineBench",
             dependencies: [
-                "FrontlineRuntime", "FrontlineMail", "FrontlineAI",
+                "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,45 +12,6 @@ struct SeedFile: Decodable {
         var email: String
     }
 
-    struct TechnicianEntry: Decodable {
-        var name: String
-        var email: String
-        var timeZone: String?
-        var start: String?
-        var end: String?
-        var workingDays: [String]?
-        var skills: [String: Int]?
-        var maxOpenTickets: Int?
-        var active: Bool?
-        var absences: [Absence]?
-
-        struct Absence: Decodable {
-            var from: String
-            var to: String
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case name, email, start, end, skills, active, absences
-            case timeZone = "time_zone"
-            case workingDays = "working_days"
-            case maxOpenTickets = "max_open_tickets"
-        }
-    }
-
-    struct Calendar: Decodable {
-        var timeZone: String
-        var workingDays: [String]?
-        var start: String
-        var end: String
-        var holidays: [String]?
-
-        enum CodingKeys: String, CodingKey {
-            case start, end, holidays
-            case timeZone = "time_zone"
-            case workingDays = "working_days"
-        }
-    }
-
     struct Settings: Decodable {
         var phase: Int?
         var confidenceThreshold: Double?
@@ -62,8 +23,8 @@ struct SeedFile: Decodable {
     }
 
     var catalog: [ServiceCatalog.Category]
-    var calendar: Calendar?
-    var technicians: [TechnicianEntry]?
+    var calendar: TeamSeed.Calendar?
+    var technicians: [TeamSeed.Technician]?
     var suppliers: [Person]?
     var settings: Settings?
 }
@@ -92,20 +53,13 @@ struct Seed: AsyncParsableCommand {
             throw CLIError(description: "\(file): the catalog needs at least one category, each with a request type")
         }
         let catalog = ServiceCatalog(categories: seed.catalog)
-        let calendar = try seed.calendar.map { entry in
-            try Self.calendar(timeZone: entry.timeZone, days: entry.workingDays, start: entry.start, end: entry.end, holidays: entry.holidays ?? [], what: "calendar")
-        }
-        let technicians = try (seed.technicians ?? []).map { entry -> (SeedFile.TechnicianEntry, BusinessCalendar?, [DateInterval]) in
-            let schedule = try entry.timeZone.map {
-                try Self.calendar(timeZone: $0, days: entry.workingDays, start: entry.start ?? "09:00", end: entry.end ?? "17:00", holidays: [], what: entry.email)
-            }
-            let absences = try (entry.absences ?? []).map { absence -> DateInterval in
-                guard let from = Timestamp.parse(absence.from), let to = Timestamp.parse(absence.to), to > from else {
-                    throw CLIError(description: "\(file): \(entry.email) has an absence that is not two RFC 3339 times in order")
-                }
-                return DateInterval(start: from, end: to)
-            }
-            return (entry, schedule, absences)
+        let calendar: BusinessCalendar?
+        let technicians: [(TeamSeed.Technician, BusinessCalendar?, [DateInterval])]
+        do {
+            calendar = try seed.calendar?.businessCalendar()
+            technicians = try (seed.technicians ?? []).map { ($0, try $0.schedule(), try $0.absenceIntervals()) }
+        } catch let error as TeamSeed.Invalid {
+            throw CLIError(description: "\(file): \(error)")
         }
         let context = CLIContext.make()
         try await context.database.transaction { connection in
@@ -141,20 +95,5 @@ struct Seed: AsyncParsableCommand {
             )
         }
         print("seeded \(catalog.categories.count) categories, \(catalog.labels.count) request types, \(seed.technicians?.count ?? 0) technicians, \(seed.suppliers?.count ?? 0) suppliers")
-    }
-
-    static let weekdays = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]
-
-    static func calendar(timeZone: String, days: [String]?, start: String, end: String, holidays: [String], what: String) throws -> BusinessCalendar {
-        guard TimeZone(identifier: timeZone) != nil else { throw CLIError(description: "\(what): unknown time zone \(timeZone)") }
-        guard let hours = BusinessCalendar.Hours(start: start, end: end) else {
-            throw CLIError(description: "\(what): working hours \(start)–\(end) are not HH:MM times in order")
-        }
-        var open: [Int: BusinessCalendar.Hours] = [:]
-        for day in days ?? ["mon", "tue", "wed", "thu", "fri"] {
-            guard let weekday = weekdays[day.lowercased().prefix(3).description] else { throw CLIError(description: "\(what): \(day) is not a weekday") }
-            open[weekday] = hours
-        }
-        return BusinessCalendar(timeZone: timeZone, hours: open, holidays: Set(holidays))
     }
 }

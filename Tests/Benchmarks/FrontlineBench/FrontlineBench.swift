@@ -7,11 +7,12 @@ import FrontlineRuntime
 //   frontline-bench backbone   outbox → relay → stream → consumer, beside the raw XADD and
 //                              single-row INSERT rates of the same servers, measured in the same run
 //   frontline-bench parse      MIME parsing (GMime) beside Python's email package on the same corpus
+//   frontline-bench assign     the assignment policy over 1,000 simulated tickets
 //   frontline-bench classifier built-in classifications/s on one core; classifier processes against a slow LLM
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self]
+        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self]
     )
 }
 
