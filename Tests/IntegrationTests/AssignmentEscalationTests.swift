@@ -92,5 +92,47 @@ extension Integration {
             #expect(try await count("sla_resolution_breach") == 0, "8 business hours are not used up")
             await escalation.stop()
         }
+
+        @Test("when a technician's absence begins, their open tickets go to someone else")
+        func reassignOnAbsence() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            // Two technicians who work around the clock with the same skill; the first goes on leave now.
+            let ticket = try await scratch.database.transaction { connection in
+                try connection.execute("UPDATE technicians SET active = false")
+                let always = #"{"timeZone":"UTC","hours":{"1":{"start":0,"end":1440},"2":{"start":0,"end":1440},"3":{"start":0,"end":1440},"4":{"start":0,"end":1440},"5":{"start":0,"end":1440},"6":{"start":0,"end":1440},"7":{"start":0,"end":1440}},"holidays":[]}"#
+                let away = try connection.query(
+                    "INSERT INTO technicians (email, name, schedule, skills) VALUES ('away@x', 'Away', $1::jsonb, '{\"Network & Connectivity\": 4}') RETURNING id", [always]
+                ).first!.int64("id")
+                let cover = try connection.query(
+                    "INSERT INTO technicians (email, name, schedule, skills) VALUES ('cover@x', 'Cover', $1::jsonb, '{\"Network & Connectivity\": 2}') RETURNING id", [always]
+                ).first!.int64("id")
+                let id = try connection.query(
+                    "INSERT INTO tickets (subject, status, assignee_id, first_response_due) VALUES ('VPN', 'assigned', $1, now() + interval '4 hours') RETURNING id", [away]
+                ).first!.int64("id")
+                try connection.execute(
+                    """
+                    INSERT INTO ticket_classifications (ticket_id, language, category, request_type, priority, first_response_hours,
+                        resolution_hours, confidence) VALUES ($1, 'en', 'Network & Connectivity', 'VPN Issue', 'High', 2, 8, 0.9)
+                    """,
+                    [id]
+                )
+                try connection.execute(
+                    "INSERT INTO technician_absences (technician_id, starts_at, ends_at) VALUES ($1, now() - interval '1 minute', now() + interval '5 days')", [away]
+                )
+                return (id, cover)
+            }
+            let assigner = try ChildProcess("assigner", environment: scratch.environment(["FRONTLINE_ABSENCE_TICK_SECONDS": "0.2"]))
+            defer { Task { await assigner.stop() } }
+            let moved = try await eventually(timeout: .seconds(20)) {
+                try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND assignee_id = $2", [ticket.0, ticket.1]) == 1
+            }
+            #expect(moved, "\(assigner.stdout.suffix(1500))")
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await scratch.scalar("SELECT count(*) FROM assignments WHERE ticket_id = $1", [ticket.0]) == 1, "moved once")
+            let reason = try await scratch.database.withConnection { try $0.query("SELECT decision->>'reason' AS r FROM assignments WHERE ticket_id = $1", [ticket.0]).first?["r"] }
+            #expect(reason?.contains("reassigned, the technician is away") == true)
+        }
     }
 }
