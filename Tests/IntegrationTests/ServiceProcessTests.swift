@@ -40,6 +40,17 @@ extension Integration {
             #expect(!process.stderr.contains("hunter2secret"))
         }
 
+        @Test("a fallback technician who does not exist stops the assigner with a line naming the variable")
+        func unknownFallbackTechnician() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            let process = try ChildProcess("assigner", environment: scratch.environment(["FRONTLINE_FALLBACK_TECHNICIAN": "nobody@helpdesk.example"]))
+            #expect(await process.waitForExit(timeout: .seconds(20)) == ServiceMain.configurationExitCode)
+            let lines = process.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("FRONTLINE_FALLBACK_TECHNICIAN"), "\(process.stderr)")
+        }
+
         @Test("on SIGTERM a service exits 0 within 10 s and leaves nothing pending that it took", arguments: services)
         func gracefulShutdown(service: String) async throws {
             let scratch = try await Scratch()
