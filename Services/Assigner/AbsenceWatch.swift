@@ -5,23 +5,15 @@ import FrontlineRuntime
 /// When a technician's absence begins, their open tickets go to someone else, chosen by the
 /// same policy (the absent technician is dropped as absent). Several assigners may run: tickets
 /// are locked with SKIP LOCKED, and a reassigned ticket no longer matches.
-struct AbsenceWatch: Service {
+struct AbsenceWatch: Sendable {
     let database: Database
     let policy: AssignmentPolicy
     let streams: StreamNames
-    let tick: Duration
     let logger: Logger
 
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let moved = try await reassign(now: Date())
-                if moved > 0 { logger.info("tickets reassigned: their technician is away", metadata: ["tickets": "\(moved)"]) }
-            } catch {
-                logger.warning("reassignment check failed; trying again next tick", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
-        }
+    func check() async throws {
+        let moved = try await reassign(now: Date())
+        if moved > 0 { logger.info("tickets reassigned: their technician is away", metadata: ["tickets": "\(moved)"]) }
     }
 
     func reassign(now: Date) async throws -> Int {

@@ -17,6 +17,8 @@ await ServiceMain.run(name: "assigner", defaultHTTPPort: 9103) { context in
     return [
         context.outboxRelay(),
         context.consumer(group: "assigner", consuming: [.ticketClassified], handler: AssignerHandler(policy: policy, streams: context.streams)),
-        AbsenceWatch(database: context.database, policy: policy, streams: context.streams, tick: tick, logger: context.logger),
+        PeriodicService(name: "absence watch", every: tick, logger: context.logger) { [watch = AbsenceWatch(database: context.database, policy: policy, streams: context.streams, logger: context.logger)] in
+            try await watch.check()
+        },
     ]
 }

@@ -76,24 +76,16 @@ struct TimeSource: Sendable {
 
 /// Every tick, each open ticket's SLA stages: a warning at 80 %, an escalation at the breach,
 /// each once (the unique key holds across restarts and across several escalation processes).
-struct SLAWatch: Service {
+struct SLAWatch: Sendable {
     let database: Database
     let policy: EscalationPolicy
     let streams: StreamNames
-    let tick: Duration
     let time: TimeSource
     let logger: Logger
 
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let recorded = try await check(now: time.now())
-                if recorded > 0 { logger.info("SLA escalations", metadata: ["new_escalations": "\(recorded)"]) }
-            } catch {
-                logger.warning("SLA check failed; trying again next tick", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
-        }
+    func tick() async throws {
+        let recorded = try await check(now: time.now())
+        if recorded > 0 { logger.info("SLA escalations", metadata: ["new_escalations": "\(recorded)"]) }
     }
 
     func check(now: Date) async throws -> Int {

@@ -15,9 +15,13 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
             group: "escalation", consuming: [.ticketReceived, .ticketClassified, .ticketAssignmentFailed],
             handler: EscalationHandler(policy: policy, streams: context.streams)
         ),
-        SLAWatch(
-            database: context.database, policy: policy, streams: context.streams, tick: tick,
-            time: TimeSource(file: environment.string("FRONTLINE_CLOCK_FILE")), logger: context.logger
-        ),
+        PeriodicService(name: "SLA clock", every: tick, logger: context.logger) { [
+            watch = SLAWatch(
+                database: context.database, policy: policy, streams: context.streams,
+                time: TimeSource(file: environment.string("FRONTLINE_CLOCK_FILE")), logger: context.logger
+            )
+        ] in
+            try await watch.tick()
+        },
     ]
 }

@@ -66,31 +66,23 @@ struct IMAPIntake: Service {
 }
 
 /// Takes messages an MTA delivered into a Maildir: each file in new/ is ingested, then moved
-/// to cur/. A crash in between ingests it again, and dedupe makes that harmless.
-struct MaildirIntake: Service {
+/// to cur/. A crash in between ingests it again, and dedupe makes that harmless. Run on a
+/// clock by a `PeriodicService`.
+struct MaildirIntake: Sendable {
     let maildir: Maildir
-    let pollInterval: Duration
     let ingestor: Ingestor
     let logger: Logger
 
-    func run() async throws {
+    func readWaiting() async throws {
         try maildir.prepare()
-        let logger = self.logger.with(metadataKey: "mailbox", value: .string(maildir.key))
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                var count = 0
-                for file in try maildir.waiting() {
-                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                    let raw = try [UInt8](Data(contentsOf: file))
-                    _ = try await ingestor.ingest(raw, from: .init(mailbox: maildir.key))
-                    try maildir.markTaken(file)
-                    count += 1
-                }
-                if count > 0 { logger.info("maildir read", metadata: ["new_messages": "\(count)"]) }
-            } catch {
-                logger.warning("reading the maildir failed, retrying", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+        var count = 0
+        for file in try maildir.waiting() {
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            let raw = try [UInt8](Data(contentsOf: file))
+            _ = try await ingestor.ingest(raw, from: .init(mailbox: maildir.key))
+            try maildir.markTaken(file)
+            count += 1
         }
+        if count > 0 { logger.info("maildir read", metadata: ["mailbox": "\(maildir.key)", "new_messages": "\(count)"]) }
     }
 }

@@ -22,7 +22,8 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
         )
     }
     if let maildir = settings.maildir {
-        services.append(MaildirIntake(maildir: maildir, pollInterval: settings.pollInterval, ingestor: ingestor, logger: context.logger))
+        let intake = MaildirIntake(maildir: maildir, ingestor: ingestor, logger: context.logger)
+        services.append(PeriodicService(name: "maildir intake", every: settings.pollInterval, logger: context.logger) { try await intake.readWaiting() })
     }
     return services
 }
