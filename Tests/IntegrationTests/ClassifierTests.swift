@@ -77,10 +77,7 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
-            let standIn = VendorStandIn()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await standIn.run() }
-                #expect(await eventually(timeout: .seconds(10)) { standIn.port != 0 })
+            try await VendorStandIn.serving { standIn in
                 let base = "http://127.0.0.1:\(standIn.port)"
                 let classifier = try ChildProcess(
                     "classifier",
@@ -130,7 +127,6 @@ extension Integration {
                 #expect((invented?["confidence"]).flatMap(Double.init) ?? 1 <= 0.3)
                 let classifiedEvents = try await scratch.scalar("SELECT count(*) FROM event_outbox WHERE envelope LIKE '%ticket.classified%'")
                 #expect(classifiedEvents == Int64(cases.count))
-                group.cancelAll()
             }
         }
 
@@ -139,10 +135,7 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
-            let standIn = VendorStandIn()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await standIn.run() }
-                #expect(await eventually(timeout: .seconds(10)) { standIn.port != 0 })
+            try await VendorStandIn.serving { standIn in
                 let classifier = try ChildProcess(
                     "classifier",
                     environment: scratch.environment([
@@ -173,7 +166,6 @@ extension Integration {
                 let ticketRow = try await scratch.database.withConnection { try $0.query("SELECT * FROM tickets WHERE id = $1", [ticket]).first }
                 #expect(ticketRow?["priority"] == result.priority)
                 #expect(!(ticketRow?.columns.contains("assignee") ?? false) || ticketRow?["assignee"] == nil)
-                group.cancelAll()
             }
         }
 
@@ -272,10 +264,7 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
-            let standIn = VendorStandIn()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await standIn.run() }
-                #expect(await eventually(timeout: .seconds(10)) { standIn.port != 0 })
+            try await VendorStandIn.serving { standIn in
                 let classifier = try ChildProcess(
                     "classifier",
                     environment: scratch.environment([
@@ -300,7 +289,6 @@ extension Integration {
                 #expect(try await eventually(timeout: .seconds(30)) {
                     try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
                 })
-                group.cancelAll()
             }
         }
     }

@@ -54,6 +54,17 @@ final class VendorStandIn: Sendable {
         }
     }
 
+    /// Runs a stand-in for the duration of `body`, which gets it once it listens.
+    static func serving(_ body: @Sendable (VendorStandIn) async throws -> Void) async throws {
+        let standIn = VendorStandIn()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await standIn.run() }
+            #expect(await eventually(timeout: .seconds(10)) { standIn.port != 0 }, "the stand-in did not start")
+            try await body(standIn)
+            group.cancelAll()
+        }
+    }
+
     /// Runs the server until the task is cancelled.
     func run() async throws {
         let router = Router()
