@@ -92,7 +92,7 @@ public final class IMAPClient {
         return Set(uids.filter { $0 >= first }).sorted()
     }
 
-    /// The raw message with this UID (BODY.PEEK: fetching does not set \Seen).
+    /// The raw message with this UID. libcurl fetches `BODY[]`, which may set \Seen: nothing here reads flags.
     public func fetch(uid: UInt64) throws(CurlError) -> [UInt8] {
         try transfer(url: mailbox.url(suffix: ";UID=\(uid);SECTION=")).body
     }
