@@ -39,7 +39,7 @@ struct AbsenceWatch: Sendable {
                     category: try ticket.string("category"), requestType: try ticket.string("request_type"), now: now,
                     firstResponseDue: ticket.optionalDate("first_response_due") ?? now.addingTimeInterval(3600), among: technicians
                 )
-                let decisionJSON = String(decoding: try JSONEncoder().encode(decision), as: UTF8.self)
+                let decisionJSON = try JSONText.encode(decision)
                 try connection.execute(
                     "INSERT INTO assignments (ticket_id, technician_id, decision) VALUES ($1, $2, jsonb_set($3::jsonb, '{reason}', to_jsonb('reassigned, the technician is away: ' || ($3::jsonb->>'reason'))))",
                     [id, decision.technicianID, decisionJSON]

@@ -32,7 +32,7 @@ struct AssignerHandler: EventHandler {
                 category: try ticket.string("category"), requestType: try ticket.string("request_type"), now: Date(),
                 firstResponseDue: firstDue, among: technicians
             )
-            let decisionJSON = String(decoding: try JSONEncoder().encode(decision), as: UTF8.self)
+            let decisionJSON = try JSONText.encode(decision)
             try connection.execute(
                 "INSERT INTO assignments (ticket_id, technician_id, decision) VALUES ($1, $2, $3::jsonb)",
                 [ticketID, decision.technicianID, decisionJSON]

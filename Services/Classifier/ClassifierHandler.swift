@@ -70,8 +70,8 @@ struct ClassifierHandler: EventHandler {
         let result = classified.classification
         let decision = classified.record
         let streams = self.streams
-        let output = try JSONEncoder().encode(result)
-        let attempts = try JSONEncoder().encode(decision.attempts)
+        let output = try JSONText.encode(result)
+        let attempts = try JSONText.encode(decision.attempts)
         try await context.commit { connection in
             let decisionID = try connection.query(
                 """
@@ -83,7 +83,7 @@ struct ClassifierHandler: EventHandler {
                 [
                     message.ticketID, message.id, event.id, decision.provider, decision.model, decision.latencyMs,
                     decision.promptTokens, decision.completionTokens, result.confidence,
-                    String(decoding: output, as: UTF8.self), decision.rawOutput.jsonText(), String(decoding: attempts, as: UTF8.self),
+                    output, decision.rawOutput.jsonText(), attempts,
                 ]
             ).first!.int64("id")
             try connection.execute(
@@ -101,7 +101,7 @@ struct ClassifierHandler: EventHandler {
                 [
                     message.ticketID, decisionID, result.language, result.label.category, result.label.requestType,
                     result.priority.rawValue, result.sla.firstResponseHours, result.sla.resolutionHours, result.confidence,
-                    Self.json(result.fields), Self.json(result.steps), Self.json(result.flags),
+                    try JSONText.encode(result.fields), try JSONText.encode(result.steps), try JSONText.encode(result.flags),
                 ]
             )
             try connection.execute(
@@ -158,7 +158,7 @@ struct ClassifierHandler: EventHandler {
             "next_step": turn.nextStep.map(JSONValue.string) ?? .null, "human_requested": .bool(signals.humanRequested),
             "safety_concern": .bool(signals.safetyConcern),
         ])
-        let attempts = String(decoding: try JSONEncoder().encode(decision.attempts), as: UTF8.self)
+        let attempts = try JSONText.encode(decision.attempts)
         let streams = self.streams
         try await context.commit { connection in
             let decisionID = try connection.query(
@@ -188,9 +188,5 @@ struct ClassifierHandler: EventHandler {
             if case .object(let fields) = output { payload.merge(fields) { $1 } }
             try Outbox.enqueue(EventEnvelope(type: .ticketClassified, causedBy: event, payload: .object(payload)), streams: streams, on: connection)
         }
-    }
-
-    static func json<T: Encodable>(_ value: T) -> String {
-        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

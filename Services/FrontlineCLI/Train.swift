@@ -26,14 +26,20 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // One set of connections, made only when the database is used (a CSV to a file needs none).
+        var opened: CLIContext?
+        func context() -> CLIContext {
+            if opened == nil { opened = CLIContext.make() }
+            return opened!
+        }
         var examples: [BuiltinClassifier.Example]
         if let csv {
             examples = try CSVExamples.read(path: csv, textColumn: textColumn!, labelColumn: labelColumn!)
         } else {
-            let context = CLIContext.make()
-            let catalog = try await CatalogStore.load(context.database)
+            let database = context().database
+            let catalog = try await CatalogStore.load(database)
             guard !catalog.categories.isEmpty else { throw CLIError(description: "the catalog is empty: run `frontline seed FILE` first") }
-            examples = BuiltinProvider.training(catalog: catalog, extra: try await CatalogStore.trainingExamples(context.database))
+            examples = BuiltinProvider.training(catalog: catalog, extra: try await CatalogStore.trainingExamples(database))
         }
         guard Set(examples.map(\.label)).count >= 2 else { throw CLIError(description: "training needs at least two labels") }
 
@@ -53,8 +59,7 @@ struct Train: AsyncParsableCommand {
             try data.write(to: URL(fileURLWithPath: modelOut))
             print("model written to \(modelOut) (\(model.labels.count) labels, \(examples.count) examples)")
         } else {
-            let context = CLIContext.make()
-            try await context.database.withConnection { connection in
+            try await context().database.withConnection { connection in
                 try connection.execute(
                     "INSERT INTO classifier_models (trained_on, model) VALUES ($1, $2::jsonb)",
                     [examples.count, String(decoding: data, as: UTF8.self)]

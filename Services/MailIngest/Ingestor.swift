@@ -48,6 +48,7 @@ struct Ingestor: Sendable {
     private func quarantine(_ raw: [UInt8], reason: QuarantineReason, origin: Origin) async throws -> Outcome {
         let messageID = "quarantine-\(MIMEParser.sha256Hex(raw).prefix(40))@frontline.invalid"
         let inserted = try await database.transaction { connection -> Bool in
+            try Self.moveCursor(origin, on: connection)
             let rows = try connection.query(
                 """
                 INSERT INTO messages (mailbox, message_id, direction, raw, quarantine_reason, imap_uid)
@@ -56,7 +57,6 @@ struct Ingestor: Sendable {
                 """,
                 [origin.mailbox, messageID, raw, reason.description, origin.uid.map { Int64($0) }]
             )
-            try Self.moveCursor(origin, on: connection)
             return !rows.isEmpty
         }
         if inserted { logger.warning("message quarantined", metadata: ["reason": "\(reason)", "mailbox": "\(origin.mailbox)"]) }
@@ -78,6 +78,8 @@ struct Ingestor: Sendable {
         let headersJSON = Self.headersJSON(email.headers)
 
         let outcome = try await database.transaction { connection -> Outcome in
+            // The cursor moves with the message, whatever becomes of it (new, reply, duplicate, bounce).
+            try Self.moveCursor(origin, on: connection)
             let inserted = try connection.query(
                 """
                 INSERT INTO messages (
@@ -95,12 +97,8 @@ struct Ingestor: Sendable {
                     headersJSON,
                 ]
             )
-            guard let row = inserted.first else {
-                try Self.moveCursor(origin, on: connection)
-                return .duplicate
-            }
+            guard let row = inserted.first else { return .duplicate }
             let storedID = try row.int64("id")
-            defer { _ = try? Self.moveCursor(origin, on: connection) }
 
             if let sender = email.fromAddress {
                 let recent = try connection.query(

@@ -38,7 +38,6 @@ public enum CatalogStore {
     public static func replace(with catalog: ServiceCatalog, on connection: PostgresConnection) throws {
         try connection.execute("DELETE FROM catalog_request_types")
         try connection.execute("DELETE FROM catalog_categories")
-        let encoder = JSONEncoder()
         for (position, category) in catalog.categories.enumerated() {
             try connection.execute(
                 "INSERT INTO catalog_categories (name, description, position) VALUES ($1, $2, $3)",
@@ -53,8 +52,8 @@ public enum CatalogStore {
                     """,
                     [
                         category.name, type.name, type.description, type.priority.rawValue, type.sla.firstResponseHours,
-                        type.sla.resolutionHours, String(decoding: try encoder.encode(type.examples), as: UTF8.self),
-                        String(decoding: try encoder.encode(type.knowledge), as: UTF8.self), type.expertRequired,
+                        type.sla.resolutionHours, try JSONText.encode(type.examples),
+                        try JSONText.encode(type.knowledge), type.expertRequired,
                         type.supplierTopic, typePosition,
                     ]
                 )

@@ -183,7 +183,6 @@ public struct ClassificationValidator: Sendable {
         }
         var steps = proposal.steps.prefix(8).map { String($0.prefix(400)) }.filter { !$0.isEmpty }
         if steps.isEmpty || !exact { steps = knowledgeSteps(for: entry, language: language) }
-        if flags.expertRequired { flags.expertRequired = true }
         return Classification(
             language: language, label: label, priority: priority, sla: entry.sla, confidence: confidence,
             fields: fields, steps: steps, flags: flags, adjustments: adjustments

@@ -70,24 +70,3 @@ public struct ClassificationPrompt: Sendable {
         ])
     }
 }
-
-extension JSONValue {
-    public func jsonText() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
-
-    public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-    }
-
-    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-
-    public subscript(index: Int) -> JSONValue? {
-        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
-        return nil
-    }
-}

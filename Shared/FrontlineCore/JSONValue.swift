@@ -63,3 +63,32 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         return nil
     }
 }
+
+extension JSONValue {
+    /// Compact JSON, keys sorted.
+    public func jsonText() -> String {
+        (try? JSONText.encode(self)) ?? "null"
+    }
+
+    public static func parse(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return nil
+    }
+}
+
+/// Encodable values as JSON text, for jsonb parameters and the wire.
+public enum JSONText {
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -5,7 +5,6 @@ import FrontlineStore
 /// The team and the business calendar in PostgreSQL, for the assigner, escalation and seed.
 public enum TeamStore {
     static let decoder = JSONDecoder()
-    static let encoder = JSONEncoder()
 
     /// The business calendar from the settings (UTC, Monday to Friday 08:00–18:00 when unset).
     public static func calendar(on connection: PostgresConnection) throws -> BusinessCalendar {
@@ -23,7 +22,7 @@ public enum TeamStore {
             INSERT INTO settings (key, value) VALUES ('business_calendar', $1::jsonb)
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
             """,
-            [String(decoding: try encoder.encode(calendar), as: UTF8.self)]
+            [try JSONText.encode(calendar)]
         )
     }
 
@@ -67,8 +66,8 @@ public enum TeamStore {
             RETURNING id
             """,
             [
-                email, name, schedule.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? "null",
-                String(decoding: try encoder.encode(skills), as: UTF8.self), maxOpen, active,
+                email, name, try schedule.map(JSONText.encode) ?? "null",
+                try JSONText.encode(skills), maxOpen, active,
             ]
         ).first!.int64("id")
         try connection.execute("DELETE FROM technician_absences WHERE technician_id = $1", [id])

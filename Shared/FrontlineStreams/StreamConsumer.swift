@@ -98,6 +98,24 @@ public struct StreamConsumer: Service {
     private let database: Database
     private let redisURL: RedisURL
     private let logger: Logger
+    private let metrics: EventMetrics
+
+    /// The group's metric handles, made once: the hot path only increments them.
+    struct EventMetrics: Sendable {
+        let applied, duplicate, failed, deadLettered: Counter
+        let handling: Timer
+
+        init(group: String) {
+            func outcome(_ name: String) -> Counter {
+                Counter(label: "frontline_events_handled_total", dimensions: [("group", group), ("outcome", name)])
+            }
+            applied = outcome("applied")
+            duplicate = outcome("duplicate")
+            failed = outcome("failed")
+            deadLettered = outcome("dead_lettered")
+            handling = Timer(label: "frontline_event_handling_seconds", dimensions: [("group", group)])
+        }
+    }
 
     public init(
         configuration: Configuration, handler: any EventHandler, database: Database, redisURL: RedisURL, logger: Logger
@@ -107,6 +125,7 @@ public struct StreamConsumer: Service {
         self.database = database
         self.redisURL = redisURL
         self.logger = logger.with(metadataKey: "consumer_group", value: .string(configuration.group))
+        metrics = EventMetrics(group: configuration.group)
     }
 
     public func run() async throws {
@@ -257,16 +276,15 @@ public struct StreamConsumer: Service {
                 // A handler with no effect of its own still marks the event processed.
                 _ = try await context.commit { _ in () }
             }
-            Counter(label: "frontline_events_handled_total", dimensions: [("group", configuration.group), ("outcome", "applied")]).increment()
-            Timer(label: "frontline_event_handling_seconds", dimensions: [("group", configuration.group)])
-                .recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+            metrics.applied.increment()
+            metrics.handling.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
             return true
         } catch is EventAlreadyProcessed {
             logger.debug("event already processed; acknowledging")
-            Counter(label: "frontline_events_handled_total", dimensions: [("group", configuration.group), ("outcome", "duplicate")]).increment()
+            metrics.duplicate.increment()
             return true
         } catch {
-            Counter(label: "frontline_events_handled_total", dimensions: [("group", configuration.group), ("outcome", "failed")]).increment()
+            metrics.failed.increment()
             logger.error(
                 "event handling failed; it stays pending for another delivery",
                 metadata: ["error": "\(error)", "deliveries": "\(deliveries)"]
@@ -327,7 +345,7 @@ public struct StreamConsumer: Service {
                     fields: [("stream", stream), ("group", group), ("entry_id", entry.id), ("reason", reason), (StreamEntry.envelopeField, envelope)]
                 )
             }
-            Counter(label: "frontline_events_handled_total", dimensions: [("group", group), ("outcome", "dead_lettered")]).increment()
+            metrics.deadLettered.increment()
             logger.error("event dead-lettered", metadata: ["reason": "\(reason)", "deliveries": "\(deliveries)"])
             return true
         } catch {
