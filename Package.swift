@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C bridges, found through pkg-config.
@@ -91,6 +92,14 @@ let package = Package(
             path: "Shared/FrontlineAI"
         ),
         .target(
+            name: "FrontlineNotify",
+            dependencies: [
+                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlineStore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Shared/FrontlineNotify"
+        ),
+        .target(
             name: "FrontlineRuntime",
             dependencies: [
                 "FrontlineCore", "FrontlineStore", "FrontlineStreams",
@@ -111,7 +120,11 @@ let package = Package(
             name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"
         ),
         .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Assigner"),
-        .executableTarget(name: "Notifier", dependencies: ["FrontlineRuntime"], path: "Services/Notifier"),
+        .executableTarget(
+            name: "Notifier",
+            dependencies: ["FrontlineRuntime", "FrontlineNotify", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineCurl"],
+            path: "Services/Notifier"
+        ),
         .executableTarget(
             name: "SupplierReminder", dependencies: ["FrontlineRuntime"], path: "Services/SupplierReminder"
         ),
@@ -149,13 +162,13 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy"],
+            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify"],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlinePolicy",
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -44,10 +44,10 @@ public final class CircuitBreaker: Sendable {
     }
 }
 
-/// Tries the configured providers in order, each with retries on 429, 5xx and timeouts
-/// (honouring Retry-After) behind its circuit breaker, and ends with the built-in engine, so
-/// that a ticket is always classified. Every answer is validated before anything uses it.
-public struct ProviderChain: Sendable {
+/// Tries the configured LLM providers in order, each with retries on 429, 5xx and timeouts
+/// (honouring Retry-After) behind its circuit breaker. Whoever asks (the classifier, the
+/// notifier's writer) validates the answer before anything uses it.
+public struct ProviderFailover: Sendable {
     public struct RetryPolicy: Sendable {
         public var attempts: Int = 3
         public var backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(4))
@@ -57,20 +57,14 @@ public struct ProviderChain: Sendable {
     }
 
     public let providers: [any LLMProvider]
-    public let builtin: BuiltinProvider
     let breakers: [String: CircuitBreaker]
-    let validator: ClassificationValidator
     let retry: RetryPolicy
-    let redact: Bool
     let logger: Logger
 
-    public init(providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(), redact: Bool, logger: Logger) {
+    public init(providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), logger: Logger) {
         self.providers = providers
-        self.builtin = builtin
         breakers = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, CircuitBreaker()) })
-        validator = ClassificationValidator(catalog: catalog)
         self.retry = retry
-        self.redact = redact
         self.logger = logger
     }
 
@@ -128,6 +122,37 @@ public struct ProviderChain: Sendable {
         return nil
     }
 
+    private func waitBeforeRetry(_ error: ProviderError, attempt: Int) -> Duration? {
+        if case .rateLimited(let after?) = error.kind {
+            return after <= retry.longestWait ? after : nil
+        }
+        return retry.backoff.delay(attempt: attempt)
+    }
+}
+
+/// The classifier's providers: the failover list, then the built-in engine, so that a ticket
+/// is always classified. Every answer is validated against the catalog.
+public struct ProviderChain: Sendable {
+    public typealias RetryPolicy = ProviderFailover.RetryPolicy
+
+    public let failover: ProviderFailover
+    public let builtin: BuiltinProvider
+    let validator: ClassificationValidator
+    let redact: Bool
+
+    public var providers: [any LLMProvider] { failover.providers }
+
+    public init(providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(), redact: Bool, logger: Logger) {
+        failover = ProviderFailover(providers: providers, retry: retry, logger: logger)
+        self.builtin = builtin
+        validator = ClassificationValidator(catalog: catalog)
+        self.redact = redact
+    }
+
+    private func ask<Value: Sendable>(_ call: StructuredCall, attempts: inout [ProviderAttempt], parse: (JSONValue) -> Value?) async -> ProviderFailover.Answered<Value>? {
+        await failover.ask(call, attempts: &attempts, parse: parse)
+    }
+
     public func classify(_ request: ClassificationRequest) async -> ClassificationDecision {
         let prompt = ClassificationPrompt(catalog: validator.catalog, request: request, redact: redact)
         var attempts: [ProviderAttempt] = []
@@ -174,12 +199,5 @@ public struct ProviderChain: Sendable {
                 attempts: attempts, rawOutput: .null
             )
         )
-    }
-
-    private func waitBeforeRetry(_ error: ProviderError, attempt: Int) -> Duration? {
-        if case .rateLimited(let after?) = error.kind {
-            return after <= retry.longestWait ? after : nil
-        }
-        return retry.backoff.delay(attempt: attempt)
     }
 }

@@ -94,6 +94,57 @@ public struct PostgresRow: Sendable {
 
     public func optionalDate(_ name: String) -> Date? { self[name].flatMap(PostgresRow.parseTimestamp) }
 
+    /// A bytea column (PostgreSQL's hex output, `\x…`).
+    public func bytes(_ name: String) -> [UInt8]? {
+        guard let text = self[name], text.hasPrefix("\\x") else { return nil }
+        func nibble(_ c: UInt8) -> UInt8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: c &- UInt8(ascii: "A") &+ 10
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count / 2)
+        var high: UInt8?
+        for c in text.utf8.dropFirst(2) {
+            if let h = high {
+                bytes.append(h << 4 | nibble(c))
+                high = nil
+            } else {
+                high = nibble(c)
+            }
+        }
+        return bytes
+    }
+
+    /// A text[] column in PostgreSQL's text form: `{a,"b c"}`.
+    public func textArray(_ name: String) -> [String]? {
+        guard let text = self[name], text.hasPrefix("{"), text.hasSuffix("}") else { return nil }
+        guard text.count > 2 else { return [] }
+        var items: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for character in text.dropFirst().dropLast() {
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
+            switch character {
+            case "\\": escaped = true
+            case "\"": quoted.toggle()
+            case "," where !quoted:
+                items.append(current)
+                current = ""
+            default: current.append(character)
+            }
+        }
+        items.append(current)
+        return items
+    }
+
     static func parseTimestamp(_ text: String) -> Date? {
         // "2026-11-21 10:00:00.123456+00"
         var iso = text.replacingOccurrences(of: " ", with: "T")

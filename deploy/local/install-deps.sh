@@ -10,6 +10,9 @@ packages=(
   dovecot-imapd                                   # IMAP
   redis-server redis-tools                        # Redis, redis-cli, redis-benchmark
   postgresql postgresql-contrib                   # PostgreSQL 15, pgbench
+  python3-aiosmtpd                                # an SMTP server that keeps what it receives
+  libxlsxwriter-dev                               # the XLSX report
+  python3-openpyxl                                # reads the report back in the tests
 )
 
 missing=()

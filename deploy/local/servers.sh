@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts or stops the servers Frontline needs, on loopback only, with their data in DIR.
 #   deploy/local/servers.sh start DIR     deploy/local/servers.sh stop DIR
-# Ports come from FRONTLINE_LOCAL_REDIS_PORT (6479) and FRONTLINE_LOCAL_PG_PORT (5479).
-# Writes DIR/env with the URLs to reach them.
+# Ports come from FRONTLINE_LOCAL_REDIS_PORT (6479), FRONTLINE_LOCAL_PG_PORT (5479),
+# FRONTLINE_LOCAL_IMAP_PORT (10143) and FRONTLINE_LOCAL_SMTP_PORT (2525).
+# Writes DIR/env with the URLs to reach them. The SMTP server keeps every message it
+# receives as a file in the Maildir DIR/smtp/sent (new/).
 set -euo pipefail
 
 action=${1:?usage: servers.sh start|stop DIR}
@@ -10,6 +12,7 @@ dir=${2:?usage: servers.sh start|stop DIR}
 redis_port=${FRONTLINE_LOCAL_REDIS_PORT:-6479}
 pg_port=${FRONTLINE_LOCAL_PG_PORT:-5479}
 imap_port=${FRONTLINE_LOCAL_IMAP_PORT:-10143}
+smtp_port=${FRONTLINE_LOCAL_SMTP_PORT:-2525}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 as_postgres() {
@@ -92,15 +95,31 @@ CONF
   alive "$dir/dovecot/run/master.pid" || dovecot -c "$dir/dovecot/dovecot.conf"
   wait_for "Dovecot" "(exec 3<>/dev/tcp/127.0.0.1/$imap_port)"
 
+  # SMTP: aiosmtpd's Mailbox handler writes each message it accepts into a Maildir. Run by
+  # Debian's /usr/bin/python3, which has the package, whatever python3 comes first on PATH.
+  mkdir -p "$dir/smtp"
+  if ! alive "$dir/smtp/smtp.pid"; then
+    setsid /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$dir/smtp/sent" \
+      >"$dir/smtp/smtp.log" 2>&1 </dev/null &
+    echo $! >"$dir/smtp/smtp.pid"
+  fi
+  wait_for "SMTP" "(exec 3<>/dev/tcp/127.0.0.1/$smtp_port)"
+
   cat >"$dir/env" <<ENV
 export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
 export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline
 export FRONTLINE_IMAP_URL=imap://support:support@127.0.0.1:$imap_port/INBOX
 export FRONTLINE_IMAP_ALLOW_PLAINTEXT=1
+export FRONTLINE_SMTP_URL=smtp://127.0.0.1:$smtp_port
+export FRONTLINE_SMTP_ALLOW_PLAINTEXT=1
+export FRONTLINE_LOCAL_SENT_MAILDIR=$dir/smtp/sent
 ENV
 }
 
 stop() {
+  if [ -f "$dir/smtp/smtp.pid" ]; then
+    kill "$(cat "$dir/smtp/smtp.pid")" 2>/dev/null || true
+  fi
   if [ -f "$dir/dovecot/dovecot.conf" ]; then
     doveadm -c "$dir/dovecot/dovecot.conf" stop 2>/dev/null || true
   fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test against real servers on loopback: installs what is missing, starts Redis
-# PostgreSQL and Dovecot in a scratch folder, builds, runs `swift test`, stops the servers.
+# Runs every test against real servers on loopback: installs what is missing, starts Redis,
+# PostgreSQL, Dovecot and an SMTP server in a scratch folder, builds, runs `swift test`, stops the servers.
 # Extra arguments go to `swift test` (e.g. --filter Backbone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +18,7 @@ free_port() {
 export FRONTLINE_LOCAL_REDIS_PORT=${FRONTLINE_LOCAL_REDIS_PORT:-$(free_port 16479)}
 export FRONTLINE_LOCAL_PG_PORT=${FRONTLINE_LOCAL_PG_PORT:-$(free_port 15479)}
 export FRONTLINE_LOCAL_IMAP_PORT=${FRONTLINE_LOCAL_IMAP_PORT:-$(free_port 20143)}
+export FRONTLINE_LOCAL_SMTP_PORT=${FRONTLINE_LOCAL_SMTP_PORT:-$(free_port 12525)}
 # Tests need no durability across a power cut; they do need speed.
 export FRONTLINE_LOCAL_PG_SYNC=off
 cleanup() {
@@ -31,7 +32,10 @@ source "$scratch/env"
 export FRONTLINE_TEST_REDIS_URL=$FRONTLINE_REDIS_URL
 export FRONTLINE_TEST_DATABASE_URL=$FRONTLINE_DATABASE_URL
 export FRONTLINE_TEST_IMAP_URL=$FRONTLINE_IMAP_URL
-unset FRONTLINE_REDIS_URL FRONTLINE_DATABASE_URL FRONTLINE_IMAP_URL FRONTLINE_IMAP_ALLOW_PLAINTEXT
+export FRONTLINE_TEST_SMTP_URL=$FRONTLINE_SMTP_URL
+export FRONTLINE_TEST_SENT_MAILDIR=$FRONTLINE_LOCAL_SENT_MAILDIR
+unset FRONTLINE_REDIS_URL FRONTLINE_DATABASE_URL FRONTLINE_IMAP_URL FRONTLINE_IMAP_ALLOW_PLAINTEXT FRONTLINE_SMTP_URL \
+  FRONTLINE_SMTP_ALLOW_PLAINTEXT FRONTLINE_LOCAL_SENT_MAILDIR
 
 swift build --build-tests
 swift test --skip-build "$@"

@@ -1,0 +1,56 @@
+import FrontlineMail
+import FrontlineRuntime
+
+/// The notifier's settings, from the environment.
+struct NotifierSettings {
+    var smtp: SMTPServer
+    var from: MailAddress
+    var managerAddress: String?
+    var operationsAddress: String?
+    /// Overrides the `confidence_threshold` setting when set.
+    var confidenceThreshold: Double?
+    var rateLimitPerHour: Int
+    var senders: Int
+    var retryCeiling: Duration
+    /// 4xx answers before a notification is given up as failed.
+    var maxServerRefusals: Int
+    var summaryPeriod: Duration
+    var templateDirectory: String?
+
+    init(environment: Environment) throws(ConfigurationError) {
+        let allowPlaintext = try environment.choice(
+            "FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false, ["0": false, "1": true, "false": false, "true": true]
+        )
+        let url = try environment.required("FRONTLINE_SMTP_URL", hint: "smtps://user:pass@host:465 or smtp://user:pass@host:587")
+        guard let smtp = SMTPServer(url, allowPlaintext: allowPlaintext) else {
+            throw ConfigurationError(variable: "FRONTLINE_SMTP_URL", problem: "must be smtps://user:pass@host:port or smtp://user:pass@host:port")
+        }
+        self.smtp = smtp
+        let fromAddress = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
+        guard Self.isAddress(fromAddress) else {
+            throw ConfigurationError(variable: "FRONTLINE_FROM_ADDRESS", problem: "must be an email address")
+        }
+        from = MailAddress(fromAddress, name: environment.string("FRONTLINE_FROM_NAME") ?? "IT Service Desk")
+        managerAddress = try Self.address(environment, "FRONTLINE_MANAGER_EMAIL")
+        operationsAddress = try Self.address(environment, "FRONTLINE_OPERATIONS_EMAIL")
+        confidenceThreshold = environment.string("FRONTLINE_CONFIDENCE_THRESHOLD") == nil
+            ? nil : try environment.number("FRONTLINE_CONFIDENCE_THRESHOLD", default: 0.75, range: 0...1)
+        rateLimitPerHour = try environment.integer("FRONTLINE_NOTIFY_RATE_LIMIT", default: 20, range: 1...100_000)
+        senders = try environment.integer("FRONTLINE_SMTP_CONNECTIONS", default: 2, range: 1...32)
+        retryCeiling = try environment.seconds("FRONTLINE_SMTP_RETRY_MAX_SECONDS", default: .seconds(300), range: 0.1...86_400)
+        maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
+        summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))
+        templateDirectory = environment.string("FRONTLINE_TEMPLATE_DIR")
+    }
+
+    private static func address(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {
+        guard let value = environment.string(name) else { return nil }
+        guard isAddress(value) else { throw ConfigurationError(variable: name, problem: "must be an email address") }
+        return value.lowercased()
+    }
+
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+    }
+}

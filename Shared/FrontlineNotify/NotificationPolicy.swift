@@ -1,0 +1,170 @@
+import Foundation
+
+/// What the notifier knows of a ticket when an event arrives: only stored facts. Every fact an
+/// email states comes from here.
+public struct TicketFacts: Sendable {
+    public struct Person: Sendable, Equatable {
+        public var id: Int64?
+        public var name: String
+        public var email: String
+
+        public init(id: Int64? = nil, name: String, email: String) {
+            self.id = id
+            self.name = name
+            self.email = email
+        }
+
+        public var firstName: String { name.split(separator: " ").first.map(String.init) ?? name }
+    }
+
+    public var id: Int64
+    public var subject: String
+    public var requesterEmail: String?
+    public var requesterName: String?
+    /// The customer's words: the first message, trimmed of quoted history.
+    public var body: String
+    public var language: String?
+    public var category: String?
+    public var requestType: String?
+    public var priority: String?
+    public var confidence: Double?
+    public var steps: [String]
+    public var firstResponseHours: Double?
+    public var resolutionHours: Double?
+    public var firstResponseDue: Date?
+    public var resolutionDue: Date?
+    public var safetyConcern: Bool
+    public var humanRequested: Bool
+    public var assignee: Person?
+    public var status: String
+    /// Why the customer's latest message must not be answered automatically (empty: it may).
+    public var autoReplyReasons: [String]
+    /// The customer's address bounced our mail.
+    public var requesterBouncing: Bool
+    /// The Message-IDs of the thread, oldest first: the last is what a reply answers.
+    public var thread: [String]
+
+    public init(
+        id: Int64, subject: String, requesterEmail: String? = nil, requesterName: String? = nil, body: String = "",
+        language: String? = nil, category: String? = nil, requestType: String? = nil, priority: String? = nil,
+        confidence: Double? = nil, steps: [String] = [], firstResponseHours: Double? = nil, resolutionHours: Double? = nil,
+        firstResponseDue: Date? = nil, resolutionDue: Date? = nil, safetyConcern: Bool = false, humanRequested: Bool = false,
+        assignee: Person? = nil, status: String = "new", autoReplyReasons: [String] = [], requesterBouncing: Bool = false,
+        thread: [String] = []
+    ) {
+        self.id = id
+        self.subject = subject
+        self.requesterEmail = requesterEmail
+        self.requesterName = requesterName
+        self.body = body
+        self.language = language
+        self.category = category
+        self.requestType = requestType
+        self.priority = priority
+        self.confidence = confidence
+        self.steps = steps
+        self.firstResponseHours = firstResponseHours
+        self.resolutionHours = resolutionHours
+        self.firstResponseDue = firstResponseDue
+        self.resolutionDue = resolutionDue
+        self.safetyConcern = safetyConcern
+        self.humanRequested = humanRequested
+        self.assignee = assignee
+        self.status = status
+        self.autoReplyReasons = autoReplyReasons
+        self.requesterBouncing = requesterBouncing
+        self.thread = thread
+    }
+
+    /// A person must take this on: the customer is told so instead of being given steps.
+    public var needsPerson: Bool { safetyConcern || humanRequested }
+}
+
+/// The event, as far as the notifier cares.
+public enum NotificationTrigger: Sendable, Equatable {
+    case classified
+    case conversationTurn(decisionID: Int64, resolved: Bool, nextStep: String?, handOver: Bool)
+    case assigned(technician: TicketFacts.Person)
+    case escalated(escalationID: Int64, level: String, cause: String, detail: String)
+}
+
+/// Which emails an event causes, for whom, in which language, and whether they go out now,
+/// wait for review, or not at all. No I/O: the notifier feeds it stored facts.
+public struct NotificationPolicy: Sendable {
+    public var phase: DeploymentPhase
+    public var confidenceThreshold: Double
+    public var managerAddress: String?
+    /// Languages with customer wording; others fall back to English.
+    public var languages: Set<String>
+
+    public init(phase: DeploymentPhase, confidenceThreshold: Double, managerAddress: String?, languages: Set<String> = Set(Phrases.builtin.keys)) {
+        self.phase = phase
+        self.confidenceThreshold = confidenceThreshold
+        self.managerAddress = managerAddress
+        self.languages = languages
+    }
+
+    public func plan(_ trigger: NotificationTrigger, ticket: TicketFacts) -> [PlannedNotification] {
+        switch trigger {
+        case .classified:
+            return [customer(.confirmation, ticket: ticket, cause: "ticket")].compactMap { $0 }
+        case .conversationTurn(let decisionID, let resolved, let nextStep, let handOver):
+            if resolved { return [customer(.resolved, ticket: ticket, cause: "ticket")].compactMap { $0 } }
+            // A hand-over (a person asked for, a safety concern, frustration) is the escalation's to tell.
+            guard nextStep != nil, !handOver else { return [] }
+            return [customer(.troubleshootingReply, ticket: ticket, cause: "decision:\(decisionID)")].compactMap { $0 }
+        case .assigned(let technician):
+            let assignment = PlannedNotification(
+                kind: .assignment, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
+                cause: "ticket", disposition: .send
+            )
+            let technicianKey = technician.id.map { "technician:\($0)" } ?? "technician:\(technician.email.lowercased())"
+            return [assignment] + [customer(.statusAssigned, ticket: ticket, cause: technicianKey)].compactMap { $0 }
+        case .escalated(let escalationID, _, _, _):
+            guard let managerAddress else { return [] }
+            return [
+                PlannedNotification(
+                    kind: .escalation, recipient: managerAddress, language: Phrases.fallbackLanguage, cause: "escalation:\(escalationID)",
+                    disposition: .send
+                )
+            ]
+        }
+    }
+
+    /// The customer's language when we have its wording, else English.
+    public func customerLanguage(_ ticket: TicketFacts) -> String {
+        guard let language = ticket.language, languages.contains(language) else { return Phrases.fallbackLanguage }
+        return language
+    }
+
+    /// Whether customer mail goes out now: never in answer to automatic mail or to an address
+    /// that bounces; held for review in shadow mode and, in partial mode, below the threshold.
+    public func customerDisposition(_ ticket: TicketFacts) -> Disposition {
+        if !ticket.autoReplyReasons.isEmpty {
+            return .suppress("the customer's message was automatic: \(ticket.autoReplyReasons.joined(separator: ", "))")
+        }
+        if ticket.requesterBouncing { return .suppress("the customer's address bounces") }
+        switch phase {
+        case .shadow:
+            return .hold("shadow mode")
+        case .partial:
+            let confidence = ticket.confidence ?? 0
+            if confidence < confidenceThreshold {
+                return .hold("confidence \(Self.format(confidence)) is below the threshold \(Self.format(confidenceThreshold))")
+            }
+            return .send
+        case .full:
+            return .send
+        }
+    }
+
+    private func customer(_ kind: NotificationKind, ticket: TicketFacts, cause: String) -> PlannedNotification? {
+        guard let address = ticket.requesterEmail, !address.isEmpty else { return nil }
+        return PlannedNotification(
+            kind: kind, recipient: address, recipientName: ticket.requesterName, language: customerLanguage(ticket), cause: cause,
+            disposition: customerDisposition(ticket)
+        )
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+}
