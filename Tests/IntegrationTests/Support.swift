@@ -154,7 +154,12 @@ final class ChildProcess: @unchecked Sendable {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(_ name: String, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
+    convenience init(_ name: String, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
+        try self.init(executable: try Binaries.url(name), arguments: arguments, environment: environment, stdin: stdin)
+    }
+
+    init(executable: URL, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
+        let name = executable.lastPathComponent
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let stem = "\(name)-\(UUID().uuidString.prefix(8))"
@@ -162,7 +167,7 @@ final class ChildProcess: @unchecked Sendable {
         stderrURL = directory.appendingPathComponent("\(stem).err")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = try Binaries.url(name)
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)

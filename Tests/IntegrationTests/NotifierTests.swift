@@ -1,0 +1,208 @@
+import Foundation
+import FrontlineMail
+import FrontlineRuntime
+import Testing
+
+extension Integration {
+    @Suite struct Notifier {
+        /// The variables of a notifier writing as `sender` through `smtp`.
+        static func environment(_ scratch: Scratch, smtp: String, sender: String, _ extra: [String: String] = [:]) -> [String: String] {
+            scratch.environment(
+                [
+                    "FRONTLINE_SMTP_URL": smtp, "FRONTLINE_SMTP_ALLOW_PLAINTEXT": "1", "FRONTLINE_FROM_ADDRESS": sender,
+                    "FRONTLINE_SMTP_RETRY_MAX_SECONDS": "2", "FRONTLINE_MANAGER_EMAIL": "manager@helpdesk.test",
+                ].merging(extra) { $1 }
+            )
+        }
+
+        static func setPhase(_ scratch: Scratch, _ phase: Int) async throws {
+            try await scratch.database.withConnection { connection in
+                try connection.execute("UPDATE settings SET value = to_jsonb($1::int) WHERE key = 'phase'", [phase])
+            }
+        }
+
+        /// Tickets as the classifier leaves them, each with its `ticket.classified` in the outbox.
+        static func classifiedTickets(_ scratch: Scratch, count: Int) async throws -> [Int64] {
+            let streams = scratch.streams
+            return try await scratch.database.transaction { connection in
+                var tickets: [Int64] = []
+                for number in 0..<count {
+                    let ticket = try connection.query(
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, $3, 'classified') RETURNING id",
+                        ["Printer \(number) jammed", "customer\(number)@example.com", "Customer \(number)"]
+                    ).first!.int64("id")
+                    try connection.execute(
+                        """
+                        INSERT INTO ticket_classifications (ticket_id, language, category, request_type, priority, first_response_hours,
+                            resolution_hours, confidence, steps) VALUES ($1, 'en', 'Hardware Support', 'Printer', 'Medium', 4, 16, 0.9,
+                            '["Switch the printer off and on again."]')
+                        """,
+                        [ticket]
+                    )
+                    try Outbox.enqueue(
+                        EventEnvelope(type: .ticketClassified, ticketID: ticket, payload: .object(["kind": .string("classification"), "confidence": .number(0.9)])),
+                        streams: streams, on: connection
+                    )
+                    tickets.append(ticket)
+                }
+                return tickets
+            }
+        }
+
+        @Test("a German email over IMAP becomes exactly the expected emails: confirmation, assignment, status, escalations")
+        func newTicketEmails() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            try await Self.setPhase(scratch, 3)
+            // Everyone works around the clock, so that the assignment does not depend on when the test runs.
+            try await scratch.database.withConnection { connection in
+                let always = #"{"timeZone":"UTC","hours":{"1":{"start":0,"end":1440},"2":{"start":0,"end":1440},"3":{"start":0,"end":1440},"4":{"start":0,"end":1440},"5":{"start":0,"end":1440},"6":{"start":0,"end":1440},"7":{"start":0,"end":1440}},"holidays":[]}"#
+                try connection.execute("UPDATE technicians SET schedule = $1::jsonb", [always])
+                try connection.execute("DELETE FROM technician_absences")
+            }
+            let mailbox = try MailIngest.TestMailbox()
+            try await mailbox.create()
+            defer { Task { try? await mailbox.delete() } }
+            let customer = "kunde-\(scratch.streams.prefix)@example.de"
+            let customerMessageID = "frage-\(UUID().uuidString)@example.de"
+            try await mailbox.append([Array("""
+                From: Karin Schulz <\(customer)>\r
+                To: support@helpdesk.example\r
+                Subject: Drucker druckt nicht\r
+                Message-ID: <\(customerMessageID)>\r
+                Date: Fri, 20 Nov 2026 10:00:00 +0100\r
+                Content-Type: text/plain; charset=utf-8\r
+                \r
+                Hallo, unser Drucker im dritten Stock druckt seit heute Morgen nicht mehr. Der Papierstau lässt sich nicht beheben.\r
+                Viele Grüße\r
+                Karin Schulz\r
+
+                """.utf8)])
+
+            let (smtpURL, sent) = try SentMail.shared()
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let environment = Self.environment(scratch, smtp: smtpURL, sender: sender, [
+                "FRONTLINE_IMAP_URL": mailbox.url, "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1", "FRONTLINE_IMAP_POLL_SECONDS": "0.2",
+            ])
+            let services = try ["mail-ingest", "classifier", "assigner", "escalation", "notifier"].map { try ChildProcess($0, environment: environment) }
+            defer { Task { for service in services { await service.stop() } } }
+
+            // Settled: assigned, every notification delivered, nothing new for a while.
+            let settled = try await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+                let assigned = try await scratch.scalar("SELECT count(*) FROM tickets WHERE assignee_id IS NOT NULL")
+                let sent = try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'")
+                let pending = try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'pending'")
+                return assigned == 1 && sent >= 3 && pending == 0
+            }
+            #expect(settled, "\(services[4].stdout.suffix(3000))")
+            try await Task.sleep(for: .seconds(2))
+
+            let escalations = try await scratch.scalar("SELECT count(*) FROM escalations")
+            let technician = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT x.email FROM tickets t JOIN technicians x ON x.id = t.assignee_id").first?["email"]
+            }
+            let messages = sent.messages(from: sender)
+            let kinds = messages.map { "\($0.kind ?? "?") → \($0.envelopeRecipient ?? "?")" }.sorted()
+            var expected = [
+                "confirmation → \(customer)", "status_assigned → \(customer)", "assignment → \(technician ?? "the assignee")",
+            ]
+            expected += Array(repeating: "escalation → manager@helpdesk.test", count: Int(escalations))
+            #expect(kinds == expected.sorted())
+
+            let confirmation = try #require(messages.first { $0.kind == "confirmation" })
+            #expect(confirmation.email.subject.hasPrefix("[#T-1] Wir haben Ihre Anfrage erhalten: Drucker druckt nicht"))
+            #expect(confirmation.email.inReplyTo == customerMessageID)
+            #expect(confirmation.header("Auto-Submitted") == "auto-replied")
+            #expect(confirmation.header("X-Loop") == sender)
+            #expect(confirmation.email.text?.contains("Hallo Karin Schulz,") == true)
+            #expect(confirmation.email.html?.contains("<p>Hallo Karin Schulz,</p>") == true)
+            #expect(confirmation.email.messageID?.hasSuffix("@helpdesk.test") == true)
+
+            let status = try #require(messages.first { $0.kind == "status_assigned" })
+            #expect(status.email.subject.hasPrefix("[#T-1] Ihre Anfrage wurde zugewiesen"))
+
+            let assignment = try #require(messages.first { $0.kind == "assignment" })
+            #expect(assignment.header("Auto-Submitted") == "auto-generated")
+            #expect(assignment.email.text?.contains("Customer:    Karin Schulz <\(customer)>") == true)
+            #expect(assignment.email.text?.contains("> Hallo, unser Drucker im dritten Stock") == true)
+
+            for escalation in messages where escalation.kind == "escalation" {
+                #expect(escalation.email.text?.contains("History:") == true)
+                #expect(escalation.email.text?.contains("email inbound from \(customer): Drucker druckt nicht") == true)
+            }
+            // Our mail is on record, so that replies and bounces find their ticket.
+            let outbound = try await scratch.scalar(
+                "SELECT count(*) FROM messages WHERE direction = 'outbound' AND ticket_id = 1 AND message_id = $1", [confirmation.email.messageID ?? ""]
+            )
+            #expect(outbound == 1)
+        }
+
+        @Test("with the SMTP server down for a minute, every notification is delivered once it returns")
+        func smtpOutage() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.setPhase(scratch, 3)
+            let smtp = try SMTPServerProcess()  // not started: down
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let notifier = try ChildProcess("notifier", environment: Self.environment(scratch, smtp: smtp.url, sender: sender))
+            defer { Task { await notifier.stop(); await smtp.stop() } }
+            let downSince = ContinuousClock.now
+            let tickets = try await Self.classifiedTickets(scratch, count: 40)
+            let stored = try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'pending' AND attempts > 0") == 40
+            }
+            #expect(stored, "every confirmation stored and tried: \(notifier.stdout.suffix(2000))")
+            try await Task.sleep(until: downSince + .seconds(60))
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") == 0)
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'failed'") == 0, "an unreachable server is not a refusal")
+
+            try await smtp.start()
+            let delivered = try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") == 40
+            }
+            #expect(delivered, "\(notifier.stdout.suffix(2000))")
+            let received = smtp.mail.messages(from: sender)
+            #expect(Set(received.compactMap(\.ticket)) == Set(tickets))
+            #expect(received.count == 40)
+        }
+
+        @Test("the notifier killed again and again during 500 tickets: one confirmation per ticket, any copy the same message")
+        func killedDuringARun() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.setPhase(scratch, 3)
+            let smtp = try SMTPServerProcess()
+            try await smtp.start()
+            defer { Task { await smtp.stop() } }
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let environment = Self.environment(scratch, smtp: smtp.url, sender: sender)
+            let tickets = try await Self.classifiedTickets(scratch, count: 500)
+            var kills = 0
+            var notifier = try ChildProcess("notifier", environment: environment)
+            let deadline = ContinuousClock.now + .seconds(180)
+            while try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") < 500, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 300...1200)))
+                notifier.signal(SIGKILL)
+                _ = await notifier.waitForExit(timeout: .seconds(5))
+                kills += 1
+                notifier = try ChildProcess("notifier", environment: environment)
+            }
+            let final = notifier
+            defer { Task { await final.stop() } }
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") == 500)
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications") == 500, "one notification per ticket, however often the events came")
+
+            let received = smtp.mail.messages(from: sender)
+            let byTicket = Dictionary(grouping: received) { $0.ticket ?? -1 }
+            #expect(Set(byTicket.keys) == Set(tickets), "every ticket's confirmation arrived")
+            let copies = byTicket.filter { $0.value.count > 1 }
+            for (ticket, messages) in copies.sorted(by: { $0.key < $1.key }) {
+                // A copy is the same message sent again (killed between the server's 250 and our COMMIT).
+                #expect(Set(messages.compactMap(\.email.messageID)).count == 1, "ticket \(ticket): copies differ")
+            }
+            #expect(copies.count <= kills)
+            print("notifier kill run: \(kills) kills, \(received.count) messages for 500 tickets, duplicated tickets: \(copies.keys.sorted())")
+        }
+    }
+}
