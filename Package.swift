@@ -46,6 +46,10 @@ let package = Package(
             name: "CGMime", path: "Shared/CGMime", pkgConfig: "gmime-3.0",
             providers: [.apt(["libgmime-3.0-dev"])]
         ),
+        .systemLibrary(
+            name: "CXlsxWriter", path: "Shared/CXlsxWriter", pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Swift cannot call the variadic curl_easy_setopt/curl_easy_getinfo: typed wrappers.
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Shared/CCurlShim"),
         // GMime behind a plain C API: one call parses a message into C structs, no GLib types.
@@ -99,6 +103,7 @@ let package = Package(
             ],
             path: "Shared/FrontlineNotify"
         ),
+        .target(name: "FrontlineReport", dependencies: ["CXlsxWriter"], path: "Shared/FrontlineReport"),
         .target(
             name: "FrontlineRuntime",
             dependencies: [
@@ -132,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAI", "FrontlinePolicy",
+                "FrontlineRuntime", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -162,7 +167,7 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify"],
+            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify", "FrontlineReport"],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(

@@ -7,7 +7,10 @@ struct Frontline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontline",
         abstract: "Administer a Frontline deployment.",
-        subcommands: [Migrate.self, Seed.self, Status.self, DeadLetterCommand.self, ClassifyCommand.self, Train.self, Evaluate.self]
+        subcommands: [
+            Migrate.self, Seed.self, TicketCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, ClassifyCommand.self,
+            Train.self, Evaluate.self,
+        ]
     )
 }
 

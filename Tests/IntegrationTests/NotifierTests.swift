@@ -204,5 +204,87 @@ extension Integration {
             #expect(copies.count <= kills)
             print("notifier kill run: \(kills) kills, \(received.count) messages for 500 tickets, duplicated tickets: \(copies.keys.sorted())")
         }
+
+        @Test("frontline report writes an XLSX that openpyxl reads in order with a styled, frozen header, and emails it")
+        func report() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            // Out of order on purpose, with a tie in category and type broken by the short description.
+            let rows: [(String, String, String)] = [
+                ("Software & Licensing", "License Request", "Need a Visio licence"),
+                ("Hardware Support", "Printer", "Toner empty"),
+                ("Hardware Support", "Printer", "Paper jam on floor 2"),
+                ("Access Management", "Password Reset", "Locked out"),
+            ]
+            let ids = try await scratch.database.transaction { connection in
+                try rows.map { category, type, subject in
+                    let id = try connection.query(
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, 'a@example.com', 'Ann', 'assigned') RETURNING id",
+                        [subject]
+                    ).first!.int64("id")
+                    try connection.execute(
+                        """
+                        INSERT INTO ticket_classifications (ticket_id, language, category, request_type, priority, first_response_hours,
+                            resolution_hours, confidence) VALUES ($1, 'en', $2, $3, 'Medium', 4, 16, 0.9)
+                        """,
+                        [id, category, type]
+                    )
+                    return id
+                }
+            }
+            let (smtpURL, sent) = try SentMail.shared()
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(scratch.streams.prefix).xlsx").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let environment = Self.environment(scratch, smtp: smtpURL, sender: sender)
+            let cli = try ChildProcess("frontline", arguments: ["report", "--xlsx", file, "--email", "ops@helpdesk.test"], environment: environment)
+            #expect(await cli.waitForExit(timeout: .seconds(30)) == 0, "\(cli.stderr)")
+            #expect(cli.stdout.contains("wrote \(file): 4 tickets"))
+
+            let notifier = try ChildProcess("notifier", environment: environment)
+            defer { Task { await notifier.stop() } }
+            #expect(try await eventually(timeout: .seconds(20)) { !sent.messages(from: sender).isEmpty }, "\(notifier.stdout.suffix(2000))")
+            let email = try #require(sent.messages(from: sender).first)
+            #expect(email.kind == "report")
+            #expect(email.envelopeRecipient == "ops@helpdesk.test")
+            let attachment = try #require(email.email.attachments.first)
+            #expect(attachment.filename == URL(fileURLWithPath: file).lastPathComponent)
+            #expect(attachment.data.map { Data($0) } == FileManager.default.contents(atPath: file))
+
+            // Read back with openpyxl from what the SMTP server received.
+            let received = file + ".received.xlsx"
+            defer { try? FileManager.default.removeItem(atPath: received) }
+            FileManager.default.createFile(atPath: received, contents: Data(attachment.data ?? []))
+            let script = """
+                import json, sys, openpyxl
+                sheet = openpyxl.load_workbook(sys.argv[1]).active
+                header = [cell for cell in sheet[1]]
+                print(json.dumps({
+                    "header": [c.value for c in header],
+                    "bold": all(c.font.b for c in header),
+                    "fill": header[0].fill.fgColor.rgb,
+                    "frozen": sheet.freeze_panes,
+                    "ids": [row[0].value for row in sheet.iter_rows(min_row=2)],
+                    "bands": sorted({row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}),
+                    "widths": [sheet.column_dimensions[c].width for c in "BCD"],
+                }))
+                """
+            let python = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: ["-c", script, received], environment: ProcessInfo.processInfo.environment)
+            #expect(await python.waitForExit(timeout: .seconds(30)) == 0, "\(python.stderr)")
+            let result = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: Any])
+            #expect(result["header"] as? [String] == [
+                "ID", "Short description", "Long description", "Requester", "Category", "Request type", "SLA value", "SLA unit",
+                "Priority", "Assignee", "Status",
+            ])
+            #expect(result["bold"] as? Bool == true)
+            #expect(result["fill"] as? String == "FF1F4E79")
+            #expect(result["frozen"] as? String == "A2")
+            // Access Management, then Hardware Support / Printer by short description, then Software & Licensing.
+            #expect((result["ids"] as? [Double])?.map { Int64($0) } == [ids[3], ids[2], ids[1], ids[0]])
+            #expect((result["bands"] as? [String])?.count == 2, "alternating row colours")
+            let widths = result["widths"] as? [Double] ?? []
+            #expect(widths.count == 3 && widths[0] >= 22, "fitted to \"Paper jam on floor 2\": \(widths)")
+        }
     }
 }

@@ -1,0 +1,2 @@
+// libxlsxwriter, found through pkg-config (Debian: libxlsxwriter-dev).
+#include <xlsxwriter.h>
