@@ -91,6 +91,15 @@ public enum NotificationStore {
             """,
             [ticket, sender]
         )
+        // A person stands behind the AI's answer now: it is the ticket's first response.
+        try connection.execute(
+            """
+            UPDATE tickets SET first_responded_at = coalesce(first_responded_at, now())
+            WHERE id = $1 AND EXISTS (
+                SELECT 1 FROM notifications WHERE ticket_id = $1 AND status = 'held' AND kind IN ('confirmation', 'troubleshooting_reply'))
+            """,
+            [ticket]
+        )
         return try connection.execute(
             """
             UPDATE notifications SET status = 'pending', status_reason = 'approved', next_attempt_at = now()

@@ -136,6 +136,7 @@ extension Integration {
                 "SELECT count(*) FROM messages WHERE direction = 'outbound' AND ticket_id = 1 AND message_id = $1", [confirmation.email.messageID ?? ""]
             )
             #expect(outbound == 1)
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets WHERE first_responded_at IS NOT NULL") == 1, "the confirmation with steps was the first response")
         }
 
         @Test("with the SMTP server down for a minute, every notification is delivered once it returns")
@@ -285,6 +286,47 @@ extension Integration {
             #expect((result["bands"] as? [String])?.count == 2, "alternating row colours")
             let widths = result["widths"] as? [Double] ?? []
             #expect(widths.count == 3 && widths[0] >= 22, "fitted to \"Paper jam on floor 2\": \(widths)")
+        }
+
+        @Test("in shadow mode the customer's answers are held as notes, the technician is told, and approval sends them")
+        func shadowModeAndApproval() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.setPhase(scratch, 1)
+            let ticket = try #require(try await Self.classifiedTickets(scratch, count: 1).first)
+            let streams = scratch.streams
+            try await scratch.database.transaction { connection in
+                let technician = try connection.query(
+                    "INSERT INTO technicians (email, name) VALUES ('jonas@helpdesk.test', 'Jonas Weber') RETURNING id"
+                ).first!.int64("id")
+                try connection.execute("UPDATE tickets SET assignee_id = $2, status = 'assigned' WHERE id = $1", [ticket, technician])
+                try Outbox.enqueue(
+                    EventEnvelope(type: .ticketAssigned, ticketID: ticket, payload: .object(["technician_id": .number(Double(technician))])),
+                    streams: streams, on: connection
+                )
+            }
+            let (smtpURL, sent) = try SentMail.shared()
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let environment = Self.environment(scratch, smtp: smtpURL, sender: sender)
+            let notifier = try ChildProcess("notifier", environment: environment)
+            defer { Task { await notifier.stop() } }
+
+            let told = try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).contains { $0.kind == "assignment" } }
+            #expect(told, "\(notifier.stdout.suffix(2000))")
+            try await Task.sleep(for: .seconds(1))
+            #expect(sent.messages(from: sender).map(\.kind) == ["assignment"], "nothing reaches the customer in shadow mode")
+            let assignment = try #require(sent.messages(from: sender).first)
+            #expect(assignment.email.text?.contains("held for your review (shadow mode)") == true)
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'held'") == 2)
+            #expect(try await scratch.scalar("SELECT count(*) FROM ticket_notes WHERE body LIKE 'AI draft to the customer held for review (shadow mode)%'") == 2)
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets WHERE first_responded_at IS NOT NULL") == 0, "a held draft answers nobody")
+
+            let approve = try ChildProcess("frontline", arguments: ["ticket", "approve", String(ticket)], environment: environment)
+            #expect(await approve.waitForExit(timeout: .seconds(30)) == 0, "\(approve.stderr)")
+            #expect(approve.stdout.contains("2 held email(s) released"))
+            let released = try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).count == 3 }
+            #expect(released)
+            #expect(sent.messages(from: sender).compactMap(\.kind).sorted() == ["assignment", "confirmation", "status_assigned"])
         }
     }
 }
