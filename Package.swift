@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "FrontlineNotify",
             dependencies: [
-                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlineStore",
+                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlinePolicy", "FrontlineStore",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Shared/FrontlineNotify"
@@ -131,7 +131,7 @@ let package = Package(
             path: "Services/Notifier"
         ),
         .executableTarget(
-            name: "SupplierReminder", dependencies: ["FrontlineRuntime"], path: "Services/SupplierReminder"
+            name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/SupplierReminder"
         ),
         .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Escalation"),
         .executableTarget(

@@ -30,7 +30,8 @@ enum EscalationRecorder {
     }
 }
 
-/// On classifications, troubleshooting turns and assignment failures: the policy's triggers.
+/// On classifications, troubleshooting turns, assignment failures and unanswered suppliers: the
+/// policy's triggers.
 struct EscalationHandler: EventHandler {
     let policy: EscalationPolicy
     let streams: StreamNames
@@ -49,6 +50,8 @@ struct EscalationHandler: EventHandler {
             ))
         case .ticketAssignmentFailed:
             triggers = [policy.assignmentFailed(event.payload["reason"]?.stringValue ?? "nobody fits")]
+        case .supplierFollowupDue where event.payload["step"]?.stringValue == SupplierChase.Step.alert.rawValue:
+            triggers = [policy.supplierUnanswered(event.payload["detail"]?.stringValue ?? "a supplier has not answered")]
         default:
             triggers = []
         }
@@ -58,19 +61,6 @@ struct EscalationHandler: EventHandler {
             try EscalationRecorder.record(triggers, ticket: ticket, cause: event, streams: streams, on: connection)
         }
         if recorded > 0 { context.logger.info("ticket escalated", metadata: ["new_escalations": "\(recorded)"]) }
-    }
-}
-
-/// Where "now" comes from: the system clock, or a file holding an RFC 3339 time
-/// (`FRONTLINE_CLOCK_FILE`), so that a test or a drill can move time for the SLA clock.
-struct TimeSource: Sendable {
-    let file: String?
-
-    func now() -> Date {
-        guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8),
-            let date = Timestamp.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { return Date() }
-        return date
     }
 }
 

@@ -12,7 +12,7 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     return [
         context.outboxRelay(),
         context.consumer(
-            group: "escalation", consuming: [.ticketReceived, .ticketClassified, .ticketAssignmentFailed],
+            group: "escalation", consuming: [.ticketReceived, .ticketClassified, .ticketAssignmentFailed, .supplierFollowupDue],
             handler: EscalationHandler(policy: policy, streams: context.streams)
         ),
         PeriodicService(name: "SLA clock", every: tick, logger: context.logger) { [

@@ -7,9 +7,11 @@ import Yams
 
 /// The seed file's shape (see deploy/sample/seed.yaml).
 struct SeedFile: Decodable {
-    struct Person: Decodable {
+    struct SupplierEntry: Decodable {
         var name: String
         var email: String
+        /// Whom to write to per topic: returns, tracking, general.
+        var contacts: [String: String]?
     }
 
     struct Settings: Decodable {
@@ -25,7 +27,7 @@ struct SeedFile: Decodable {
     var catalog: [ServiceCatalog.Category]
     var calendar: TeamSeed.Calendar?
     var technicians: [TeamSeed.Technician]?
-    var suppliers: [Person]?
+    var suppliers: [SupplierEntry]?
     var settings: Settings?
 }
 
@@ -74,12 +76,13 @@ struct Seed: AsyncParsableCommand {
                 )
             }
             for supplier in seed.suppliers ?? [] {
+                let contacts = (supplier.contacts ?? [:]).mapValues { $0.lowercased() }
                 try connection.execute(
                     """
-                    INSERT INTO suppliers (email, name) VALUES (lower($1), $2)
-                    ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name
+                    INSERT INTO suppliers (email, name, contacts) VALUES (lower($1), $2, $3::jsonb)
+                    ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, contacts = EXCLUDED.contacts
                     """,
-                    [supplier.email, supplier.name]
+                    [supplier.email, supplier.name, try JSONText.encode(contacts)]
                 )
             }
             if let phase = seed.settings?.phase {

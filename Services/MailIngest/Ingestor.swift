@@ -196,6 +196,7 @@ struct Ingestor: Sendable {
             SELECT CASE
                 WHEN EXISTS (SELECT 1 FROM technicians WHERE lower(email) = $1 AND active) THEN 'technician'
                 WHEN EXISTS (SELECT 1 FROM suppliers WHERE lower(email) = $1) THEN 'supplier'
+                WHEN EXISTS (SELECT 1 FROM suppliers s, jsonb_each_text(s.contacts) c WHERE lower(c.value) = $1) THEN 'supplier'
                 ELSE 'customer' END AS role
             """,
             [address]

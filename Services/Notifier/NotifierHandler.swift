@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineMail
 import FrontlineNotify
+import FrontlinePolicy
 import FrontlineRuntime
 
 /// On ticket events: the policy says which emails; each is written (an LLM's opening, the
@@ -20,6 +21,7 @@ struct NotifierHandler: EventHandler {
         let trigger: NotificationTrigger
         var decisionID: Int64?
         var technicianID: Int64?
+        var supplier = TicketFactsLoader.SupplierLookup.none
         switch event.type {
         case .ticketClassified:
             decisionID = payload["decision_id"]?.intValue.map(Int64.init)
@@ -32,6 +34,7 @@ struct NotifierHandler: EventHandler {
                 )
             } else {
                 trigger = .classified
+                supplier = .mentioned
             }
         case .ticketAssigned:
             guard let id = payload["technician_id"]?.intValue else { return }
@@ -46,13 +49,22 @@ struct NotifierHandler: EventHandler {
             extra["escalation_cause"] = cause
             extra["escalation_detail"] = detail
             trigger = .escalated(escalationID: Int64(id), level: level, cause: cause, detail: detail)
+        case .supplierFollowupDue:
+            guard let id = payload["request_id"]?.intValue, let step = payload["step"]?.stringValue.flatMap(SupplierChase.Step.init) else { return }
+            supplier = .request(Int64(id))
+            trigger = .supplierFollowup(requestID: Int64(id), step: step)
+            if let hours = payload["waiting_hours"]?.intValue { extra["waiting_hours"] = String(hours) }
+            if let detail = payload["detail"]?.stringValue {
+                extra["alert"] = detail
+                extra["alert_title"] = "a supplier has not answered ticket \(SubjectTag.tag(for: ticketID))"
+            }
         default:
             return
         }
 
         guard let loaded = try await loader.load(
             ticket: ticketID, decisionID: decisionID, technicianID: technicianID,
-            withHistory: event.type == .ticketEscalated, withAttachments: event.type == .ticketAssigned
+            withHistory: event.type == .ticketEscalated, withAttachments: event.type == .ticketAssigned, supplier: supplier
         ) else {
             context.logger.warning("ticket of the event not found; nothing to notify")
             return
@@ -69,7 +81,8 @@ struct NotifierHandler: EventHandler {
         }
         let policy = NotificationPolicy(
             phase: loaded.phase, confidenceThreshold: settings.confidenceThreshold ?? loaded.storedThreshold,
-            managerAddress: settings.managerAddress, languages: composer.templates.languages
+            managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
+            languages: composer.templates.languages
         )
         let plans = policy.plan(resolvedTrigger, ticket: facts)
         guard !plans.isEmpty else { return }
@@ -96,6 +109,16 @@ struct NotifierHandler: EventHandler {
             for notification in composed {
                 let stored = try NotificationStore.insert(notification, ticket: ticketID, from: from, rateLimit: rateLimit, on: connection)
                 outcomes.append("\(notification.plan.kind.rawValue):\(stored)")
+                // The chase of a supplier starts from this request (its clock from when it is sent).
+                if notification.plan.kind == .supplierRequest, stored != .existing, let contact = facts.supplier {
+                    try connection.execute(
+                        """
+                        INSERT INTO supplier_requests (ticket_id, supplier_id, topic, address, message_id) VALUES ($1, $2, $3, $4, $5)
+                        ON CONFLICT DO NOTHING
+                        """,
+                        [ticketID, contact.supplier.id, contact.topic, contact.address, notification.messageID]
+                    )
+                }
                 // An answer with steps is the ticket's first response (a bare acknowledgement is not).
                 if stored == .inserted(status: "pending"), answersCustomer,
                     notification.plan.kind == .troubleshootingReply || (notification.plan.kind == .confirmation && !facts.steps.isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineMail
 import FrontlineNotify
+import FrontlinePolicy
 import FrontlineRuntime
 
 /// Reads what the notifier needs of a ticket, in one connection: the facts, the deployment
@@ -19,9 +20,20 @@ struct TicketFactsLoader: Sendable {
         var attachments: [OutgoingEmail.Attachment]
     }
 
+    /// Which supplier the facts should carry.
+    enum SupplierLookup {
+        case none
+        /// The one the customer's text names, when the request type has a supplier topic.
+        case mentioned
+        /// The one of a stored supplier request.
+        case request(Int64)
+    }
+
     /// `decisionID` names the AI decision whose message is being answered; `technicianID` the
     /// technician an assignment event names.
-    func load(ticket id: Int64, decisionID: Int64?, technicianID: Int64?, withHistory: Bool, withAttachments: Bool) async throws -> Loaded? {
+    func load(
+        ticket id: Int64, decisionID: Int64?, technicianID: Int64?, withHistory: Bool, withAttachments: Bool, supplier lookup: SupplierLookup = .none
+    ) async throws -> Loaded? {
         let budget = attachmentBudget
         return try await database.withConnection { connection -> Loaded? in
             guard let row = try connection.query(
@@ -62,7 +74,7 @@ struct TicketFactsLoader: Sendable {
             let assignee = row["assignee_id"].flatMap { _ in
                 row["assignee_name"].flatMap { name in row["assignee_email"].map { TicketFacts.Person(id: row.optionalInt64("assignee_id"), name: name, email: $0) } }
             }
-            let facts = TicketFacts(
+            var facts = TicketFacts(
                 id: id, subject: row["subject"] ?? "", requesterEmail: row["requester_email"], requesterName: row["requester_name"],
                 body: messages.first?["body"] ?? "", language: row["language"], category: row["category"],
                 requestType: row["request_type"], priority: row["priority"], confidence: row["confidence"].flatMap(Double.init),
@@ -74,6 +86,7 @@ struct TicketFactsLoader: Sendable {
                 requesterBouncing: try row.bool("bouncing"),
                 thread: messages.compactMap { $0["message_id"] }.filter { !$0.hasSuffix("@frontline.invalid") }
             )
+            facts.supplier = try Self.supplier(lookup, ticket: facts, on: connection)
             var technician: TicketFacts.Person?
             if let technicianID {
                 technician = try connection.query("SELECT id, name, email FROM technicians WHERE id = $1", [technicianID]).first.map {
@@ -87,6 +100,35 @@ struct TicketFactsLoader: Sendable {
                 storedThreshold: row["threshold"].flatMap(Double.init) ?? 0.75, technician: technician, history: history,
                 attachments: attachments
             )
+        }
+    }
+
+    static func supplier(_ lookup: SupplierLookup, ticket: TicketFacts, on connection: PostgresConnection) throws -> SupplierContact? {
+        func suppliers(_ condition: String, _ parameters: [any PostgresBindable]) throws -> [Supplier] {
+            try connection.query("SELECT id, name, email, contacts::text AS contacts FROM suppliers \(condition)", parameters).map {
+                Supplier(
+                    id: try $0.int64("id"), name: try $0.string("name"), email: try $0.string("email"),
+                    contacts: $0["contacts"].flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+                )
+            }
+        }
+        switch lookup {
+        case .none:
+            return nil
+        case .mentioned:
+            guard let category = ticket.category, let type = ticket.requestType,
+                let topic = try connection.query(
+                    "SELECT supplier_topic FROM catalog_request_types WHERE category = $1 AND name = $2", [category, type]
+                ).first?["supplier_topic"]
+            else { return nil }
+            return Supplier.mentioned(in: ticket.subject + "\n" + ticket.body, among: try suppliers("ORDER BY id", [])).map {
+                SupplierContact(supplier: $0, topic: topic)
+            }
+        case .request(let id):
+            guard let request = try connection.query("SELECT supplier_id, topic, message_id FROM supplier_requests WHERE id = $1", [id]).first,
+                let supplier = try suppliers("WHERE id = $1", [try request.int64("supplier_id")]).first
+            else { return nil }
+            return SupplierContact(supplier: supplier, topic: try request.string("topic"), requestMessageID: request["message_id"])
         }
     }
 

@@ -32,13 +32,18 @@ public struct NotificationComposer: Sendable {
         _ plan: PlannedNotification, ticket: TicketFacts?, intro: (text: String, provider: String)? = nil, extra: Extra = [:],
         attachments: [OutgoingEmail.Attachment] = [], date: Date = Date()
     ) -> ComposedNotification {
+        // Customers' mail continues their thread; a supplier's reminder continues our request's.
+        let thread: [String] = switch plan.kind {
+        case _ where plan.kind.isReply: ticket?.thread ?? []
+        case .supplierReminder: ticket?.supplier?.requestMessageID.map { [$0] } ?? []
+        default: []
+        }
         var values = ticket.map { self.values(for: $0) } ?? [:]
         values["name"] = plan.recipientName.flatMap { $0.isEmpty ? nil : $0 }
         values["intro"] = intro?.text
         for (key, value) in extra { values[key] = value }
         let content = templates.render(plan.kind, language: plan.language, values: values)
         let messageID = Self.messageID(ticket: ticket?.id, kind: plan.kind, recipient: plan.recipient, cause: plan.cause, domain: from.domain)
-        let thread = plan.kind.isReply ? (ticket?.thread ?? []) : []
         var headers: [(name: String, value: String)] = [("X-Loop", from.address), ("X-Frontline-Kind", plan.kind.rawValue)]
         if let ticket { headers.append(("X-Frontline-Ticket", String(ticket.id))) }
         let email = OutgoingEmail(
@@ -82,6 +87,10 @@ public struct NotificationComposer: Sendable {
         if let confidence = ticket.confidence { values["confidence_percent"] = String(Int((confidence * 100).rounded())) }
         if let hours = ticket.firstResponseHours { values["first_response_hours"] = Self.formatHours(hours) }
         if let hours = ticket.resolutionHours { values["resolution_hours"] = Self.formatHours(hours) }
+        if let contact = ticket.supplier {
+            values["supplier_name"] = contact.supplier.name
+            values["supplier_topic"] = contact.topic
+        }
         if let technician = ticket.assignee {
             values["technician_name"] = technician.name
             values["technician_first_name"] = technician.firstName

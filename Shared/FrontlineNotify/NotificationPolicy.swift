@@ -1,4 +1,5 @@
 import Foundation
+import FrontlinePolicy
 
 /// What the notifier knows of a ticket when an event arrives: only stored facts. Every fact an
 /// email states comes from here.
@@ -43,6 +44,8 @@ public struct TicketFacts: Sendable {
     public var requesterBouncing: Bool
     /// The Message-IDs of the thread, oldest first: the last is what a reply answers.
     public var thread: [String]
+    /// The supplier this ticket needs, and for what (from the catalog's supplier topic).
+    public var supplier: SupplierContact?
 
     public init(
         id: Int64, subject: String, requesterEmail: String? = nil, requesterName: String? = nil, body: String = "",
@@ -50,7 +53,7 @@ public struct TicketFacts: Sendable {
         confidence: Double? = nil, steps: [String] = [], firstResponseHours: Double? = nil, resolutionHours: Double? = nil,
         firstResponseDue: Date? = nil, resolutionDue: Date? = nil, safetyConcern: Bool = false, humanRequested: Bool = false,
         assignee: Person? = nil, status: String = "new", autoReplyReasons: [String] = [], requesterBouncing: Bool = false,
-        thread: [String] = []
+        thread: [String] = [], supplier: SupplierContact? = nil
     ) {
         self.id = id
         self.subject = subject
@@ -74,10 +77,27 @@ public struct TicketFacts: Sendable {
         self.autoReplyReasons = autoReplyReasons
         self.requesterBouncing = requesterBouncing
         self.thread = thread
+        self.supplier = supplier
     }
 
     /// A person must take this on: the customer is told so instead of being given steps.
     public var needsPerson: Bool { safetyConcern || humanRequested }
+}
+
+/// A supplier a ticket needs: who, for which topic, and (once asked) the request.
+public struct SupplierContact: Sendable, Equatable {
+    public var supplier: Supplier
+    public var topic: String
+    /// Our request's Message-ID, once there is one: reminders continue its thread.
+    public var requestMessageID: String?
+
+    public init(supplier: Supplier, topic: String, requestMessageID: String? = nil) {
+        self.supplier = supplier
+        self.topic = topic
+        self.requestMessageID = requestMessageID
+    }
+
+    public var address: String { supplier.address(for: topic) }
 }
 
 /// The event, as far as the notifier cares.
@@ -86,6 +106,7 @@ public enum NotificationTrigger: Sendable, Equatable {
     case conversationTurn(decisionID: Int64, resolved: Bool, nextStep: String?, handOver: Bool)
     case assigned(technician: TicketFacts.Person)
     case escalated(escalationID: Int64, level: String, cause: String, detail: String)
+    case supplierFollowup(requestID: Int64, step: SupplierChase.Step)
 }
 
 /// Which emails an event causes, for whom, in which language, and whether they go out now,
@@ -94,20 +115,37 @@ public struct NotificationPolicy: Sendable {
     public var phase: DeploymentPhase
     public var confidenceThreshold: Double
     public var managerAddress: String?
+    public var operationsAddress: String?
     /// Languages with customer wording; others fall back to English.
     public var languages: Set<String>
 
-    public init(phase: DeploymentPhase, confidenceThreshold: Double, managerAddress: String?, languages: Set<String> = Set(Phrases.builtin.keys)) {
+    public init(
+        phase: DeploymentPhase, confidenceThreshold: Double, managerAddress: String?, operationsAddress: String? = nil,
+        languages: Set<String> = Set(Phrases.builtin.keys)
+    ) {
         self.phase = phase
         self.confidenceThreshold = confidenceThreshold
         self.managerAddress = managerAddress
+        self.operationsAddress = operationsAddress
         self.languages = languages
     }
 
     public func plan(_ trigger: NotificationTrigger, ticket: TicketFacts) -> [PlannedNotification] {
         switch trigger {
         case .classified:
-            return [customer(.confirmation, ticket: ticket, cause: "ticket")].compactMap { $0 }
+            var plans = [customer(.confirmation, ticket: ticket, cause: "ticket")].compactMap { $0 }
+            if let contact = ticket.supplier {
+                // Outside mail like the customer's: a suggestion for a person in shadow mode.
+                let key = "supplier:\(contact.supplier.id):\(contact.topic)"
+                plans.append(
+                    PlannedNotification(
+                        kind: .supplierRequest, recipient: contact.address, recipientName: contact.supplier.name,
+                        language: Phrases.fallbackLanguage, cause: key, disposition: phaseDisposition(ticket)
+                    )
+                )
+                plans += [customer(.statusWaitingSupplier, ticket: ticket, cause: key)].compactMap { $0 }
+            }
+            return plans
         case .conversationTurn(let decisionID, let resolved, let nextStep, let handOver):
             if resolved { return [customer(.resolved, ticket: ticket, cause: "ticket")].compactMap { $0 } }
             // A hand-over (a person asked for, a safety concern, frustration) is the escalation's to tell.
@@ -120,6 +158,25 @@ public struct NotificationPolicy: Sendable {
             )
             let technicianKey = technician.id.map { "technician:\($0)" } ?? "technician:\(technician.email.lowercased())"
             return [assignment] + [customer(.statusAssigned, ticket: ticket, cause: technicianKey)].compactMap { $0 }
+        case .supplierFollowup(let requestID, let step):
+            switch step {
+            case .reminder:
+                guard let contact = ticket.supplier else { return [] }
+                return [
+                    PlannedNotification(
+                        kind: .supplierReminder, recipient: contact.address, recipientName: contact.supplier.name,
+                        language: Phrases.fallbackLanguage, cause: "request:\(requestID):reminder", disposition: .send
+                    )
+                ]
+            case .alert:
+                guard let operationsAddress else { return [] }
+                return [
+                    PlannedNotification(
+                        kind: .operationsAlert, recipient: operationsAddress, language: Phrases.fallbackLanguage,
+                        cause: "request:\(requestID):alert", disposition: .send
+                    )
+                ]
+            }
         case .escalated(let escalationID, _, _, _):
             guard let managerAddress else { return [] }
             return [
@@ -144,6 +201,11 @@ public struct NotificationPolicy: Sendable {
             return .suppress("the customer's message was automatic: \(ticket.autoReplyReasons.joined(separator: ", "))")
         }
         if ticket.requesterBouncing { return .suppress("the customer's address bounces") }
+        return phaseDisposition(ticket)
+    }
+
+    /// What the deployment phase allows for mail that speaks for the AI to people outside.
+    func phaseDisposition(_ ticket: TicketFacts) -> Disposition {
         switch phase {
         case .shadow:
             return .hold("shadow mode")

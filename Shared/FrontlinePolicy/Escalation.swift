@@ -76,6 +76,11 @@ public struct EscalationPolicy: Sendable {
         EscalationTrigger(cause: "assignment_failed", level: .teamLead, detail: reason)
     }
 
+    /// A supplier left two reminder periods without an answer.
+    public func supplierUnanswered(_ detail: String) -> EscalationTrigger {
+        EscalationTrigger(cause: "supplier_unanswered", level: .teamLead, detail: detail)
+    }
+
     /// The SLA escalations for a target's stage: a warning to the technician, a breach to the
     /// team lead (first response) or the manager (resolution).
     public func sla(_ target: SLAClock.Target, stage: SLAClock.Stage) -> EscalationTrigger? {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs Frontline on this machine: installs what is missing, starts Redis and PostgreSQL on
-# loopback with their data in .local/, builds in release mode, migrates, starts the six
+# Runs Frontline on this machine: installs what is missing, starts Redis, PostgreSQL, Dovecot
+# and an SMTP server on loopback with their data in .local/, builds in release mode, migrates, starts the six
 # services (two classifiers) and says where their logs are. deploy/local/down.sh stops it all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,8 +11,16 @@ mkdir -p "$state/logs" "$state/run"
 echo "==> checking system packages"
 deploy/local/install-deps.sh
 
-echo "==> starting Redis, PostgreSQL and Dovecot on loopback (data in .local/)"
+echo "==> starting Redis, PostgreSQL, Dovecot and an SMTP server on loopback (data in .local/)"
 deploy/local/servers.sh start "$state"
+# shellcheck disable=SC1091
+source "$state/env"
+# Who the sample deployment writes as and to; the SMTP server keeps every message.
+cat >>"$state/env" <<ENV
+export FRONTLINE_FROM_ADDRESS=\${FRONTLINE_FROM_ADDRESS:-helpdesk@frontline.local}
+export FRONTLINE_MANAGER_EMAIL=\${FRONTLINE_MANAGER_EMAIL:-manager@frontline.local}
+export FRONTLINE_OPERATIONS_EMAIL=\${FRONTLINE_OPERATIONS_EMAIL:-operations@frontline.local}
+ENV
 # shellcheck disable=SC1091
 source "$state/env"
 
@@ -64,5 +72,6 @@ echo
 "$bin/frontline" status
 echo
 echo "Frontline is running. Logs: .local/logs/<service>.log (JSON lines)."
+echo "Emails sent: .local/smtp/sent/new/ (one file per message)."
 echo "Admin CLI: source .local/env && .build/release/frontline status"
 echo "Stop everything: deploy/local/down.sh"
