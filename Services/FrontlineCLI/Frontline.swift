@@ -8,7 +8,7 @@ struct Frontline: AsyncParsableCommand {
         commandName: "frontline",
         abstract: "Administer a Frontline deployment.",
         subcommands: [
-            Migrate.self, Seed.self, TicketCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, ClassifyCommand.self,
+            Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, ClassifyCommand.self,
             Train.self, Evaluate.self,
         ]
     )

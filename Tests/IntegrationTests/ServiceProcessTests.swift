@@ -10,8 +10,8 @@ extension Integration {
         static let consumed: [String: (group: String, types: [EventType])] = [
             "classifier": ("classifier", [.ticketReceived]),
             "assigner": ("assigner", [.ticketClassified]),
-            "notifier": ("notifier", EventType.all),
-            "escalation": ("escalation", [.ticketReceived, .ticketClassified, .ticketAssignmentFailed]),
+            "notifier": ("notifier", [.ticketClassified, .ticketAssigned, .ticketEscalated, .supplierFollowupDue]),
+            "escalation": ("escalation", [.ticketReceived, .ticketClassified, .ticketAssignmentFailed, .supplierFollowupDue]),
         ]
 
         @Test("started without FRONTLINE_DATABASE_URL, a service exits non-zero with one line naming it", arguments: services)
@@ -59,9 +59,13 @@ extension Integration {
             let consumerName = "\(service)-under-test"
             let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("maildir-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: maildir) }
+            let (smtpURL, _) = try SentMail.shared()
             let process = try ChildProcess(
                 service,
-                environment: scratch.environment(["FRONTLINE_CONSUMER_NAME": consumerName, "FRONTLINE_MAILDIR": maildir.path])
+                environment: scratch.environment([
+                    "FRONTLINE_CONSUMER_NAME": consumerName, "FRONTLINE_MAILDIR": maildir.path, "FRONTLINE_SMTP_URL": smtpURL,
+                    "FRONTLINE_SMTP_ALLOW_PLAINTEXT": "1",
+                ])
             )
             let port = try await process.httpPort()
             let (status, body) = try await httpGet("http://127.0.0.1:\(port)/healthz")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Frontline on this machine: installs what is missing, starts Redis, PostgreSQL, Dovecot
-# and an SMTP server on loopback with their data in .local/, builds in release mode, migrates, starts the six
-# services (two classifiers) and says where their logs are. deploy/local/down.sh stops it all.
+# and an SMTP server on loopback with their data in .local/, builds in release mode, migrates,
+# seeds the sample, starts the six services (two classifiers), delivers the sample mailbox over
+# IMAP, waits until it is processed and prints a summary. deploy/local/down.sh stops it all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -20,6 +21,7 @@ cat >>"$state/env" <<ENV
 export FRONTLINE_FROM_ADDRESS=\${FRONTLINE_FROM_ADDRESS:-helpdesk@frontline.local}
 export FRONTLINE_MANAGER_EMAIL=\${FRONTLINE_MANAGER_EMAIL:-manager@frontline.local}
 export FRONTLINE_OPERATIONS_EMAIL=\${FRONTLINE_OPERATIONS_EMAIL:-operations@frontline.local}
+export FRONTLINE_IMAP_POLL_SECONDS=\${FRONTLINE_IMAP_POLL_SECONDS:-2}
 ENV
 # shellcheck disable=SC1091
 source "$state/env"
@@ -68,6 +70,40 @@ for port in 9101 9102 9112 9103 9104 9105 9106; do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "service on port $port is not ready; see .local/logs" >&2; exit 1; }
 done
 
+mailbox=deploy/sample/mailbox
+total=$(ls "$mailbox"/*.eml | wc -l)
+echo "==> delivering the sample mailbox over IMAP ($total emails; one dot per 10)"
+delivered=0
+for message in "$mailbox"/*.eml; do
+  curl -sS -T "$message" "$FRONTLINE_IMAP_URL" || { echo "IMAP APPEND of $message failed" >&2; exit 1; }
+  delivered=$((delivered + 1))
+  [ $((delivered % 10)) -eq 0 ] && printf "."
+done
+echo " $delivered delivered"
+
+# Done when every email is accounted for and nothing is left in the streams or the mail queue.
+idle() {
+  "$bin/frontline" summary --manifest "$mailbox/MANIFEST.json" --json >"$state/run/summary.json" 2>/dev/null || return 1
+  "$bin/frontline" status --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+emails = json.load(open(sys.argv[1]))["emails"]
+busy = [r for r in rows if r.get("group") and ((r.get("lag") or 0) > 0 or r["pending"] > 0)]
+queued = [e for e in emails if e["name"].endswith("(pending)")]
+sys.exit(1 if busy or queued else 0)' "$state/run/summary.json"
+}
+echo "==> waiting until every email is processed (one dot per 2 seconds)"
+settled=0
+for _ in $(seq 1 300); do
+  if idle; then settled=$((settled + 1)); else settled=0; fi
+  [ $settled -ge 2 ] && break
+  printf "."
+  sleep 2
+done
+echo
+
+echo
+"$bin/frontline" summary --manifest "$mailbox/MANIFEST.json" || echo "(the summary above is not complete: see .local/logs)"
 echo
 "$bin/frontline" status
 echo
