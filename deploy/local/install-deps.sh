@@ -13,6 +13,7 @@ packages=(
   python3-aiosmtpd                                # an SMTP server that keeps what it receives
   libxlsxwriter-dev                               # the XLSX report
   python3-openpyxl                                # reads the report back in the tests
+  python3-venv                                    # deploy/validate.sh installs its validators in one
 )
 
 missing=()
