@@ -189,9 +189,8 @@ extension Integration {
                 kills += 1
                 notifier = try ChildProcess("notifier", environment: environment)
             }
-            let final = notifier
-            defer { Task { await final.stop() } }
             #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") == 500)
+            await notifier.stop()
             #expect(try await scratch.scalar("SELECT count(*) FROM notifications") == 500, "one notification per ticket, however often the events came")
 
             let received = smtp.mail.messages(from: sender)
