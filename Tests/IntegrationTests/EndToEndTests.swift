@@ -25,11 +25,7 @@ extension Integration {
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
             try await Notifier.setPhase(scratch, 3)
-            try await scratch.database.withConnection { connection in
-                let always = #"{"timeZone":"UTC","hours":{"1":{"start":0,"end":1440},"2":{"start":0,"end":1440},"3":{"start":0,"end":1440},"4":{"start":0,"end":1440},"5":{"start":0,"end":1440},"6":{"start":0,"end":1440},"7":{"start":0,"end":1440}},"holidays":[]}"#
-                try connection.execute("UPDATE technicians SET schedule = $1::jsonb, max_open_tickets = 80", [always])
-                try connection.execute("DELETE FROM technician_absences")
-            }
+            try await Notifier.everyoneAlwaysAvailable(scratch, maxOpenTickets: 80)
             let mailbox = try MailIngest.TestMailbox()
             try await mailbox.create()
             defer { Task { try? await mailbox.delete() } }

@@ -15,6 +15,16 @@ extension Integration {
             )
         }
 
+        /// Every technician works around the clock and nobody is away, so that assignments do not
+        /// depend on when the test runs.
+        static func everyoneAlwaysAvailable(_ scratch: Scratch, maxOpenTickets: Int = 20) async throws {
+            try await scratch.database.withConnection { connection in
+                let always = #"{"timeZone":"UTC","hours":{"1":{"start":0,"end":1440},"2":{"start":0,"end":1440},"3":{"start":0,"end":1440},"4":{"start":0,"end":1440},"5":{"start":0,"end":1440},"6":{"start":0,"end":1440},"7":{"start":0,"end":1440}},"holidays":[]}"#
+                try connection.execute("UPDATE technicians SET schedule = $1::jsonb, max_open_tickets = $2", [always, maxOpenTickets])
+                try connection.execute("DELETE FROM technician_absences")
+            }
+        }
+
         static func setPhase(_ scratch: Scratch, _ phase: Int) async throws {
             try await scratch.database.withConnection { connection in
                 try connection.execute("UPDATE settings SET value = to_jsonb($1::int) WHERE key = 'phase'", [phase])
@@ -55,12 +65,7 @@ extension Integration {
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
             try await Self.setPhase(scratch, 3)
-            // Everyone works around the clock, so that the assignment does not depend on when the test runs.
-            try await scratch.database.withConnection { connection in
-                let always = #"{"timeZone":"UTC","hours":{"1":{"start":0,"end":1440},"2":{"start":0,"end":1440},"3":{"start":0,"end":1440},"4":{"start":0,"end":1440},"5":{"start":0,"end":1440},"6":{"start":0,"end":1440},"7":{"start":0,"end":1440}},"holidays":[]}"#
-                try connection.execute("UPDATE technicians SET schedule = $1::jsonb", [always])
-                try connection.execute("DELETE FROM technician_absences")
-            }
+            try await Self.everyoneAlwaysAvailable(scratch)
             let mailbox = try MailIngest.TestMailbox()
             try await mailbox.create()
             defer { Task { try? await mailbox.delete() } }
