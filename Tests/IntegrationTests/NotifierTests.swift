@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineMail
+import FrontlineNotify
 import FrontlineRuntime
 import Testing
 
@@ -331,6 +332,116 @@ extension Integration {
             let released = try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).count == 3 }
             #expect(released)
             #expect(sent.messages(from: sender).compactMap(\.kind).sorted() == ["assignment", "confirmation", "status_assigned"])
+        }
+
+        @Test("the processing summary reaches operations once per period with the period's counts")
+        func periodSummary() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            // Three tickets inside the last complete minute.
+            try await scratch.database.withConnection { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO tickets (subject, created_at)
+                    SELECT 'Ticket ' || n, to_timestamp(floor(extract(epoch FROM now()) / 60) * 60 - 30) FROM generate_series(1, 3) n
+                    """
+                )
+            }
+            let (smtpURL, sent) = try SentMail.shared()
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let operations = "ops-\(scratch.streams.prefix)@helpdesk.test"
+            let environment = Self.environment(scratch, smtp: smtpURL, sender: sender, [
+                "FRONTLINE_OPERATIONS_EMAIL": operations, "FRONTLINE_SUMMARY_SECONDS": "60",
+            ])
+            let notifiers = try (0..<2).map { _ in try ChildProcess("notifier", environment: environment) }
+            defer { Task { for notifier in notifiers { await notifier.stop() } } }
+            #expect(try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).contains { $0.kind == "summary" } })
+            try await Task.sleep(for: .seconds(1))
+            let summaries = sent.messages(from: sender).filter { $0.kind == "summary" }
+            // Two notifiers, one summary per period (a minute boundary may pass during the test: at most two periods).
+            #expect((1...2).contains(summaries.count))
+            #expect(Set(summaries.compactMap(\.email.subject)).count == summaries.count, "no period twice")
+            #expect(summaries.allSatisfy { $0.envelopeRecipient == operations })
+            #expect(summaries.contains { $0.email.text?.contains("Emails received as tickets: 3") == true }, "the period of the three tickets")
+        }
+
+        @Test("over the rate limit, mail to an address is suppressed with the reason, and a bouncing address gets none")
+        func rateLimitAndBouncingAddresses() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let composer = NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt)
+            let statuses = try await scratch.database.transaction { connection -> [NotificationStore.Stored] in
+                try connection.execute("INSERT INTO failing_addresses (address, reason) VALUES ('gone@example.com', 'delivery failed')")
+                let ticket = try connection.query("INSERT INTO tickets (subject) VALUES ('x') RETURNING id").first!.int64("id")
+                var statuses: [NotificationStore.Stored] = []
+                for (recipient, cause) in [("busy@example.com", "1"), ("busy@example.com", "2"), ("busy@example.com", "3"), ("gone@example.com", "1"), ("busy@example.com", "1")] {
+                    let plan = PlannedNotification(kind: .troubleshootingReply, recipient: recipient, language: "en", cause: cause, disposition: .send)
+                    let composed = composer.compose(plan, ticket: TicketFacts(id: ticket, subject: "x"))
+                    statuses.append(try NotificationStore.insert(composed, ticket: ticket, from: "desk@helpdesk.test", rateLimit: .init(perHour: 2), on: connection))
+                }
+                return statuses
+            }
+            #expect(statuses == [.inserted(status: "pending"), .inserted(status: "pending"), .inserted(status: "suppressed"), .inserted(status: "suppressed"), .existing])
+            let reasons = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT status_reason FROM notifications WHERE status = 'suppressed' ORDER BY id").compactMap { $0["status_reason"] }
+            }
+            #expect(reasons == ["rate limit: 2 emails to this address in the last hour", "the address bounces"])
+        }
+
+        @Test("a 5xx answer fails a notification for good; a 4xx one is tried again until accepted")
+        func permanentAndTemporaryRefusals() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.setPhase(scratch, 3)
+            // An SMTP server that refuses one recipient for good and another twice, then accepts it.
+            let port = SMTPServerProcess.freePort()
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-picky-\(UUID().uuidString.prefix(8))").path
+            let script = """
+                import asyncio, sys
+                from aiosmtpd.controller import Controller
+                from aiosmtpd.handlers import Mailbox
+                tries = {}
+                class Picky(Mailbox):
+                    async def handle_RCPT(self, server, session, envelope, address, options):
+                        if address.startswith("customer0@"):
+                            return "550 5.1.1 no such user"
+                        if address.startswith("customer1@"):
+                            tries[address] = tries.get(address, 0) + 1
+                            if tries[address] <= 2:
+                                return "451 4.3.0 try again later"
+                        envelope.rcpt_tos.append(address)
+                        return "250 OK"
+                controller = Controller(Picky(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]))
+                controller.start()
+                asyncio.get_event_loop().run_forever()
+                """
+            let server = try ChildProcess(
+                executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: ["-c", script, String(port), folder],
+                environment: ProcessInfo.processInfo.environment
+            )
+            defer { Task { await server.stop() } }
+            #expect(await eventually(timeout: .seconds(10)) { SMTPServerProcess.accepts(port) }, "\(server.stderr)")
+            let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            let notifier = try ChildProcess(
+                "notifier", environment: Self.environment(scratch, smtp: "smtp://127.0.0.1:\(port)", sender: sender, ["FRONTLINE_SMTP_RETRY_MAX_SECONDS": "0.5"])
+            )
+            defer { Task { await notifier.stop() } }
+            _ = try await Self.classifiedTickets(scratch, count: 3)
+            let settled = try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT count(*) FROM notifications WHERE status IN ('sent', 'failed')") == 3
+            }
+            #expect(settled, "\(notifier.stdout.suffix(2000))")
+            let rows = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT recipient, status, attempts, refusals, last_error FROM notifications ORDER BY recipient")
+                    .map { "\($0["recipient"] ?? "") \($0["status"] ?? "") \($0["attempts"] ?? "") \($0["refusals"] ?? "") \($0["last_error"] ?? "-")" }
+            }
+            #expect(rows == [
+                "customer0@example.com failed 1 0 server answered 550",
+                "customer1@example.com sent 3 2 -",
+                "customer2@example.com sent 1 0 -",
+            ])
+            let delivered = SentMail(directory: folder).messages(from: sender).compactMap(\.envelopeRecipient).sorted()
+            #expect(delivered == ["customer1@example.com", "customer2@example.com"])
         }
     }
 }

@@ -28,7 +28,7 @@ source "$state/env"
 
 echo "==> building in release mode (the first build takes several minutes)"
 # Progress: one dot per 20 compiled files; the whole output goes to .local/logs/build.log.
-if ! swift build -c release 2>&1 | tee "$state/logs/build.log" | awk '/Compiling|Linking/ { if (++n % 20 == 0) printf "." } END { print "" }'; then
+if ! swift build -c release 2>&1 | tee "$state/logs/build.log" | awk '/Compiling|Linking/ { if (++n % 20 == 0) { printf "."; fflush() } } END { print "" }'; then
   grep -E "error" "$state/logs/build.log" | head -20 >&2
   echo "build failed: see .local/logs/build.log" >&2
   exit 1
