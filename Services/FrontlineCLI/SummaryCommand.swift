@@ -119,8 +119,7 @@ struct SummaryCommand: AsyncParsableCommand {
                 ("Mail", summary.mail), ("Tickets by category", summary.ticketsByCategory), ("Tickets by assignee", summary.ticketsByAssignee),
                 ("Emails", summary.emails), ("Escalations", summary.escalations), ("Supplier requests", summary.supplierRequests),
             ] {
-                print(title)
-                printTable(["", "COUNT"], rows.map { ["  " + $0.name, String($0.count)] })
+                printTable([title.uppercased(), "COUNT"], rows.map { [$0.name, String($0.count)] })
                 print("")
             }
             if let accounting = summary.accounting {
