@@ -13,8 +13,7 @@ emails=${1:-5000}
 deadline=$(( $(date +%s) + ${FRONTLINE_CHAOS_MINUTES:-20} * 60 ))
 
 deploy/local/install-deps.sh
-swift build -c release --product frontline --product mail-ingest --product classifier --product assigner \
-  --product notifier --product supplier-reminder --product escalation 2>&1 | tail -1
+swift build -c release 2>&1 | tail -1
 bin="$root/.build/release"
 
 scratch=$(mktemp -d /tmp/frontline-chaos.XXXXXX)
