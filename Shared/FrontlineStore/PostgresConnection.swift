@@ -165,6 +165,11 @@ public struct PostgresRow: Sendable {
 public final class PostgresConnection {
     private var connection: OpaquePointer?
     private let conninfo: String
+    /// Statements prepared on this connection, by their text: parsed and planned once, not per
+    /// call (parsing and planning were a large share of the server's CPU under load).
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    static let preparedLimit = 512
 
     /// Opens a connection; the session runs in UTC.
     public init(url: String) throws(PostgresError) {
@@ -269,16 +274,44 @@ public final class PostgresConnection {
                 formats.append(1)
             }
         }
+        let name = try preparedName(sql, parameterCount: parameters.count)
         let result = withPointers(to: buffers) { pointers in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+            if let name {
+                PQexecPrepared(connection, name, Int32(parameters.count), pointers, lengths, formats, 0)
+            } else {
+                PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+            }
         }
         do {
             try check(result)
+        } catch where error.sqlState == "0A000" && name != nil {
+            // "cached plan must not change result type": the schema changed under the statement.
+            PQclear(result)
+            if let name { _ = try? executeScript("DEALLOCATE \(name)") }
+            prepared[sql] = nil
+            return try run(sql, parameters)
         } catch {
             PQclear(result)
             throw error
         }
         return result
+    }
+
+    /// The name of `sql` prepared on this connection, preparing it on first use; nil for
+    /// statements that are not worth it (transaction control, DDL) or once the cache is full.
+    private func preparedName(_ sql: String, parameterCount: Int) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        let keyword = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
+        guard ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(keyword), prepared.count < Self.preparedLimit, let connection else {
+            return nil
+        }
+        preparedCount += 1
+        let name = "frontline_\(preparedCount)"
+        let result = PQprepare(connection, name, sql, Int32(parameterCount), nil)
+        defer { PQclear(result) }
+        try check(result)
+        prepared[sql] = name
+        return name
     }
 
     private func check(_ result: OpaquePointer?) throws(PostgresError) {

@@ -50,6 +50,7 @@ start_service() {
   local name=$1 executable=${1%-[0-9]}
   FRONTLINE_HTTP_PORT=0 FRONTLINE_CONSUMER_NAME="chaos-$name-$RANDOM" nohup "$bin/$executable" >>"$scratch/logs/$name.log" 2>&1 &
   echo $! >"$pids/$name.pid"
+  disown $!  # killed on purpose: no "Killed" line from the shell
 }
 for name in "${services[@]}"; do start_service "$name"; done
 

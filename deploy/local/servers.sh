@@ -91,7 +91,8 @@ service imap {
   process_limit = 64
 }
 CONF
-  chown -R dovecot:dovecot "$dir/dovecot/mail"
+  # Dovecot may be moving files while a restart runs this again: a vanished file is fine.
+  chown -R dovecot:dovecot "$dir/dovecot/mail" 2>/dev/null || true
   alive "$dir/dovecot/run/master.pid" || dovecot -c "$dir/dovecot/dovecot.conf"
   wait_for "Dovecot" "(exec 3<>/dev/tcp/127.0.0.1/$imap_port)"
 
