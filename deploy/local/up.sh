@@ -25,6 +25,16 @@ export FRONTLINE_IMAP_POLL_SECONDS=\${FRONTLINE_IMAP_POLL_SECONDS:-2}
 ENV
 # shellcheck disable=SC1091
 source "$state/env"
+# An LLM for every key that is set (the built-in engine always ends the list); none: built-in only.
+if [ -z "${FRONTLINE_LLM_PROVIDERS:-}" ]; then
+  providers=""
+  if [ -n "${OPENAI_API_KEY:-}" ]; then providers="$providers,openai"; fi
+  if [ -n "${ANTHROPIC_API_KEY:-}" ]; then providers="$providers,anthropic"; fi
+  if [ -n "${GEMINI_API_KEY:-}" ]; then providers="$providers,gemini"; fi
+  providers="${providers#,}"
+  export FRONTLINE_LLM_PROVIDERS="${providers:-builtin}"
+fi
+echo "    LLM providers: $FRONTLINE_LLM_PROVIDERS"
 
 echo "==> building in release mode (the first build takes several minutes)"
 # Progress: one dot per 20 compiled files; the whole output goes to .local/logs/build.log.
