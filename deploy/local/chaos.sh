@@ -74,8 +74,22 @@ started=$(date +%s)
 kills=0
 redis_restarted=no
 postgres_restarted=no
-while kill -0 "$appender" 2>/dev/null || [ $(( $(date +%s) - started )) -lt 45 ]; do
-  [ "$(date +%s)" -ge "$deadline" ] && break
+settle() {
+  psql_ "SELECT (SELECT count(*) FROM tickets) || ' ' ||
+    (SELECT count(*) FROM tickets t WHERE t.assignee_id IS NOT NULL OR EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id)) || ' ' ||
+    (SELECT count(*) FROM notifications WHERE status = 'pending') || ' ' || (SELECT count(*) FROM notifications WHERE status = 'sent')" 2>/dev/null || echo "0 0 0 0"
+}
+# Chaos while the emails are appended and processed, at least 45 s; five minutes before the
+# deadline it stops, so that the pipeline can settle.
+busy() {
+  kill -0 "$appender" 2>/dev/null && return 0
+  [ $(( $(date +%s) - started )) -lt 45 ] && return 0
+  local tickets final pending sent
+  read -r tickets final pending sent <<<"$(settle)"
+  [ "$tickets" != "$emails" ] || [ "$final" != "$emails" ] || [ "$pending" != 0 ]
+}
+while busy; do
+  [ "$(date +%s)" -ge $(( deadline - 300 )) ] && break
   sleep "$(( RANDOM % 4 + 2 ))"
   victim=${services[$(( RANDOM % ${#services[@]} ))]}
   kill -9 "$(cat "$pids/$victim.pid")" 2>/dev/null || true
@@ -99,11 +113,6 @@ echo " $kills kills"
 wait "$appender" || { echo "appending failed: $(cat "$scratch/append.log")"; exit 1; }
 
 echo "==> waiting for the pipeline to settle"
-settle() {
-  psql_ "SELECT (SELECT count(*) FROM tickets) || ' ' ||
-    (SELECT count(*) FROM tickets t WHERE t.assignee_id IS NOT NULL OR EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id)) || ' ' ||
-    (SELECT count(*) FROM notifications WHERE status = 'pending') || ' ' || (SELECT count(*) FROM notifications WHERE status = 'sent')"
-}
 last=""
 stable=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
@@ -178,7 +187,7 @@ else
 fi
 head -5 "$scratch/copies.txt" | sed 's/^/      /'
 verdict "$(ok "$dead" 0)" "no dead letter left after replay: $dead open, $replayed replayed"
-echo "logs and data: $scratch (removed on the next run of /tmp/frontline-chaos.*)"
+echo "logs and data kept in $scratch"
 echo "==============================================="
 trap - EXIT
 cleanup
