@@ -14,10 +14,11 @@ struct AssignerHandler: EventHandler {
         let policy = self.policy
         let streams = self.streams
         let outcome = try await context.commit { connection -> String in
+            // NO KEY UPDATE: rows that only reference the ticket (escalations, notifications) need not wait.
             guard let ticket = try connection.query(
                 """
                 SELECT t.created_at, t.assignee_id, c.category, c.request_type, c.first_response_hours, c.resolution_hours
-                FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id WHERE t.id = $1 FOR UPDATE OF t
+                FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id WHERE t.id = $1 FOR NO KEY UPDATE OF t
                 """,
                 [ticketID]
             ).first else { return "no classification" }

@@ -179,7 +179,7 @@ struct TicketCommand: AsyncParsableCommand {
             let id = self.id
             let sender = Environment().string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
             let released = try await CLIContext.make().database.transaction { connection -> Int? in
-                guard !(try connection.query("SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", [id]).isEmpty) else { return nil }
+                guard !(try connection.query("SELECT 1 FROM tickets WHERE id = $1 FOR NO KEY UPDATE", [id]).isEmpty) else { return nil }
                 let released = try NotificationStore.release(ticket: id, from: sender, on: connection)
                 try connection.execute(
                     """
@@ -223,7 +223,7 @@ struct TicketCommand: AsyncParsableCommand {
             }
             let id = self.id
             let found = try await context.database.transaction { connection -> Bool in
-                guard !(try connection.query("SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", [id]).isEmpty) else { return false }
+                guard !(try connection.query("SELECT 1 FROM tickets WHERE id = $1 FOR NO KEY UPDATE", [id]).isEmpty) else { return false }
                 try connection.execute(
                     """
                     INSERT INTO ticket_classifications (ticket_id, language, category, request_type, priority, first_response_hours,
