@@ -9,6 +9,8 @@ set -euo pipefail
 
 action=${1:?usage: servers.sh start|stop DIR}
 dir=${2:?usage: servers.sh start|stop DIR}
+# Absolute: Redis changes into its data folder before it opens its log.
+mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 redis_port=${FRONTLINE_LOCAL_REDIS_PORT:-6479}
 pg_port=${FRONTLINE_LOCAL_PG_PORT:-5479}
 imap_port=${FRONTLINE_LOCAL_IMAP_PORT:-10143}
