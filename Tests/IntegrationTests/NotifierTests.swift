@@ -443,5 +443,52 @@ extension Integration {
             let delivered = SentMail(directory: folder).messages(from: sender).compactMap(\.envelopeRecipient).sorted()
             #expect(delivered == ["customer1@example.com", "customer2@example.com"])
         }
+
+        @Test("with an LLM the confirmation opens with its paragraph in the customer's language; one stating a fact is dropped")
+        func llmWrittenOpening() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.setPhase(scratch, 3)
+            let streams = scratch.streams
+            try await scratch.database.transaction { connection in
+                for scenario in ["intro", "introfact"] {
+                    let ticket = try connection.query(
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, 'Karin Schulz', 'classified') RETURNING id",
+                        ["Drucker SCENARIO-\(scenario)", "\(scenario)@example.de"]
+                    ).first!.int64("id")
+                    try connection.execute(
+                        """
+                        INSERT INTO ticket_classifications (ticket_id, language, category, request_type, priority, first_response_hours,
+                            resolution_hours, confidence, steps) VALUES ($1, 'de', 'Hardware Support', 'Printer', 'Medium', 4, 16, 0.9, '[]')
+                        """,
+                        [ticket]
+                    )
+                    try Outbox.enqueue(
+                        EventEnvelope(type: .ticketClassified, ticketID: ticket, payload: .object(["kind": .string("classification")])),
+                        streams: streams, on: connection
+                    )
+                }
+            }
+            try await VendorStandIn.serving { standIn in
+                let (smtpURL, sent) = try SentMail.shared()
+                let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+                let notifier = try ChildProcess("notifier", environment: Self.environment(scratch, smtp: smtpURL, sender: sender, [
+                    "FRONTLINE_LLM_PROVIDERS": "openai", "OPENAI_API_KEY": "test-openai-key", "OPENAI_BASE_URL": "http://127.0.0.1:\(standIn.port)/v1",
+                ]))
+                defer { Task { await notifier.stop() } }
+                #expect(try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).count == 2 }, "\(notifier.stdout.suffix(2000))")
+                let byRecipient = Dictionary(uniqueKeysWithValues: sent.messages(from: sender).map { ($0.envelopeRecipient ?? "", $0) })
+                let written = try #require(byRecipient["intro@example.de"]?.email.text)
+                #expect(written.contains("Vielen Dank für Ihre Nachricht. Wir kümmern uns gerne um Ihr Anliegen und melden uns bald bei Ihnen."))
+                #expect(written.contains("Wir melden uns innerhalb von 4 Geschäftsstunden bei Ihnen."), "the facts stay the template's")
+                let dropped = try #require(byRecipient["introfact@example.de"]?.email.text)
+                #expect(!dropped.contains("0800"))
+                #expect(dropped.contains("Vielen Dank für Ihre Nachricht. Ihre Anfrage „Drucker SCENARIO-introfact“ ist jetzt als Ticket"))
+                let authors = try await scratch.database.withConnection { connection in
+                    try connection.query("SELECT recipient, author FROM notifications ORDER BY recipient").map { "\($0["recipient"] ?? "") \($0["author"] ?? "")" }
+                }
+                #expect(authors == ["intro@example.de openai", "introfact@example.de template"])
+            }
+        }
     }
 }

@@ -109,6 +109,13 @@ final class VendorStandIn: Sendable {
             answer = ["resolved": fixed, "frustrated": false, "next_step": fixed ? "" : "Try another power outlet."]
             (status, retryAfter) = (200, nil)
         }
+        if text.contains("email_intro") {
+            // The notifier's opening paragraph: a clean one, or one that states a fact of its own.
+            answer = scenario == "introfact"
+                ? ["intro": "Rufen Sie uns unter 0800 123 456 an, dann lösen wir das sofort für Sie."]
+                : ["intro": "Vielen Dank für Ihre Nachricht. Wir kümmern uns gerne um Ihr Anliegen und melden uns bald bei Ihnen."]
+            (status, retryAfter) = (200, nil)
+        }
         if !authorised { status = 401 }
         if !shaped { status = 400 }
         calls.withLock { $0.append(Call(vendor: vendor, scenario: scenario, status: status)) }
