@@ -13,7 +13,8 @@ import Glibc
 /// Publishes unpublished outbox rows with XADD and marks them, woken by NOTIFY from the
 /// outbox trigger (or a poll, as a fallback). Several relays may run at once: rows are
 /// locked with SKIP LOCKED, so each batch goes out through one of them. A crash between XADD
-/// and the commit publishes a row again later: at least once, never zero times.
+/// and the commit publishes a row again later: at least once, never zero times. A Redis that
+/// comes back under a new run id gets the last minutes' rows again (see `noteRun`).
 ///
 /// It also does the stream housekeeping: trimming entries every group has acknowledged
 /// (never a pending one) and deleting long-published outbox rows.
@@ -29,6 +30,10 @@ public struct OutboxRelay: Service {
         public var streamRetention: Duration = .seconds(3600)
         /// Published outbox rows older than this are deleted; PostgreSQL keeps the state itself.
         public var outboxRetention: Duration = .seconds(7 * 86400)
+        /// After Redis restarts, rows published this recently are published again. With
+        /// `appendfsync everysec` a crash loses about a second of writes; the window also covers
+        /// the time Redis takes to come back. Consumers skip what they had applied.
+        public var republishAfterRestart: Duration = .seconds(300)
 
         public init(databaseURL: String, redisURL: RedisURL, streams: StreamNames) {
             self.databaseURL = databaseURL
@@ -112,9 +117,35 @@ final class RelayWorker: @unchecked Sendable {
         }
         if redis?.isHealthy != true {
             redis = nil
-            redis = try RedisConnection(url: configuration.redisURL)
+            let connection = try RedisConnection(url: configuration.redisURL)
+            try noteRun(of: connection, postgres: postgres!)
+            redis = connection
         }
         return (postgres!, redis!)
+    }
+
+    /// Records the Redis run this connection reached. The first relay to see a new run after
+    /// an earlier one publishes the last minutes' rows again: whatever the restart lost is in
+    /// the streams again, and consumers skip what they had already applied.
+    private func noteRun(of redis: RedisConnection, postgres: PostgresConnection) throws {
+        let info = try redis.command(["INFO", "server"]).throwingError().string ?? ""
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("run_id:") }) else { return }
+        let runID = String(line.dropFirst("run_id:".count)).trimmingCharacters(in: .whitespaces)
+        let republished = try postgres.inTransaction { () -> Int? in
+            let earlier = try postgres.query("SELECT 1 FROM redis_runs LIMIT 1")
+            let inserted = try postgres.query("INSERT INTO redis_runs (run_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING run_id", [runID])
+            guard !inserted.isEmpty, !earlier.isEmpty else { return nil }
+            return try postgres.execute(
+                "UPDATE event_outbox SET published_at = NULL WHERE published_at > now() - make_interval(secs => $1)",
+                [configuration.republishAfterRestart.seconds]
+            )
+        }
+        if let republished {
+            logger.warning(
+                "Redis restarted: publishing the last minutes' events again",
+                metadata: ["events": "\(republished)", "seconds": "\(configuration.republishAfterRestart.seconds)"]
+            )
+        }
     }
 
     /// Publishes up to one batch; returns how many rows went out.

@@ -179,5 +179,56 @@ extension Integration {
             let first = try await scratch.redis.run { try $0.range(stream: stream, from: "-", to: "+", count: 1) }
             #expect(first.first?.id == kept.0)
         }
+
+        @Test("a Redis that comes back without its data gets the last minutes' events again, each applied once")
+        func redisLosesItsData() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.database.withConnection { try $0.executeScript(Self.probeTable) }
+            // A Redis of this test's own, without persistence: killed, it comes back empty under a new run id.
+            let port = SMTPServerProcess.freePort()
+            func startRedis() async throws -> ChildProcess {
+                let redis = try ChildProcess(
+                    executable: URL(fileURLWithPath: "/usr/bin/redis-server"),
+                    arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                    environment: ProcessInfo.processInfo.environment
+                )
+                #expect(await eventually(timeout: .seconds(10)) { SMTPServerProcess.accepts(port) }, "\(redis.stdout)")
+                return redis
+            }
+            var redis = try await startRedis()
+            let failFile = FileManager.default.temporaryDirectory.appendingPathComponent("probe-fail-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: failFile.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: failFile) }
+            let environment = scratch.environment([
+                "FRONTLINE_REDIS_URL": "redis://127.0.0.1:\(port)/0", "PROBE_FAIL_WHILE_FILE": failFile.path,
+            ])
+            var consumer = try ChildProcess("backbone-probe", environment: environment)
+            // Published, not yet applied (the handler fails while the file exists).
+            try await scratch.publish(count: 50, producers: 1)
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await scratch.scalar("SELECT count(*) FROM event_outbox WHERE published_at IS NOT NULL") == 50
+            }, "\(consumer.stdout.suffix(1500)) \(consumer.stderr.suffix(500))")
+            #expect(try await scratch.scalar("SELECT count(*) FROM probe_applied") == 0)
+
+            // Redis dies and comes back empty; the process is restarted as an orchestrator would.
+            redis.signal(SIGKILL)
+            consumer.signal(SIGKILL)
+            _ = await redis.waitForExit(timeout: .seconds(5))
+            _ = await consumer.waitForExit(timeout: .seconds(5))
+            redis = try await startRedis()
+            try FileManager.default.removeItem(at: failFile)
+            consumer = try ChildProcess("backbone-probe", environment: environment)
+            let applied = try await eventually(timeout: .seconds(30)) {
+                try await scratch.scalar("SELECT count(*) FROM probe_applied") == 50
+            }
+            #expect(applied, "\(consumer.stdout.suffix(2000))")
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await scratch.scalar("SELECT count(DISTINCT event_id) FROM probe_applied") == 50)
+            #expect(try await scratch.scalar("SELECT count(*) FROM probe_applied") == 50, "each once")
+            #expect(try await scratch.scalar("SELECT count(*) FROM redis_runs") == 2)
+            await consumer.stop()
+            await redis.stop()
+        }
     }
 }
