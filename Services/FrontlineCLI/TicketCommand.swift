@@ -74,17 +74,11 @@ struct TicketCommand: AsyncParsableCommand {
         }
     }
 
-    struct Event: Encodable {
-        var at: String
-        var kind: String
-        var text: String
-    }
-
     struct Detail: Encodable {
         var ticket: Summary
         var confidence: Double?
         var steps: [String]
-        var timeline: [Event]
+        var timeline: [TicketStory.Event]
     }
 
     struct Show: AsyncParsableCommand {
@@ -108,35 +102,7 @@ struct TicketCommand: AsyncParsableCommand {
                     """,
                     [id]
                 ).first else { return nil }
-                let timeline = try connection.query(
-                    """
-                    SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, kind, text FROM (
-                        SELECT received_at AS at, 'email ' || direction AS kind,
-                            coalesce(from_address, '?') || ' → ' || coalesce(to_addresses, '?') || ': ' || coalesce(subject, '')
-                            || coalesce(' [quarantined: ' || quarantine_reason || ']', '') AS text, 1 AS rank, id
-                        FROM messages WHERE ticket_id = $1
-                        UNION ALL
-                        SELECT created_at, 'ai ' || kind, provider || '/' || model || ', confidence ' || round(confidence::numeric, 2)
-                            || coalesce(': ' || (output->'validated'->>'category') || ' / ' || (output->'validated'->>'request_type'), '')
-                            || coalesce(', next step: ' || (output->>'next_step'), ''), 2, id
-                        FROM ai_decisions WHERE ticket_id = $1
-                        UNION ALL
-                        SELECT s.created_at, 'assignment', coalesce('to ' || x.name, 'nobody') || ': ' || coalesce(s.decision->>'reason', ''), 3, s.id
-                        FROM assignments s LEFT JOIN technicians x ON x.id = s.technician_id WHERE s.ticket_id = $1
-                        UNION ALL
-                        SELECT created_at, 'escalation', level || ', ' || cause || ': ' || detail, 4, id FROM escalations WHERE ticket_id = $1
-                        UNION ALL
-                        SELECT created_at, 'notification', kind || ' → ' || recipient || ' (' || status || coalesce(': ' || status_reason, '')
-                            || coalesce(', last error: ' || last_error, '') || ')', 5, id
-                        FROM notifications WHERE ticket_id = $1
-                        UNION ALL
-                        SELECT created_at, 'note', body, 6, id FROM ticket_notes WHERE ticket_id = $1
-                        UNION ALL
-                        SELECT at, 'audit', actor || ': ' || action, 7, id FROM audit_log WHERE ticket_id = $1
-                    ) story ORDER BY story.at, story.rank, story.id
-                    """,
-                    [id]
-                ).map { Event(at: $0["at"] ?? "", kind: $0["kind"] ?? "", text: $0["text"] ?? "") }
+                let timeline = try TicketStory.events(ticket: id, withNotes: true, on: connection)
                 return Detail(
                     ticket: Summary(
                         id: id, status: try row.string("status"), category: row["category"], requestType: row["request_type"],

@@ -27,9 +27,7 @@ struct MailIngestSettings {
         guard !mailboxes.isEmpty || maildir != nil else {
             throw ConfigurationError(variable: "FRONTLINE_IMAP_URL", problem: "or FRONTLINE_MAILDIR must be set: there is no mailbox to read")
         }
-        let allowPlaintext = try environment.choice(
-            "FRONTLINE_IMAP_ALLOW_PLAINTEXT", default: false, ["0": false, "1": true, "false": false, "true": true]
-        )
+        let allowPlaintext = try environment.flag("FRONTLINE_IMAP_ALLOW_PLAINTEXT", default: false)
         imapCredentials = IMAPCredentials(bearerToken: environment.string("FRONTLINE_IMAP_BEARER_TOKEN"), allowPlaintext: allowPlaintext)
         pollInterval = try environment.seconds("FRONTLINE_IMAP_POLL_SECONDS", default: .seconds(30), range: 0.1...3600)
         attachmentCap = try environment.integer("FRONTLINE_ATTACHMENT_MAX_BYTES", default: 25 << 20, range: 0...(1 << 30))

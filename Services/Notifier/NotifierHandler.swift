@@ -18,7 +18,8 @@ struct NotifierHandler: EventHandler {
         guard let ticketID = event.ticketID else { return }
         let payload = event.payload
         var extra: NotificationComposer.Extra = [:]
-        let trigger: NotificationTrigger
+        // Nil for an assignment: its technician is read with the ticket.
+        let known: NotificationTrigger?
         var decisionID: Int64?
         var technicianID: Int64?
         var supplier = TicketFactsLoader.SupplierLookup.none
@@ -29,17 +30,17 @@ struct NotifierHandler: EventHandler {
                 let nextStep = payload["next_step"]?.stringValue
                 if let nextStep { extra["next_step"] = nextStep }
                 let handOver = [payload["human_requested"], payload["safety_concern"], payload["frustrated"]].contains(.bool(true))
-                trigger = .conversationTurn(
+                known = .conversationTurn(
                     decisionID: decisionID ?? 0, resolved: payload["resolved"] == .bool(true), nextStep: nextStep, handOver: handOver
                 )
             } else {
-                trigger = .classified
+                known = .classified
                 supplier = .mentioned
             }
         case .ticketAssigned:
             guard let id = payload["technician_id"]?.intValue else { return }
             technicianID = Int64(id)
-            trigger = .assigned(technician: TicketFacts.Person(id: Int64(id), name: "", email: ""))
+            known = nil
         case .ticketEscalated:
             guard let id = payload["escalation_id"]?.intValue else { return }
             let level = payload["level"]?.stringValue ?? "unknown"
@@ -48,11 +49,11 @@ struct NotifierHandler: EventHandler {
             extra["escalation_level"] = level
             extra["escalation_cause"] = cause
             extra["escalation_detail"] = detail
-            trigger = .escalated(escalationID: Int64(id), level: level, cause: cause, detail: detail)
+            known = .escalated(escalationID: Int64(id), level: level, cause: cause, detail: detail)
         case .supplierFollowupDue:
             guard let id = payload["request_id"]?.intValue, let step = payload["step"]?.stringValue.flatMap(SupplierChase.Step.init) else { return }
             supplier = .request(Int64(id))
-            trigger = .supplierFollowup(requestID: Int64(id), step: step)
+            known = .supplierFollowup(requestID: Int64(id), step: step)
             if let hours = payload["waiting_hours"]?.intValue { extra["waiting_hours"] = String(hours) }
             if let detail = payload["detail"]?.stringValue {
                 extra["alert"] = detail
@@ -70,21 +71,17 @@ struct NotifierHandler: EventHandler {
             return
         }
         var facts = loaded.facts
-        var resolvedTrigger = trigger
-        if case .assigned = trigger {
-            guard let technician = loaded.technician else {
-                context.logger.warning("assigned technician not found; no assignment email")
-                return
-            }
-            resolvedTrigger = .assigned(technician: technician)
-            facts.assignee = technician
+        guard let trigger = known ?? loaded.technician.map(NotificationTrigger.assigned) else {
+            context.logger.warning("assigned technician not found; no assignment email")
+            return
         }
+        if let technician = loaded.technician { facts.assignee = technician }
         let policy = NotificationPolicy(
             phase: loaded.phase, confidenceThreshold: settings.confidenceThreshold ?? loaded.storedThreshold,
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
             languages: composer.templates.languages
         )
-        let plans = policy.plan(resolvedTrigger, ticket: facts)
+        let plans = policy.plan(trigger, ticket: facts)
         guard !plans.isEmpty else { return }
         extra["history"] = loaded.history
         // The technician hears when the customer's answer waits for their review.

@@ -18,9 +18,7 @@ struct NotifierSettings {
     var templateDirectory: String?
 
     init(environment: Environment) throws(ConfigurationError) {
-        let allowPlaintext = try environment.choice(
-            "FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false, ["0": false, "1": true, "false": false, "true": true]
-        )
+        let allowPlaintext = try environment.flag("FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false)
         let url = try environment.required("FRONTLINE_SMTP_URL", hint: "smtps://user:pass@host:465 or smtp://user:pass@host:587")
         guard let smtp = SMTPServer(url, allowPlaintext: allowPlaintext) else {
             throw ConfigurationError(variable: "FRONTLINE_SMTP_URL", problem: "must be smtps://user:pass@host:port or smtp://user:pass@host:port")

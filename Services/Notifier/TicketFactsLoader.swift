@@ -93,7 +93,7 @@ struct TicketFactsLoader: Sendable {
                     TicketFacts.Person(id: technicianID, name: try $0.string("name"), email: try $0.string("email"))
                 }
             }
-            let history = withHistory ? try Self.history(ticket: id, on: connection) : []
+            let history = withHistory ? try TicketStory.events(ticket: id, withNotes: false, on: connection).map(\.line) : []
             let attachments = withAttachments ? try Self.attachments(ticket: id, budget: budget, on: connection) : []
             return Loaded(
                 facts: facts, phase: row["phase"].flatMap(Int.init).flatMap(DeploymentPhase.init(rawValue:)) ?? .shadow,
@@ -130,31 +130,6 @@ struct TicketFactsLoader: Sendable {
             else { return nil }
             return SupplierContact(supplier: supplier, topic: try request.string("topic"), requestMessageID: request["message_id"])
         }
-    }
-
-    /// The ticket's story for a manager, oldest first.
-    static func history(ticket id: Int64, on connection: PostgresConnection) throws -> [String] {
-        let rows = try connection.query(
-            """
-            SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at, line FROM (
-                SELECT received_at AS at, 'email ' || direction || ' ' || CASE WHEN direction = 'inbound' THEN 'from ' ELSE 'to ' END
-                    || coalesce(CASE WHEN direction = 'inbound' THEN from_address ELSE to_addresses END, 'unknown') || ': '
-                    || coalesce(subject, '') AS line, id AS tiebreak
-                FROM messages WHERE ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'AI ' || kind || ' by ' || provider || ' (confidence ' || round(confidence::numeric, 2) || ')', id
-                FROM ai_decisions WHERE ticket_id = $1
-                UNION ALL
-                SELECT s.created_at, coalesce('assigned to ' || t.name, 'assignment failed'), s.id
-                FROM assignments s LEFT JOIN technicians t ON t.id = s.technician_id WHERE s.ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'escalated (' || level || ', ' || cause || '): ' || detail, id
-                FROM escalations WHERE ticket_id = $1
-            ) story ORDER BY story.at, story.tiebreak LIMIT 60
-            """,
-            [id]
-        )
-        return rows.map { "\($0["at"] ?? "") UTC: \($0["line"] ?? "")" }
     }
 
     static func attachments(ticket id: Int64, budget: Int, on connection: PostgresConnection) throws -> [OutgoingEmail.Attachment] {

@@ -149,14 +149,10 @@ public struct ProviderChain: Sendable {
         self.redact = redact
     }
 
-    private func ask<Value: Sendable>(_ call: StructuredCall, attempts: inout [ProviderAttempt], parse: (JSONValue) -> Value?) async -> ProviderFailover.Answered<Value>? {
-        await failover.ask(call, attempts: &attempts, parse: parse)
-    }
-
     public func classify(_ request: ClassificationRequest) async -> ClassificationDecision {
         let prompt = ClassificationPrompt(catalog: validator.catalog, request: request, redact: redact)
         var attempts: [ProviderAttempt] = []
-        if let answered = await ask(prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:)) {
+        if let answered = await failover.ask(prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:)) {
             return ClassificationDecision(
                 classification: validator.validate(answered.value, request: request), record: answered.record(attempts)
             )
@@ -180,7 +176,7 @@ public struct ProviderChain: Sendable {
         let rules = Conversation.turn(reply: request.reply, previousRounds: request.previousRounds, steps: request.knowledgeSteps, alreadySuggested: request.suggestedSteps)
         let call = ConversationPrompt(request: request, redact: redact).call
         var attempts: [ProviderAttempt] = []
-        if let answered = await ask(call, attempts: &attempts, parse: ConversationProposal.init(json:)) {
+        if let answered = await failover.ask(call, attempts: &attempts, parse: ConversationProposal.init(json:)) {
             let proposal = answered.value
             let step = proposal.nextStep.map { String($0.prefix(400)) }.flatMap { $0.isEmpty ? nil : $0 }
             let turn = Conversation.Turn(

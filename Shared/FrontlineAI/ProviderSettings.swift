@@ -31,7 +31,7 @@ public struct ProviderSettings: Sendable {
         order = names.filter { $0 != "builtin" }
         for name in order { try Self.requireCredentials(name, environment) }
         timeout = try environment.seconds("FRONTLINE_LLM_TIMEOUT_SECONDS", default: .seconds(30), range: 0.1...600)
-        redact = try environment.choice("FRONTLINE_LLM_REDACT", default: false, ["0": false, "1": true, "false": false, "true": true])
+        redact = try environment.flag("FRONTLINE_LLM_REDACT", default: false)
     }
 
     static func requireCredentials(_ name: String, _ environment: Environment) throws(ConfigurationError) {

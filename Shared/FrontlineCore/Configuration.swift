@@ -62,6 +62,11 @@ public struct Environment: Sendable {
         return .milliseconds(Int64(value * 1000))
     }
 
+    /// An on/off setting: 1, 0, true or false.
+    public func flag(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        try choice(name, default: defaultValue, ["0": false, "1": true, "false": false, "true": true])
+    }
+
     public func choice<T>(_ name: String, default defaultValue: T, _ options: [String: T]) throws(ConfigurationError) -> T {
         guard let text = string(name) else { return defaultValue }
         guard let value = options[text.lowercased()] else {

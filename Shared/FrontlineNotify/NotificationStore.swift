@@ -60,7 +60,7 @@ public enum NotificationStore {
         guard !inserted.isEmpty else { return .existing }
         switch disposition {
         case .send:
-            try recordOutbound(composed, ticket: ticket, from: sender, on: connection)
+            try recordOutbound(messageID: composed.messageID, from: sender, on: connection)
         case .hold(let reason):
             if let ticket {
                 try connection.execute(
@@ -82,24 +82,14 @@ public enum NotificationStore {
 
     /// Held drafts of a ticket become pending (a person approved them); returns how many.
     public static func release(ticket: Int64, from sender: String, on connection: PostgresConnection) throws -> Int {
-        try connection.execute(
-            """
-            INSERT INTO messages (ticket_id, mailbox, message_id, direction, from_address, to_addresses, subject, body_text, raw)
-            SELECT ticket_id, 'outbound', message_id, 'outbound', $2, recipient, subject, body_text, raw
-            FROM notifications WHERE ticket_id = $1 AND status = 'held'
-            ON CONFLICT (mailbox, message_id) DO NOTHING
-            """,
-            [ticket, sender]
+        let held = try connection.query(
+            "SELECT message_id, kind FROM notifications WHERE ticket_id = $1 AND status = 'held' ORDER BY id", [ticket]
         )
+        for row in held { try recordOutbound(messageID: try row.string("message_id"), from: sender, on: connection) }
         // A person stands behind the AI's answer now: it is the ticket's first response.
-        try connection.execute(
-            """
-            UPDATE tickets SET first_responded_at = coalesce(first_responded_at, now())
-            WHERE id = $1 AND EXISTS (
-                SELECT 1 FROM notifications WHERE ticket_id = $1 AND status = 'held' AND kind IN ('confirmation', 'troubleshooting_reply'))
-            """,
-            [ticket]
-        )
+        if held.contains(where: { ["confirmation", "troubleshooting_reply"].contains($0["kind"]) }) {
+            try connection.execute("UPDATE tickets SET first_responded_at = coalesce(first_responded_at, now()) WHERE id = $1", [ticket])
+        }
         return try connection.execute(
             """
             UPDATE notifications SET status = 'pending', status_reason = 'approved', next_attempt_at = now()
@@ -109,14 +99,16 @@ public enum NotificationStore {
         )
     }
 
-    private static func recordOutbound(_ composed: ComposedNotification, ticket: Int64?, from sender: String, on connection: PostgresConnection) throws {
+    /// Our mail on record as an outbound message of its ticket, from the stored notification.
+    private static func recordOutbound(messageID: String, from sender: String, on connection: PostgresConnection) throws {
         try connection.execute(
             """
             INSERT INTO messages (ticket_id, mailbox, message_id, direction, from_address, to_addresses, subject, body_text, raw)
-            VALUES ($1, 'outbound', $2, 'outbound', $3, $4, $5, $6, $7)
+            SELECT ticket_id, 'outbound', message_id, 'outbound', $2, recipient, subject, body_text, raw
+            FROM notifications WHERE message_id = $1
             ON CONFLICT (mailbox, message_id) DO NOTHING
             """,
-            [ticket, composed.messageID, sender, composed.plan.recipient, composed.content.subject, composed.content.text, composed.raw]
+            [messageID, sender]
         )
     }
 }

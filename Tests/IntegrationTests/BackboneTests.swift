@@ -186,14 +186,14 @@ extension Integration {
             defer { Task { await scratch.close() } }
             try await scratch.database.withConnection { try $0.executeScript(Self.probeTable) }
             // A Redis of this test's own, without persistence: killed, it comes back empty under a new run id.
-            let port = SMTPServerProcess.freePort()
+            let port = LoopbackPort.free()
             func startRedis() async throws -> ChildProcess {
                 let redis = try ChildProcess(
                     executable: URL(fileURLWithPath: "/usr/bin/redis-server"),
                     arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                     environment: ProcessInfo.processInfo.environment
                 )
-                #expect(await eventually(timeout: .seconds(10)) { SMTPServerProcess.accepts(port) }, "\(redis.stdout)")
+                #expect(await eventually(timeout: .seconds(10)) { LoopbackPort.accepts(port) }, "\(redis.stdout)")
                 return redis
             }
             var redis = try await startRedis()

@@ -332,6 +332,20 @@ extension Integration {
             let released = try await eventually(timeout: .seconds(20)) { sent.messages(from: sender).count == 3 }
             #expect(released)
             #expect(sent.messages(from: sender).compactMap(\.kind).sorted() == ["assignment", "confirmation", "status_assigned"])
+
+            // The review trail, as `frontline ticket show` gives it.
+            let show = try ChildProcess("frontline", arguments: ["ticket", "show", String(ticket), "--json"], environment: environment)
+            #expect(await show.waitForExit(timeout: .seconds(30)) == 0, "\(show.stderr)")
+            let detail = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+            let timeline = (detail["timeline"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? "") \($0["text"] ?? "")" }
+            #expect(timeline.contains { $0.hasPrefix("note AI draft to the customer held for review (shadow mode)") })
+            #expect(timeline.contains { $0.hasPrefix("notification confirmation → customer0@example.com (") })
+            #expect(timeline.contains("audit frontline: approved"))
+            let list = try ChildProcess("frontline", arguments: ["ticket", "list", "--status", "assigned", "--json"], environment: environment)
+            #expect(await list.waitForExit(timeout: .seconds(30)) == 0, "\(list.stderr)")
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            #expect(listed.compactMap { $0["id"] as? Int } == [Int(ticket)])
+            #expect(listed.first?["assignee"] as? String == "Jonas Weber")
         }
 
         @Test("the processing summary reaches operations once per period with the period's counts")
@@ -394,7 +408,7 @@ extension Integration {
             defer { Task { await scratch.close() } }
             try await Self.setPhase(scratch, 3)
             // An SMTP server that refuses one recipient for good and another twice, then accepts it.
-            let port = SMTPServerProcess.freePort()
+            let port = LoopbackPort.free()
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-picky-\(UUID().uuidString.prefix(8))").path
             let script = """
                 import asyncio, sys
@@ -420,7 +434,7 @@ extension Integration {
                 environment: ProcessInfo.processInfo.environment
             )
             defer { Task { await server.stop() } }
-            #expect(await eventually(timeout: .seconds(10)) { SMTPServerProcess.accepts(port) }, "\(server.stderr)")
+            #expect(await eventually(timeout: .seconds(10)) { LoopbackPort.accepts(port) }, "\(server.stderr)")
             let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
             let notifier = try ChildProcess(
                 "notifier", environment: Self.environment(scratch, smtp: "smtp://127.0.0.1:\(port)", sender: sender, ["FRONTLINE_SMTP_RETRY_MAX_SECONDS": "0.5"])

@@ -52,7 +52,7 @@ final class SMTPServerProcess: @unchecked Sendable {
     private var process: ChildProcess?
 
     init() throws {
-        port = Self.freePort()
+        port = LoopbackPort.free()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-smtp-\(UUID().uuidString.prefix(8))").path
         mail = SentMail(directory: directory)
     }
@@ -66,7 +66,7 @@ final class SMTPServerProcess: @unchecked Sendable {
             environment: ProcessInfo.processInfo.environment
         )
         let port = self.port
-        let up = await eventually(timeout: .seconds(10), every: .milliseconds(50)) { Self.accepts(port) }
+        let up = await eventually(timeout: .seconds(10), every: .milliseconds(50)) { LoopbackPort.accepts(port) }
         #expect(up, "aiosmtpd did not start: \(process?.stderr ?? "")")
     }
 
@@ -74,7 +74,10 @@ final class SMTPServerProcess: @unchecked Sendable {
         await process?.stop()
         process = nil
     }
+}
 
+/// Ports on 127.0.0.1 for servers a test starts itself.
+enum LoopbackPort {
     static func accepts(_ port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
@@ -88,7 +91,7 @@ final class SMTPServerProcess: @unchecked Sendable {
     }
 
     /// A port nobody listens on: bind to 0, read it back, let it go.
-    static func freePort() -> Int {
+    static func free() -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
