@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C bridges, found through pkg-config.
@@ -86,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "FrontlineMail",
-            dependencies: ["CGMimeShim", "FrontlineCurl", "FrontlineCore"],
+            dependencies: ["CGMimeShim", "FrontlineCurl", "FrontlineCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/FrontlineMail"
         ),
         .target(name: "FrontlinePolicy", dependencies: ["FrontlineCore", "FrontlineStore"], path: "Shared/FrontlinePolicy"),
@@ -119,7 +120,9 @@ let package = Package(
 
         // The six services and the admin CLI.
         .executableTarget(
-            name: "MailIngest", dependencies: ["FrontlineRuntime", "FrontlineMail"], path: "Services/MailIngest"
+            name: "MailIngest",
+            dependencies: ["FrontlineRuntime", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Services/MailIngest"
         ),
         .executableTarget(
             name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"

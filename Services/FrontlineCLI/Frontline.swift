@@ -8,7 +8,7 @@ struct Frontline: AsyncParsableCommand {
         commandName: "frontline",
         abstract: "Administer a Frontline deployment.",
         subcommands: [
-            Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, ClassifyCommand.self,
+            Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, AddressCommand.self, ClassifyCommand.self,
             Train.self, Evaluate.self,
         ]
     )
@@ -22,6 +22,9 @@ struct CLIContext {
     let redis: RedisClient
     var streams: StreamNames { StreamNames(prefix: configuration.streamPrefix) }
     var admin: StreamAdmin { StreamAdmin(database: database, redis: redis, streams: streams) }
+
+    /// Who a command's audit entries name: the operating-system user who ran it.
+    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown") }
 
     static func make() -> CLIContext {
         let configuration: FrontlineConfiguration

@@ -68,7 +68,10 @@ struct ReportCommand: AsyncParsableCommand {
         }
         guard let bytes = FileManager.default.contents(atPath: xlsx) else { throw CLIError(description: "cannot read back \(xlsx)") }
         let filename = URL(fileURLWithPath: xlsx).lastPathComponent
-        let composer = NotificationComposer(from: from, templates: templates, timeZone: .gmt)
+        let secret: ReplySecret
+        do { secret = try environment.replySecret() } catch { throw CLIError(description: "\(error)") }
+        guard EmailAddress(email) != nil else { throw CLIError(description: "--email: \"\(email)\" is not an email address") }
+        let composer = NotificationComposer(from: from, templates: templates, timeZone: .gmt, secret: secret)
         let plan = PlannedNotification(kind: .report, recipient: email, language: Phrases.fallbackLanguage, cause: "report:\(UUIDv7.make())", disposition: .send)
         var extra: NotificationComposer.Extra = ["report_count": String(rows.count), "filename": filename]
         if let since { extra["report_since"] = since }

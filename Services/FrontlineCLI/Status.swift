@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FrontlineRuntime
 
 struct Status: AsyncParsableCommand {
@@ -10,7 +11,9 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let rows = try await CLIContext.make().admin.status()
+        let context = CLIContext.make()
+        let rows = try await context.admin.status()
+        let mailboxes = try await context.database.withConnection { try MailboxPolls.all(on: $0) }
         if json {
             try printJSON(rows)
             return
@@ -24,5 +27,26 @@ struct Status: AsyncParsableCommand {
                 ]
             }
         )
+        guard !mailboxes.isEmpty else { return }
+        print("")
+        let now = Date()
+        printTable(
+            ["MAILBOX", "LAST SUCCESSFUL POLL", "FAILURES IN A ROW", "STATE"],
+            mailboxes.map { health in
+                let state = health.isStale(at: now)
+                    ? "STALE: not read for over \(MailboxPolls.staleAfter.components.seconds / 60) minutes" + (health.lastError.map { " (\($0))" } ?? "")
+                    : "ok"
+                return [health.mailbox, health.lastSuccess.map { Self.ago($0, now: now) } ?? "never", String(health.consecutiveFailures), state]
+            }
+        )
+    }
+
+    static func ago(_ date: Date, now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date).rounded()))
+        switch seconds {
+        case ..<120: return "\(seconds) s ago"
+        case ..<7200: return "\(seconds / 60) min ago"
+        default: return "\(seconds / 3600) h ago"
+        }
     }
 }

@@ -13,6 +13,12 @@ struct Ingestor: Sendable {
         var senderLimit: Int = 30
         var senderWindow: Duration = .seconds(600)
         var autoReplyGuard: AutoReplyGuard
+        /// Our own addresses: never a participant of a ticket, whatever a header says.
+        var ownAddresses: Set<String> = []
+        /// Larger mail is kept as its headers with a quarantine reason, never loaded whole.
+        var maxMessageBytes: Int = 50 << 20
+        /// How long a bounce keeps an address from getting automatic mail.
+        var failingAddressLifetime: Duration = .seconds(30 * 86_400)
     }
 
     /// Where the mail came from, and the cursor position to store with it.
@@ -28,6 +34,8 @@ struct Ingestor: Sendable {
         case bounce(linkedTo: Int64?)
         case duplicate
         case quarantined(String)
+        /// Neither storable nor quarantinable: a `skipped_messages` row says so.
+        case skipped(String)
     }
 
     let database: Database
@@ -36,46 +44,85 @@ struct Ingestor: Sendable {
     let logger: Logger
 
     func ingest(_ raw: [UInt8], from origin: Origin) async throws -> Outcome {
-        switch MIMEParser.parse(raw, attachmentCap: settings.attachmentCap) {
-        case .failure(let reason):
-            return try await quarantine(raw, reason: reason, origin: origin)
-        case .success(let email):
-            return try await store(email, raw: raw, origin: origin)
+        if raw.count > settings.maxMessageBytes {
+            return try await ingestOversized(headers: MessageHeaders.block(of: raw), size: raw.count, from: origin)
+        }
+        do {
+            switch MIMEParser.parse(raw, attachmentCap: settings.attachmentCap) {
+            case .failure(let reason):
+                return try await quarantine(raw, reason: reason.description, origin: origin)
+            case .success(let email):
+                return try await store(email, raw: raw, origin: origin)
+            }
+        } catch let error as PostgresError where !error.isTransient {
+            // The same message would fail the same way on every poll and hold up the mailbox
+            // behind it: it is kept raw with the reason instead, and the cursor moves on.
+            logger.error("message could not be stored; quarantining it", metadata: ["error": "\(error)", "mailbox": "\(origin.mailbox)"])
+            return try await quarantine(raw, reason: "could not be stored: \(error)", origin: origin)
         }
     }
 
-    /// A message that cannot be read: kept raw with its reason, no ticket, no event.
-    private func quarantine(_ raw: [UInt8], reason: QuarantineReason, origin: Origin) async throws -> Outcome {
+    /// Mail over the size limit: its headers are kept with the reason; the body is never read.
+    func ingestOversized(headers: [UInt8], size: Int, from origin: Origin) async throws -> Outcome {
+        let reason = "message too large: \(size) bytes, the limit is \(settings.maxMessageBytes) (FRONTLINE_MAX_MESSAGE_BYTES); only its headers are kept"
+        return try await quarantine(headers, reason: reason, origin: origin, size: size)
+    }
+
+    /// A message that cannot be read: kept raw with its reason, no ticket, no event. Where even
+    /// that fails for a reason that will not pass, the message is skipped with a row that says so.
+    private func quarantine(_ raw: [UInt8], reason: String, origin: Origin, size: Int? = nil) async throws -> Outcome {
         let messageID = "quarantine-\(MIMEParser.sha256Hex(raw).prefix(40))@frontline.invalid"
-        let inserted = try await database.transaction { connection -> Bool in
-            try Self.moveCursor(origin, on: connection)
-            let rows = try connection.query(
-                """
-                INSERT INTO messages (mailbox, message_id, direction, raw, quarantine_reason, imap_uid)
-                VALUES ($1, $2, 'inbound', $3, $4, $5)
-                ON CONFLICT (mailbox, message_id) DO NOTHING RETURNING id
-                """,
-                [origin.mailbox, messageID, raw, reason.description, origin.uid.map { Int64($0) }]
-            )
-            return !rows.isEmpty
+        let inserted: Bool
+        do {
+            inserted = try await database.transaction { connection -> Bool in
+                try Self.moveCursor(origin, on: connection)
+                let rows = try connection.query(
+                    """
+                    INSERT INTO messages (mailbox, message_id, direction, raw, quarantine_reason, imap_uid)
+                    VALUES ($1, $2, 'inbound', $3, $4, $5)
+                    ON CONFLICT (mailbox, message_id_digest) DO NOTHING RETURNING id
+                    """,
+                    [origin.mailbox, messageID, raw, reason, origin.uid.map { Int64($0) }]
+                )
+                return !rows.isEmpty
+            }
+        } catch let error as PostgresError where !error.isTransient {
+            return try await skip(origin, size: size ?? raw.count, reason: "\(reason); quarantine failed: \(error)")
         }
         if inserted { logger.warning("message quarantined", metadata: ["reason": "\(reason)", "mailbox": "\(origin.mailbox)"]) }
-        return inserted ? .quarantined(reason.description) : .duplicate
+        return inserted ? .quarantined(reason) : .duplicate
+    }
+
+    private func skip(_ origin: Origin, size: Int, reason: String) async throws -> Outcome {
+        try await database.transaction { connection in
+            try Self.moveCursor(origin, on: connection)
+            try connection.execute(
+                "INSERT INTO skipped_messages (mailbox, imap_uid, size_bytes, reason) VALUES ($1, $2, $3, $4)",
+                [origin.mailbox, origin.uid.map { Int64($0) }, size, reason]
+            )
+        }
+        logger.error("message skipped: it could be neither stored nor quarantined", metadata: ["reason": "\(reason)", "mailbox": "\(origin.mailbox)"])
+        return .skipped(reason)
     }
 
     private func store(_ email: ParsedEmail, raw: [UInt8], origin: Origin) async throws -> Outcome {
-        let messageID = email.messageID ?? Self.syntheticMessageID(email)
-        var reasons = settings.autoReplyGuard.reasons(for: email)
-        let isBounce = AutoReplyGuard.isBounce(email)
-        let failedRecipients = isBounce ? AutoReplyGuard.failedRecipients(email) : []
         // PostgreSQL text cannot hold NUL; mail content can.
         let email = email.withoutNULs()
+        let messageID = email.messageID ?? Self.syntheticMessageID(email)
+        var reasons = settings.autoReplyGuard.reasons(for: email)
+        if let invalid = email.invalidFromAddress {
+            // Not a requester: nothing is ever sent to it, and a person sees why.
+            reasons.append("sender address is not valid: \(invalid.prefix(200))")
+        }
+        let isBounce = AutoReplyGuard.isBounce(email)
+        let failedRecipients = isBounce ? AutoReplyGuard.failedRecipients(email).compactMap { EmailAddress($0)?.description } : []
         let body = email.bodyText
         let trimmed = ReplyTrimmer.trim(body)
         let tagged = SubjectTag.ticketID(in: email.subject)
         let streams = self.streams
         let settings = self.settings
-        let headersJSON = Self.headersJSON(email.headers)
+        let headersJSON = (try? JSONText.encode(email.headers.map { ["name": $0.name, "value": $0.value] })) ?? "[]"
+        let named = Set(email.toAddresses + email.ccAddresses).subtracting(settings.ownAddresses).sorted()
 
         let outcome = try await database.transaction { connection -> Outcome in
             // The cursor moves with the message, whatever becomes of it (new, reply, duplicate, bounce).
@@ -88,7 +135,7 @@ struct Ingestor: Sendable {
                     is_bounce, imap_uid, parse_warnings, headers)
                 VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9::timestamptz, $10, $11::text[], $12, $13, $14,
                         $15, $16, $17::text[], $18::jsonb)
-                ON CONFLICT (mailbox, message_id) DO NOTHING RETURNING id
+                ON CONFLICT (mailbox, message_id_digest) DO NOTHING RETURNING id
                 """,
                 [
                     origin.mailbox, messageID, raw, email.fromAddress, email.fromName, email.subject, email.to, email.cc,
@@ -113,18 +160,18 @@ struct Ingestor: Sendable {
 
             if isBounce {
                 return try Self.recordBounce(
-                    storedID, email: email, failedRecipients: failedRecipients, reasons: reasons, on: connection
+                    storedID, email: email, failedRecipients: failedRecipients, reasons: reasons,
+                    lifetime: settings.failingAddressLifetime, on: connection
                 )
             }
 
             let role = try Self.senderRole(email.fromAddress, on: connection)
-            var ticketID = try Self.threadedTicket(email.referencedIDs, on: connection)
-            if ticketID == nil, let tagged, let sender = email.fromAddress {
-                // A tag is trusted only from someone who already takes part in that ticket.
-                let participant = try connection.query(
-                    "SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND address = $2", [tagged, sender]
-                )
-                if !participant.isEmpty { ticketID = tagged }
+            // References, In-Reply-To and the subject tag name a ticket; the sender joins it only
+            // when taking part in it. Anyone can copy a Message-ID or a tag into a mail.
+            let cited = try Self.threadedTicket(email.referencedIDs, on: connection) ?? tagged
+            var ticketID: Int64?
+            if let cited, let sender = email.fromAddress, try Self.takesPart(sender, in: cited, on: connection) {
+                ticketID = cited
             }
             let isNew = ticketID == nil
             let ticket = try ticketID ?? connection.query(
@@ -142,13 +189,22 @@ struct Ingestor: Sendable {
                     [ticket, sender, role]
                 )
             }
+            // Whom a participant writes to (To, Cc) takes part too: a colleague in copy can answer.
+            try connection.execute(
+                """
+                INSERT INTO ticket_participants (ticket_id, address, role)
+                SELECT $1, address, 'copied' FROM unnest($2::text[]) AS address
+                ON CONFLICT DO NOTHING
+                """,
+                [ticket, PostgresTextArray(named)]
+            )
             try connection.execute(
                 """
                 UPDATE messages SET ticket_id = $2, sender_role = $3, auto_reply_forbidden = $4,
-                    auto_reply_reasons = $5::text[]
+                    auto_reply_reasons = $5::text[], cited_ticket_id = $6
                 WHERE id = $1
                 """,
-                [storedID, ticket, role, !reasons.isEmpty, PostgresTextArray(reasons)]
+                [storedID, ticket, role, !reasons.isEmpty, PostgresTextArray(reasons), isNew ? cited : nil]
             )
             if !isNew {
                 try connection.execute("UPDATE tickets SET updated_at = now() WHERE id = $1", [ticket])
@@ -182,11 +238,28 @@ struct Ingestor: Sendable {
             SELECT message_id, ticket_id FROM messages
             WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL
             """,
-            [PostgresTextArray(ids)]
+            [PostgresTextArray(Array(ids.prefix(50)))]
         )
         let byID = Dictionary(rows.compactMap { row in row["message_id"].map { ($0, row.optionalInt64("ticket_id")) } }) { first, _ in first }
         for id in ids { if let ticket = byID[id] ?? nil { return ticket } }
         return nil
+    }
+
+    /// Whether `address` takes part in the ticket: its requester or someone they wrote to, a
+    /// technician it was assigned to, or a supplier asked about it.
+    private static func takesPart(_ address: String, in ticket: Int64, on connection: PostgresConnection) throws -> Bool {
+        try connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND address = $2)
+                OR EXISTS (SELECT 1 FROM assignments a JOIN technicians x ON x.id = a.technician_id
+                           WHERE a.ticket_id = $1 AND lower(x.email) = $2)
+                OR EXISTS (SELECT 1 FROM supplier_requests r JOIN suppliers s ON s.id = r.supplier_id
+                           WHERE r.ticket_id = $1 AND (lower(r.address) = $2 OR lower(s.email) = $2
+                                 OR EXISTS (SELECT 1 FROM jsonb_each_text(s.contacts) c WHERE lower(c.value) = $2)))
+                AS takes_part
+            """,
+            [ticket, address]
+        ).first?.bool("takes_part") ?? false
     }
 
     private static func senderRole(_ address: String?, on connection: PostgresConnection) throws -> String {
@@ -204,15 +277,18 @@ struct Ingestor: Sendable {
         return try rows.first?.string("role") ?? "customer"
     }
 
-    /// A bounce of our mail: linked to the message it bounces, its failed addresses marked.
+    /// A bounce of our mail: linked to the message it bounces. An address is marked failing only
+    /// when that message was ours and went to that address, so a forged report silences nobody;
+    /// the mark expires after `lifetime`.
     private static func recordBounce(
-        _ storedID: Int64, email: ParsedEmail, failedRecipients: [String], reasons: [String], on connection: PostgresConnection
+        _ storedID: Int64, email: ParsedEmail, failedRecipients: [String], reasons: [String], lifetime: Duration,
+        on connection: PostgresConnection
     ) throws -> Outcome {
-        var original: (id: Int64, ticket: Int64?)?
-        if let originalID = email.originalMessageID ?? email.inReplyTo {
+        var original: (id: Int64, ticket: Int64?, messageID: String)?
+        for candidate in [email.originalMessageID, email.inReplyTo].compactMap({ $0 }) where original == nil {
             original = try connection.query(
-                "SELECT id, ticket_id FROM messages WHERE message_id = $1 AND direction = 'outbound' LIMIT 1", [originalID]
-            ).first.map { (try $0.int64("id"), $0.optionalInt64("ticket_id")) }
+                "SELECT id, ticket_id, message_id FROM messages WHERE message_id = $1 AND direction = 'outbound' LIMIT 1", [candidate]
+            ).first.map { (try $0.int64("id"), $0.optionalInt64("ticket_id"), try $0.string("message_id")) }
         }
         try connection.execute(
             """
@@ -222,16 +298,18 @@ struct Ingestor: Sendable {
             """,
             [storedID, PostgresTextArray(reasons), original?.id, original?.ticket]
         )
-        for address in failedRecipients {
-            try connection.execute(
-                """
-                INSERT INTO failing_addresses (address, bounce_message_id, reason) VALUES ($1, $2, 'delivery failed')
-                ON CONFLICT (address) DO UPDATE SET since = now(), bounce_message_id = EXCLUDED.bounce_message_id
-                """,
-                [address, storedID]
-            )
-        }
-        return .bounce(linkedTo: original?.id)
+        guard let original else { return .bounce(linkedTo: nil) }
+        try connection.execute(
+            """
+            INSERT INTO failing_addresses (address, bounce_message_id, reason, notification_message_id, expires_at)
+            SELECT lower(n.recipient), $2, 'delivery failed', n.message_id, now() + make_interval(secs => $4)
+            FROM notifications n WHERE n.message_id = $3 AND lower(n.recipient) = ANY($1::text[])
+            ON CONFLICT (address) DO UPDATE SET since = now(), bounce_message_id = EXCLUDED.bounce_message_id,
+                notification_message_id = EXCLUDED.notification_message_id, expires_at = EXCLUDED.expires_at
+            """,
+            [PostgresTextArray(failedRecipients), storedID, original.messageID, lifetime.seconds]
+        )
+        return .bounce(linkedTo: original.id)
     }
 
     private static func storeAttachments(_ attachments: [ParsedEmail.Attachment], message: Int64, on connection: PostgresConnection) throws {
@@ -265,11 +343,5 @@ struct Ingestor: Sendable {
         let basis = [email.fromAddress ?? "", email.date.map { String(Int($0.timeIntervalSince1970)) } ?? "", email.subject, email.bodyText]
             .joined(separator: "\u{1F}")
         return "synthetic-\(MIMEParser.sha256Hex(Array(basis.utf8)).prefix(40))@frontline.invalid"
-    }
-
-    private static func headersJSON(_ headers: [(name: String, value: String)]) -> String {
-        let array = headers.map { ["name": $0.name, "value": $0.value] }
-        let data = (try? JSONSerialization.data(withJSONObject: array)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import FrontlineCurl
 import FrontlineMail
 import FrontlineRuntime
+import Metrics
 
 /// Polls one IMAP mailbox by UID. The cursor (mailbox, UIDVALIDITY, last UID) lives in
 /// PostgreSQL and moves in the same transaction as each message; a changed UIDVALIDITY
@@ -19,15 +20,18 @@ struct IMAPIntake: Service {
         }
         defer { client.shutdown() }
         let logger = self.logger.with(metadataKey: "mailbox", value: .string(mailbox.key))
+        let health = MailboxHealth(mailbox: mailbox.key, database: ingestor.database, logger: logger)
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let count = try await poll(client, logger: logger)
                 failures = 0
+                await health.succeeded()
                 if count > 0 { logger.info("mailbox polled", metadata: ["new_messages": "\(count)"]) }
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
             } catch {
                 failures += 1
+                await health.failed(error)
                 let delay = Backoff(initial: .seconds(1), maximum: .seconds(60)).delay(attempt: failures)
                 logger.warning("polling failed, retrying", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
@@ -59,7 +63,8 @@ struct IMAPIntake: Service {
         for uid in uids {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             let raw = try await client.run { try $0.fetch(uid: uid) }
-            _ = try await ingestor.ingest(raw, from: .init(mailbox: key, uidValidity: status.uidValidity, uid: uid))
+            let outcome = try await ingestor.ingest(raw, from: .init(mailbox: key, uidValidity: status.uidValidity, uid: uid))
+            MailboxHealth.count(outcome, mailbox: key)
         }
         return uids.count
     }
@@ -74,15 +79,72 @@ struct MaildirIntake: Sendable {
     let logger: Logger
 
     func readWaiting() async throws {
+        let health = MailboxHealth(mailbox: maildir.key, database: ingestor.database, logger: logger)
+        do {
+            try await readFiles()
+            await health.succeeded()
+        } catch {
+            await health.failed(error)
+            throw error
+        }
+    }
+
+    private func readFiles() async throws {
         try maildir.prepare()
         var count = 0
+        let limit = ingestor.settings.maxMessageBytes
         for file in try maildir.waiting() {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            let raw = try [UInt8](Data(contentsOf: file))
-            _ = try await ingestor.ingest(raw, from: .init(mailbox: maildir.key))
+            let size = (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+            let origin = Ingestor.Origin(mailbox: maildir.key)
+            // Mail over the limit is never loaded whole: its headers are read and kept.
+            let outcome = size > limit
+                ? try await ingestor.ingestOversized(headers: MessageHeaders.block(ofFile: file), size: size, from: origin)
+                : try await ingestor.ingest([UInt8](Data(contentsOf: file)), from: origin)
+            MailboxHealth.count(outcome, mailbox: maildir.key)
             try maildir.markTaken(file)
             count += 1
         }
         if count > 0 { logger.info("maildir read", metadata: ["mailbox": "\(maildir.key)", "new_messages": "\(count)"]) }
+    }
+}
+
+/// Each poll's outcome, in `mailbox_polls` (for `frontline status`) and as metrics.
+struct MailboxHealth: Sendable {
+    let mailbox: String
+    let database: Database
+    let logger: Logger
+
+    func succeeded() async {
+        Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "success")]).increment()
+        Gauge(label: "frontline_mailbox_last_success_timestamp_seconds", dimensions: [("mailbox", mailbox)])
+            .record(Date().timeIntervalSince1970)
+        await record { try MailboxPolls.recordSuccess(mailbox, on: $0) }
+    }
+
+    func failed(_ error: any Error) async {
+        Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "failure")]).increment()
+        await record { try MailboxPolls.recordFailure(mailbox, error: "\(error)", on: $0) }
+    }
+
+    /// What became of each message, by outcome.
+    static func count(_ outcome: Ingestor.Outcome, mailbox: String) {
+        let name = switch outcome {
+        case .newTicket, .reply: "stored"
+        case .bounce: "bounce"
+        case .duplicate: "duplicate"
+        case .quarantined: "quarantined"
+        case .skipped: "skipped"
+        }
+        Counter(label: "frontline_mailbox_messages_total", dimensions: [("mailbox", mailbox), ("outcome", name)]).increment()
+    }
+
+    /// Health is worth recording, not worth failing a poll over (PostgreSQL may be the outage).
+    private func record(_ body: @escaping @Sendable (PostgresConnection) throws -> Void) async {
+        do {
+            try await database.withConnection(retrying: false) { try body($0) }
+        } catch {
+            logger.debug("mailbox health not recorded", metadata: ["error": "\(error)"])
+        }
     }
 }

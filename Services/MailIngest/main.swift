@@ -8,7 +8,8 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
         database: context.database, streams: context.streams,
         settings: .init(
             attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
-            autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress)
+            autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress),
+            ownAddresses: [settings.ownAddress.lowercased()]
         ),
         logger: context.logger
     )

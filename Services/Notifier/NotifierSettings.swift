@@ -16,6 +16,7 @@ struct NotifierSettings {
     var maxServerRefusals: Int
     var summaryPeriod: Duration
     var templateDirectory: String?
+    var secret: ReplySecret
 
     init(environment: Environment) throws(ConfigurationError) {
         let allowPlaintext = try environment.flag("FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false)
@@ -39,6 +40,7 @@ struct NotifierSettings {
         maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
         summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))
         templateDirectory = environment.string("FRONTLINE_TEMPLATE_DIR")
+        secret = try environment.replySecret()
     }
 
     private static func address(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {
@@ -47,8 +49,5 @@ struct NotifierSettings {
         return value.lowercased()
     }
 
-    static func isAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
-    }
+    static func isAddress(_ text: String) -> Bool { EmailAddress(text) != nil }
 }

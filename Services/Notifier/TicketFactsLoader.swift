@@ -43,7 +43,7 @@ struct TicketFactsLoader: Sendable {
                     coalesce(c.request_type, t.request_type) AS request_type, coalesce(c.priority, t.priority) AS priority,
                     c.confidence, c.steps::text AS steps, c.flags::text AS flags, c.first_response_hours, c.resolution_hours,
                     a.id AS assignee_id, a.name AS assignee_name, a.email AS assignee_email,
-                    EXISTS (SELECT 1 FROM failing_addresses f WHERE f.address = lower(t.requester_email)) AS bouncing,
+                    EXISTS (SELECT 1 FROM failing_addresses f WHERE f.address = lower(t.requester_email) AND f.expires_at > now()) AS bouncing,
                     (SELECT value::text FROM settings WHERE key = 'phase') AS phase,
                     (SELECT value::text FROM settings WHERE key = 'confidence_threshold') AS threshold
                 FROM tickets t

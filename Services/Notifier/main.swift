@@ -20,7 +20,8 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     }
     let calendar = try await context.database.withConnection { try TeamStore.calendar(on: $0) }
     let composer = NotificationComposer(
-        from: settings.from, templates: templates, timeZone: TimeZone(identifier: calendar.timeZone) ?? .gmt
+        from: settings.from, templates: templates, timeZone: TimeZone(identifier: calendar.timeZone) ?? .gmt,
+        secret: settings.secret
     )
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
     let writer = IntroWriter(failover: ProviderFailover(providers: providers.providers(http: http), logger: context.logger))

@@ -89,6 +89,31 @@ public enum JSONText {
     public static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return String(decoding: withoutNULEscapes(Array(try encoder.encode(value))), as: UTF8.self)
+    }
+
+    /// PostgreSQL's jsonb refuses `\u0000`, and strings from mail or an LLM can hold NUL: the
+    /// escape is dropped from encoded JSON (a string's other characters stay as they are).
+    static func withoutNULEscapes(_ json: [UInt8]) -> [UInt8] {
+        let nul = Array(#"\u0000"#.utf8)
+        guard json.count >= nul.count, json.contains(UInt8(ascii: "\\")) else { return json }
+        var output: [UInt8] = []
+        output.reserveCapacity(json.count)
+        var index = 0
+        while index < json.count {
+            guard json[index] == UInt8(ascii: "\\") else {
+                output.append(json[index])
+                index += 1
+                continue
+            }
+            if index + nul.count <= json.count, json[index..<index + nul.count].elementsEqual(nul) {
+                index += nul.count
+                continue
+            }
+            // Any other escape is kept whole, so an escaped backslash before "u0000" is not misread.
+            output.append(contentsOf: json[index..<min(index + 2, json.count)])
+            index += 2
+        }
+        return output
     }
 }

@@ -78,10 +78,11 @@ public struct OutgoingEmail: Sendable {
         out.header("To", MIMEWriter.mailbox(to))
         out.header("Subject", MIMEWriter.encodedText(subject))
         out.header("Date", MIMEWriter.rfc5322Date(date))
-        out.header("Message-ID", "<\(MIMEWriter.clean(messageID))>")
-        if let inReplyTo { out.header("In-Reply-To", "<\(MIMEWriter.clean(inReplyTo))>") }
+        out.header("Message-ID", "<\(MIMEWriter.messageID(messageID))>")
+        if let inReplyTo { out.header("In-Reply-To", "<\(MIMEWriter.messageID(inReplyTo))>") }
+        let references = references.map(MIMEWriter.messageID).filter { !$0.isEmpty }
         if !references.isEmpty {
-            out.header("References", references.map { "<\(MIMEWriter.clean($0))>" }.joined(separator: " "))
+            out.header("References", references.map { "<\($0)>" }.joined(separator: "\r\n "))
         }
         out.header("Auto-Submitted", autoSubmitted.rawValue)
         for (name, value) in extraHeaders { out.header(name, MIMEWriter.encodedText(value)) }
@@ -157,9 +158,16 @@ struct MIMEWriter {
         }
     }
 
-    /// Header values never carry CR or LF: a subject taken from a customer cannot add headers.
+    /// Header values never carry CR, LF, NUL or another control character: a subject taken
+    /// from a customer cannot add headers or cut one short.
     static func clean(_ value: String) -> String {
-        String(value.map { $0 == "\r" || $0 == "\n" || $0 == "\t" ? " " : $0 })
+        String(String.UnicodeScalarView(value.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+    }
+
+    /// A Message-ID from someone else's mail (the thread we answer in), reduced to what can
+    /// stand between angle brackets.
+    static func messageID(_ value: String) -> String {
+        clean(value).filter { $0 != "<" && $0 != ">" && !$0.isWhitespace }
     }
 
     /// Printable ASCII stays as it is; anything else becomes RFC 2047 encoded words

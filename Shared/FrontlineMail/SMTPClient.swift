@@ -51,6 +51,12 @@ extension CurlHandle {
     /// One message to one envelope recipient. The handle keeps its connection between calls,
     /// so a sender that reuses it talks to the server over one connection.
     public func sendMail(_ message: [UInt8], from sender: String, to recipient: String, via server: SMTPServer) -> SMTPOutcome {
+        // Checked again here, where they become SMTP commands: an address with a line break
+        // would let its author add commands (another RCPT TO) to our session with the relay.
+        guard let sender = EmailAddress(sender) else { return .permanent("refused before sending: the sender is not a valid address") }
+        guard let recipient = EmailAddress(recipient) else {
+            return .permanent("refused before sending: the recipient is not a valid address")
+        }
         let recipients = curl_slist_append(nil, "<\(recipient)>")
         defer { curl_slist_free_all(recipients) }
         do {

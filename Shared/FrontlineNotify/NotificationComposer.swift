@@ -18,11 +18,14 @@ public struct NotificationComposer: Sendable {
     public let templates: TemplateLibrary
     /// Due times are shown in the business calendar's zone.
     public let timeZone: TimeZone
+    /// Keys our Message-IDs.
+    public let secret: ReplySecret
 
-    public init(from: MailAddress, templates: TemplateLibrary, timeZone: TimeZone) {
+    public init(from: MailAddress, templates: TemplateLibrary, timeZone: TimeZone, secret: ReplySecret) {
         self.from = from
         self.templates = templates
         self.timeZone = timeZone
+        self.secret = secret
     }
 
     /// Values a kind adds to the ticket's (the next step, the escalation, the report…).
@@ -43,7 +46,7 @@ public struct NotificationComposer: Sendable {
         values["intro"] = intro?.text
         for (key, value) in extra { values[key] = value }
         let content = templates.render(plan.kind, language: plan.language, values: values)
-        let messageID = Self.messageID(ticket: ticket?.id, kind: plan.kind, recipient: plan.recipient, cause: plan.cause, domain: from.domain)
+        let messageID = Self.messageID(ticket: ticket?.id, kind: plan.kind, recipient: plan.recipient, cause: plan.cause, domain: from.domain, secret: secret)
         var headers: [(name: String, value: String)] = [("X-Loop", from.address), ("X-Frontline-Kind", plan.kind.rawValue)]
         if let ticket { headers.append(("X-Frontline-Ticket", String(ticket.id))) }
         let email = OutgoingEmail(
@@ -59,9 +62,13 @@ public struct NotificationComposer: Sendable {
 
     /// The same key always gives the same Message-ID: were a notification ever sent twice,
     /// receivers see one message, and we can tell the copies apart from two notifications.
-    public static func messageID(ticket: Int64?, kind: NotificationKind, recipient: String, cause: String, domain: String) -> String {
+    /// Keyed with the secret, so that nobody outside can compute the id of a message we sent
+    /// to someone else and reply "in its thread".
+    public static func messageID(
+        ticket: Int64?, kind: NotificationKind, recipient: String, cause: String, domain: String, secret: ReplySecret
+    ) -> String {
         let key = [ticket.map(String.init) ?? "-", kind.rawValue, recipient.lowercased(), cause].joined(separator: "\u{1F}")
-        let digest = MIMEParser.sha256Hex(Array(key.utf8)).prefix(20)
+        let digest = secret.signature(of: key, length: 24)
         return "frontline.\(ticket.map { "t\($0)" } ?? "ops").\(kind.rawValue).\(digest)@\(domain)"
     }
 

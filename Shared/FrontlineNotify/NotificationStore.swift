@@ -30,7 +30,7 @@ public enum NotificationStore {
         if plan.role.isExternal, disposition == .send {
             // One recipient at a time: two events for the same person cannot both slip under the limit.
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["notify:" + plan.recipient])
-            let bouncing = try connection.query("SELECT 1 FROM failing_addresses WHERE address = $1", [plan.recipient])
+            let bouncing = try connection.query("SELECT 1 FROM failing_addresses WHERE address = $1 AND expires_at > now()", [plan.recipient])
             let recent = try connection.query(
                 """
                 SELECT count(*) AS n FROM notifications
@@ -106,7 +106,7 @@ public enum NotificationStore {
             INSERT INTO messages (ticket_id, mailbox, message_id, direction, from_address, to_addresses, subject, body_text, raw)
             SELECT ticket_id, 'outbound', message_id, 'outbound', $2, recipient, subject, body_text, raw
             FROM notifications WHERE message_id = $1
-            ON CONFLICT (mailbox, message_id) DO NOTHING
+            ON CONFLICT (mailbox, message_id_digest) DO NOTHING
             """,
             [messageID, sender]
         )

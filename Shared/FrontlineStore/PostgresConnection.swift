@@ -265,7 +265,12 @@ public final class PostgresConnection {
                 lengths.append(0)
                 formats.append(0)
             case .text(let text):
-                buffers.append(Array(text.utf8CString))
+                // libpq reads parameters as C strings: an embedded NUL (mail and LLM output can
+                // carry one) would cut the value short without a word. PostgreSQL text cannot
+                // hold NUL at all, so it is dropped here, for every value of every caller.
+                var bytes = Array(text.utf8CString)
+                if bytes.dropLast().contains(0) { bytes = bytes.dropLast().filter { $0 != 0 } + [0] }
+                buffers.append(bytes)
                 lengths.append(0)
                 formats.append(0)
             case .binary(let bytes):

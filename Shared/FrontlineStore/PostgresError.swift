@@ -41,6 +41,17 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     /// Worth another attempt on a fresh connection: nothing of the work was kept.
     public var isConnectionProblem: Bool { code == .connectionFailed || code == .connectionLost }
 
+    /// The server or the way to it had a problem that passes (down, restarting, overloaded,
+    /// a lock or serialization conflict): the same work can succeed later. Anything else the
+    /// server rejected (a constraint, a value it cannot take) fails again on the same input.
+    public var isTransient: Bool {
+        if code != .queryFailed && code != .unexpectedResult { return true }
+        guard let sqlState else { return false }
+        // 08 connection, 40 serialization/deadlock, 53 resources, 57 operator intervention
+        // (shutdown), 58 system error, 55P03 lock not available, 25P03 idle transaction timeout.
+        return ["08", "40", "53", "57", "58"].contains(String(sqlState.prefix(2))) || sqlState == "55P03" || sqlState == "25P03"
+    }
+
     public var description: String {
         var text = "PostgreSQL \(code)"
         if let sqlState { text += " (SQLSTATE \(sqlState))" }

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 import FrontlineMail
 import FrontlineNotify
 import Testing
@@ -19,9 +20,12 @@ let composer: NotificationComposer = {
     let templates = try! TemplateLibrary()
     return NotificationComposer(
         from: MailAddress("helpdesk@desk.example", name: "IT Service Desk"), templates: templates,
-        timeZone: TimeZone(identifier: "Europe/Berlin")!
+        timeZone: TimeZone(identifier: "Europe/Berlin")!, secret: testSecret
     )
 }()
+
+/// Made at run time: a test key, never a real one.
+let testSecret = ReplySecret(UUID().uuidString + UUID().uuidString)!
 
 func parsed(_ composed: ComposedNotification) throws -> ParsedEmail {
     try MIMEParser.parse(composed.raw).get()
@@ -111,11 +115,39 @@ func header(_ email: ParsedEmail, _ name: String) -> String? {
     }
 
     @Test func theSameKeyGivesTheSameMessageID() {
-        let one = NotificationComposer.messageID(ticket: 7, kind: .confirmation, recipient: "A@x.example", cause: "ticket", domain: "desk.example")
-        let again = NotificationComposer.messageID(ticket: 7, kind: .confirmation, recipient: "a@x.example", cause: "ticket", domain: "desk.example")
-        let other = NotificationComposer.messageID(ticket: 7, kind: .statusAssigned, recipient: "a@x.example", cause: "ticket", domain: "desk.example")
-        #expect(one == again)
-        #expect(one != other)
+        func id(_ kind: NotificationKind, _ recipient: String, secret: ReplySecret = testSecret) -> String {
+            NotificationComposer.messageID(ticket: 7, kind: kind, recipient: recipient, cause: "ticket", domain: "desk.example", secret: secret)
+        }
+        #expect(id(.confirmation, "A@x.example") == id(.confirmation, "a@x.example"))
+        #expect(id(.confirmation, "a@x.example") != id(.statusAssigned, "a@x.example"))
+        #expect(id(.confirmation, "a@x.example").hasSuffix("@desk.example"))
+    }
+
+    @Test("a Message-ID cannot be computed without the deployment's secret")
+    func messageIDsAreKeyed() throws {
+        let other = try #require(ReplySecret(UUID().uuidString + UUID().uuidString))
+        let ours = NotificationComposer.messageID(ticket: 7, kind: .confirmation, recipient: "a@x.example", cause: "ticket", domain: "d.example", secret: testSecret)
+        let theirs = NotificationComposer.messageID(ticket: 7, kind: .confirmation, recipient: "a@x.example", cause: "ticket", domain: "d.example", secret: other)
+        #expect(ours != theirs)
+        // Nor from the unkeyed digest of the same key, which is what anyone could compute.
+        let unkeyed = MIMEParser.sha256Hex(Array(["7", "confirmation", "a@x.example", "ticket"].joined(separator: "\u{1F}").utf8))
+        #expect(!ours.contains(unkeyed.prefix(20)))
+    }
+
+    @Test("a reply secret shorter than 32 characters is refused, and none is ever printed")
+    func replySecretRules() throws {
+        #expect(ReplySecret(String(repeating: "x", count: 31)) == nil)
+        let text = UUID().uuidString + UUID().uuidString
+        let secret = try #require(ReplySecret(text))
+        #expect(!"\(secret)".contains(text))
+        #expect(secret.verifies(secret.signature(of: "ticket 7"), for: "ticket 7"))
+        #expect(!secret.verifies(secret.signature(of: "ticket 7"), for: "ticket 8"))
+        let missing = Environment([:])
+        #expect(throws: ConfigurationError.self) { try missing.replySecret() }
+        do { _ = try Environment([ReplySecret.variable: "short"]).replySecret() } catch {
+            #expect(error.description.contains("FRONTLINE_REPLY_SECRET"))
+            #expect(!error.description.contains("short"))
+        }
     }
 
     @Test func aDeploymentTemplateReplacesTheBuiltinOne() throws {
@@ -124,7 +156,7 @@ func header(_ email: ParsedEmail, _ name: String) -> String? {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "{{tag}} ACME received it".write(toFile: folder + "/confirmation.subject.mustache", atomically: true, encoding: .utf8)
         try #"{"confirmation_intro": "ACME has your request {{tag}}."}"#.write(toFile: folder + "/phrases.en.json", atomically: true, encoding: .utf8)
-        let custom = NotificationComposer(from: MailAddress("helpdesk@desk.example"), templates: try TemplateLibrary(overrides: folder), timeZone: .gmt)
+        let custom = NotificationComposer(from: MailAddress("helpdesk@desk.example"), templates: try TemplateLibrary(overrides: folder), timeZone: .gmt, secret: testSecret)
         let ticket = sampleTicket()
         let plan = try #require(policy.plan(.classified, ticket: ticket).first)
         let content = custom.compose(plan, ticket: ticket).content

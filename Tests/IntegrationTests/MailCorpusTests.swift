@@ -60,6 +60,16 @@ extension Integration {
                     """,
                     [ticket]
                 )
+                // It went to gone@example.org: only a bounce of mail we sent to an address marks it.
+                try connection.execute(
+                    """
+                    INSERT INTO notifications (ticket_id, kind, recipient, recipient_role, cause, language, author, status,
+                        message_id, subject, body_text, raw, sent_at)
+                    VALUES ($1, 'confirmation', 'gone@example.org', 'customer', 'ticket', 'en', 'template', 'sent',
+                        'notification-1@helpdesk.example', 'earlier', 'earlier', '\\x00'::bytea, now())
+                    """,
+                    [ticket]
+                )
                 try connection.execute("INSERT INTO suppliers (name, email) VALUES ('Parts Inc', 'orders@parts.example')")
             }
             for file in try FileManager.default.contentsOfDirectory(at: Self.corpus, includingPropertiesForKeys: nil) {
@@ -174,6 +184,16 @@ extension Integration {
                     Update on \(id).\r
 
                     """.utf8)
+            }
+            // The supplier was asked about this ticket: its reply belongs there.
+            _ = try await scratch.database.withConnection { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO supplier_requests (ticket_id, supplier_id, topic, address, message_id)
+                    SELECT $1, id, 'general', email, 'request-1@helpdesk.example' FROM suppliers WHERE email = 'orders@parts.example'
+                    """,
+                    [original]
+                )
             }
             try maildir.deliver(reply("by-references@example.de", from: "juergen@example.de", subject: "AW: WLAN", references: "raw8bit@example.de"))
             try maildir.deliver(reply("by-tag@example.de", from: "juergen@example.de", subject: "Re: \(SubjectTag.tag(for: original)) WLAN"))

@@ -383,7 +383,7 @@ extension Integration {
         func rateLimitAndBouncingAddresses() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
-            let composer = NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt)
+            let composer = NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt, secret: testReplySecret)
             let statuses = try await scratch.database.transaction { connection -> [NotificationStore.Stored] in
                 try connection.execute("INSERT INTO failing_addresses (address, reason) VALUES ('gone@example.com', 'delivery failed')")
                 let ticket = try connection.query("INSERT INTO tickets (subject) VALUES ('x') RETURNING id").first!.int64("id")

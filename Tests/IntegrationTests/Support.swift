@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineCurl
+import FrontlineMail
 import FrontlineRuntime
 import Testing
 
@@ -74,6 +75,7 @@ final class Scratch: Sendable {
         environment["FRONTLINE_REDIS_URL"] = "redis://\(redisURL.host):\(redisURL.port)/\(redisURL.database)"
         environment["FRONTLINE_STREAM_PREFIX"] = streams.prefix
         environment["FRONTLINE_HTTP_PORT"] = "0"
+        environment[ReplySecret.variable] = testReplySecretText
         environment.merge(extra) { _, new in new }
         return environment
     }
@@ -249,3 +251,7 @@ func httpGet(_ url: String) async throws -> (Int, String) {
     let response = try await client.perform(HTTPRequest(url: url, timeout: .seconds(10)))
     return (response.status, response.text)
 }
+
+/// Made anew for each test run: a test deployment's key, never a real one.
+let testReplySecretText = UUID().uuidString + UUID().uuidString
+let testReplySecret = ReplySecret(testReplySecretText)!
