@@ -22,6 +22,8 @@ extension Integration {
         func sizesHeadersAndCap() async throws {
             let mailbox = try MailIngest.TestMailbox()
             try await mailbox.create()
+            // A new, empty mailbox: no sizes rather than an error (a first poll asks for 1:*).
+            #expect(try await mailbox.client.run { try $0.sizes(from: 1) }.isEmpty)
             // A header line that looks like the end of an IMAP command must come back as data.
             let small = Self.message(subject: "small", extraHeader: "A004 OK FETCH completed", bodyBytes: 200)
             let large = Self.message(subject: "large", bodyBytes: 300_000)
