@@ -8,6 +8,8 @@ struct MailIngestSettings {
     var maildir: Maildir?
     var pollInterval: Duration
     var attachmentCap: Int
+    /// Larger messages are not loaded whole (their size is asked first).
+    var maxMessageBytes: Int
     var senderLimit: Int
     /// Our own address: the X-Loop value our mail carries.
     var ownAddress: String
@@ -28,9 +30,20 @@ struct MailIngestSettings {
             throw ConfigurationError(variable: "FRONTLINE_IMAP_URL", problem: "or FRONTLINE_MAILDIR must be set: there is no mailbox to read")
         }
         let allowPlaintext = try environment.flag("FRONTLINE_IMAP_ALLOW_PLAINTEXT", default: false)
-        imapCredentials = IMAPCredentials(bearerToken: environment.string("FRONTLINE_IMAP_BEARER_TOKEN"), allowPlaintext: allowPlaintext)
+        let bearerToken = environment.string("FRONTLINE_IMAP_BEARER_TOKEN")
+        let refresh = try OAuthRefreshSettings(environment: environment, prefix: "FRONTLINE_IMAP_OAUTH")
+        if bearerToken != nil, refresh != nil {
+            throw ConfigurationError(
+                variable: "FRONTLINE_IMAP_BEARER_TOKEN", problem: "cannot be combined with FRONTLINE_IMAP_OAUTH_*: set one or the other"
+            )
+        }
+        // One source for every mailbox: they share its cached token and its refreshes.
+        imapCredentials = IMAPCredentials(
+            bearerToken: bearerToken, tokenSource: refresh.map { OAuthTokenSource(settings: $0) }, allowPlaintext: allowPlaintext
+        )
         pollInterval = try environment.seconds("FRONTLINE_IMAP_POLL_SECONDS", default: .seconds(30), range: 0.1...3600)
         attachmentCap = try environment.integer("FRONTLINE_ATTACHMENT_MAX_BYTES", default: 25 << 20, range: 0...(1 << 30))
+        maxMessageBytes = try environment.integer("FRONTLINE_MAX_MESSAGE_BYTES", default: 50 << 20, range: (1 << 10)...(2 << 30))
         senderLimit = try environment.integer("FRONTLINE_INGEST_SENDER_LIMIT", default: 30, range: 1...100_000)
         ownAddress = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
     }

@@ -22,6 +22,8 @@ public struct CurlError: Error, CustomStringConvertible, Sendable {
             .map { Int($0.rawValue) }.contains(code)
     }
     public var isLoginDenied: Bool { code == Int(CURLE_LOGIN_DENIED.rawValue) }
+    /// The answer passed the `maxBodyBytes` the transfer was given.
+    public var isTooLarge: Bool { code == Int(CURLE_FILESIZE_EXCEEDED.rawValue) }
     public var description: String {
         "curl error \(code): \(message)" + (responseCode.map { " (server answered \($0))" } ?? "")
     }
@@ -64,11 +66,13 @@ public final class CurlHandle {
 
     /// Runs one transfer. `configure` sets its options; `upload` is sent as the request body
     /// (HTTP POST fields) or as the upload (IMAP APPEND, SMTP DATA) when `asUpload` is true.
-    public func perform(upload: [UInt8]? = nil, asUpload: Bool = false, _ configure: (Options) throws(CurlError) -> Void)
-        throws(CurlError) -> Transfer
-    {
+    /// A body longer than `maxBodyBytes` stops the transfer (`isTooLarge`) instead of filling memory.
+    public func perform(
+        upload: [UInt8]? = nil, asUpload: Bool = false, maxBodyBytes: Int? = nil, _ configure: (Options) throws(CurlError) -> Void
+    ) throws(CurlError) -> Transfer {
         curl_easy_reset(handle)
         let sink = TransferSink(upload: upload ?? [])
+        sink.maxBodyBytes = max(0, maxBodyBytes ?? Int.max)
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
         let options = Options(handle: handle)
@@ -76,6 +80,10 @@ public final class CurlHandle {
         try check(frontline_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
         try check(frontline_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, userdata in
             let sink = Unmanaged<TransferSink>.fromOpaque(userdata!).takeUnretainedValue()
+            guard size * count <= sink.maxBodyBytes - sink.body.count else {
+                sink.overflowed = true
+                return 0  // libcurl stops the transfer with a write error
+            }
             if let pointer { sink.body.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: size * count)) }
             return size * count
         })
@@ -110,6 +118,11 @@ public final class CurlHandle {
         let code = curl_easy_perform(handle)
         var responseCode = 0
         _ = frontline_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+        if sink.overflowed {
+            throw CurlError(
+                code: Int(CURLE_FILESIZE_EXCEEDED.rawValue), message: "the answer is larger than \(sink.maxBodyBytes) bytes"
+            )
+        }
         guard code == CURLE_OK else {
             throw CurlError(
                 code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)),
@@ -130,6 +143,8 @@ final class TransferSink {
     var headerLines: [String] = []
     let upload: [UInt8]
     var uploadOffset = 0
+    var maxBodyBytes = Int.max
+    var overflowed = false
     /// A stable copy of the body for CURLOPT_POSTFIELDS, alive until the transfer ends.
     let postFields: UnsafeMutableRawPointer
 
