@@ -59,14 +59,39 @@ struct IMAPIntake: Service {
             }
         }
         if let next = status.uidNext, next <= first, cursor?.validity == status.uidValidity { return 0 }
+        let limit = ingestor.settings.maxMessageBytes
         let uids = try await client.run { try $0.uids(from: first) }
+        let large = uids.isEmpty ? [] : Set(try await client.run { try $0.uids(from: first, largerThan: limit) })
         for uid in uids {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            let raw = try await client.run { try $0.fetch(uid: uid) }
-            let outcome = try await ingestor.ingest(raw, from: .init(mailbox: key, uidValidity: status.uidValidity, uid: uid))
+            let origin = Ingestor.Origin(mailbox: key, uidValidity: status.uidValidity, uid: uid)
+            let outcome: Ingestor.Outcome
+            if large.contains(uid) {
+                let size = try await client.run { try $0.size(uid: uid) }.map { Int(clamping: $0) } ?? limit + 1
+                outcome = try await ingestHeaders(of: uid, size: size, client, origin: origin)
+            } else {
+                do {
+                    let raw = try await client.run { try $0.fetch(uid: uid, maxBytes: limit) }
+                    outcome = try await ingestor.ingest(raw, from: origin)
+                } catch let error as CurlError where error.isTooLarge {
+                    // The server under-reported the size (Exchange estimates it): headers only after all.
+                    outcome = try await ingestHeaders(of: uid, size: limit + 1, client, origin: origin)
+                }
+            }
             MailboxHealth.count(outcome, mailbox: key)
         }
         return uids.count
+    }
+
+    /// Mail over the size limit is never loaded whole: its header block is fetched and kept.
+    private func ingestHeaders(of uid: UInt64, size: Int, _ client: DedicatedThreadPool<IMAPClient>, origin: Ingestor.Origin) async throws -> Ingestor.Outcome {
+        let headers: [UInt8]
+        do {
+            headers = try await client.run { try $0.fetchHeader(uid: uid) }
+        } catch let error as CurlError where error.isTooLarge {
+            headers = Array("X-Frontline-Note: the header block is over 1 MiB and was not kept\r\n\r\n".utf8)
+        }
+        return try await ingestor.ingestOversized(headers: headers, size: size, from: origin)
     }
 }
 

@@ -37,7 +37,7 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 }
 
 /// A text[] parameter, for `= ANY($1)`.
-public struct PostgresTextArray: PostgresBindable {
+public struct PostgresTextArray: PostgresBindable, Sendable {
     public var values: [String]
     public init(_ values: [String]) { self.values = values }
     public var postgresParameter: PostgresParameter {

@@ -22,22 +22,25 @@ extension Integration {
         func sizesHeadersAndCap() async throws {
             let mailbox = try MailIngest.TestMailbox()
             try await mailbox.create()
-            // A new, empty mailbox: no sizes rather than an error (a first poll asks for 1:*).
-            #expect(try await mailbox.client.run { try $0.sizes(from: 1) }.isEmpty)
+            // A new, empty mailbox: nothing rather than an error (a first poll asks for 1:*).
+            #expect(try await mailbox.client.run { try $0.uids(from: 1, largerThan: 0) }.isEmpty)
             // A header line that looks like the end of an IMAP command must come back as data.
             let small = Self.message(subject: "small", extraHeader: "A004 OK FETCH completed", bodyBytes: 200)
             let large = Self.message(subject: "large", bodyBytes: 300_000)
             try await mailbox.append([small.whole, large.whole])
 
-            let sizes = try await mailbox.client.run { try $0.sizes(from: 1) }
-            #expect(sizes.map(\.bytes) == [UInt64(small.whole.count), UInt64(large.whole.count)])
-            let largeUID = try #require(sizes.last?.uid)
+            let all = try await mailbox.client.run { try $0.uids(from: 1) }
+            #expect(all.count == 2)
+            let largeOnes = try await mailbox.client.run { try $0.uids(from: 1, largerThan: 100_000) }
+            let largeUID = try #require(largeOnes.first)
+            #expect(largeOnes == [all[1]])
+            #expect(try await mailbox.client.run { try $0.size(uid: all[0]) } == UInt64(small.whole.count))
             #expect(try await mailbox.client.run { try $0.size(uid: largeUID) } == UInt64(large.whole.count))
             #expect(try await mailbox.client.run { try $0.size(uid: largeUID + 100) } == nil)
-            #expect(try await mailbox.client.run { try $0.sizes(from: largeUID + 1) }.isEmpty)
+            #expect(try await mailbox.client.run { try $0.uids(from: largeUID + 1, largerThan: 0) }.isEmpty)
 
             #expect(try await mailbox.client.run { try $0.fetchHeader(uid: largeUID) } == large.header)
-            let smallUID = try #require(sizes.first?.uid)
+            let smallUID = all[0]
             #expect(try await mailbox.client.run { try $0.fetchHeader(uid: smallUID) } == small.header)
 
             let capped = await #expect(throws: CurlError.self) {
