@@ -33,6 +33,13 @@ import Testing
         #expect(RetryAfter.parse("Thu, 32 May 2026 20:27:10 GMT", now: now) == nil)
     }
 
+    @Test("a duration too long for Int64 milliseconds saturates")
+    func longDurations() {
+        #expect(Duration.seconds(Int64.max).milliseconds == .max)
+        #expect(Duration.seconds(Int64.min).milliseconds == .min)
+        #expect(Duration.milliseconds(1500).milliseconds == 1500)
+    }
+
     @Test("a whole number from JSON that does not fit an Int is no number")
     func jsonIntegers() throws {
         #expect(JSONValue.number(1e300).intValue == nil)
