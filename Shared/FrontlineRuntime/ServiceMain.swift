@@ -87,7 +87,13 @@ public enum ServiceMain {
                     logger: logger
                 )
             )
-            logger.info("started", metadata: ["http_host": "\(configuration.httpHost)", "http_port": "\(configuration.httpPort)", "consumer": "\(configuration.consumer.name)"])
+            logger.info(
+                "started",
+                metadata: [
+                    "http_host": "\(configuration.httpHost)", "http_port": "\(configuration.httpPort)",
+                    "consumer": "\(configuration.consumer.name)",
+                ]
+            )
             try await group.run()
             logger.info("stopped")
             database.shutdown()
