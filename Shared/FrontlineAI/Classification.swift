@@ -104,7 +104,8 @@ public struct ProposedClassification: Sendable {
         category = json["category"]?.stringValue
         requestType = json["request_type"]?.stringValue
         priority = json["priority"]?.stringValue
-        confidence = json["confidence"]?.doubleValue
+        // JSON cannot say inf or nan, but a decoder may turn 1e999 into inf.
+        confidence = json["confidence"]?.doubleValue.flatMap { $0.isFinite ? $0 : nil }
         var fields: [String: String] = [:]
         if case .object(let object)? = json["fields"] {
             for (key, value) in object { if let text = value.stringValue, !text.isEmpty { fields[key] = text } }

@@ -58,6 +58,21 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension ProviderError: TransientFailure {
+    /// The provider is away or overloaded; a rejected request or a malformed answer is not.
+    public var isTransient: Bool {
+        switch kind {
+        case .rateLimited, .serverError, .timeout, .unreachable: true
+        case .rejected, .malformed: false
+        }
+    }
+}
+
+/// A token count from a provider's usage block: a whole number from 0 up, or nothing.
+func tokenCount(_ value: JSONValue?) -> Int? {
+    value?.intValue.flatMap { $0 >= 0 ? $0 : nil }
+}
+
 /// An LLM vendor: answers a structured call with a JSON object.
 public protocol LLMProvider: Sendable {
     var name: String { get }
@@ -87,7 +102,7 @@ struct JSONPost: Sendable {
             guard let json = JSONValue.parse(response.body) else { throw ProviderError(kind: .malformed("the body is not JSON")) }
             return json
         case 429:
-            throw ProviderError(kind: .rateLimited(retryAfter: response.headers["retry-after"].flatMap(Double.init).map { .milliseconds(Int64($0 * 1000)) }))
+            throw ProviderError(kind: .rateLimited(retryAfter: response.retryAfter()))
         case 500..<600:
             throw ProviderError(kind: .serverError(status: response.status))
         default:
@@ -145,8 +160,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
         let content = json["choices"]?[0]?["message"]?["content"]?.stringValue
         return StructuredAnswer(
             json: try JSONPost.object(fromText: content),
-            promptTokens: json["usage"]?["prompt_tokens"]?.intValue,
-            completionTokens: json["usage"]?["completion_tokens"]?.intValue
+            promptTokens: tokenCount(json["usage"]?["prompt_tokens"]),
+            completionTokens: tokenCount(json["usage"]?["completion_tokens"])
         )
     }
 }
@@ -188,8 +203,8 @@ public struct AnthropicProvider: LLMProvider {
             let input = blocks.first(where: { $0["type"]?.stringValue == "tool_use" })?["input"], case .object = input
         else { throw ProviderError(kind: .malformed("no \(call.name) tool call in the answer")) }
         return StructuredAnswer(
-            json: input, promptTokens: json["usage"]?["input_tokens"]?.intValue,
-            completionTokens: json["usage"]?["output_tokens"]?.intValue
+            json: input, promptTokens: tokenCount(json["usage"]?["input_tokens"]),
+            completionTokens: tokenCount(json["usage"]?["output_tokens"])
         )
     }
 }
@@ -222,8 +237,8 @@ public struct GeminiProvider: LLMProvider {
         let text = json["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue
         return StructuredAnswer(
             json: try JSONPost.object(fromText: text),
-            promptTokens: json["usageMetadata"]?["promptTokenCount"]?.intValue,
-            completionTokens: json["usageMetadata"]?["candidatesTokenCount"]?.intValue
+            promptTokens: tokenCount(json["usageMetadata"]?["promptTokenCount"]),
+            completionTokens: tokenCount(json["usageMetadata"]?["candidatesTokenCount"])
         )
     }
 

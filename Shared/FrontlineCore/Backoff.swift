@@ -31,7 +31,13 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
-    public var milliseconds: Int64 { Int64(seconds * 1000) }
+    /// Saturates instead of trapping for a duration beyond Int64 milliseconds.
+    public var milliseconds: Int64 {
+        let value = (seconds * 1000).rounded(.towardZero)
+        if value >= 9.2e18 { return .max }
+        if value <= -9.2e18 { return .min }
+        return Int64(value)
+    }
 }
 
 #if canImport(Glibc)

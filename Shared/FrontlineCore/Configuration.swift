@@ -121,6 +121,8 @@ public struct FrontlineConfiguration: Sendable {
 
     public var databaseURL: String
     public var redisURL: RedisURL
+    /// The address the operations endpoints listen on: every interface unless set.
+    public var httpHost: String
     public var httpPort: Int
     public var logLevel: LogLevel
     /// Prefix of every stream key, so that several deployments can share one Redis.
@@ -137,26 +139,31 @@ public struct FrontlineConfiguration: Sendable {
         public var visibilityTimeout: Duration
         /// After this many deliveries an event is dead-lettered.
         public var maxDeliveries: Int
+        /// How long a handler failing on an outage is retried in place before the failure
+        /// counts as a delivery.
+        public var outagePatience: Duration
 
         public init(
             name: String = FrontlineConfiguration.defaultConsumerName, batchSize: Int = 64, concurrency: Int = 4,
-            visibilityTimeout: Duration = .seconds(30), maxDeliveries: Int = 5
+            visibilityTimeout: Duration = .seconds(30), maxDeliveries: Int = 5, outagePatience: Duration = .seconds(900)
         ) {
             self.name = name
             self.batchSize = batchSize
             self.concurrency = concurrency
             self.visibilityTimeout = visibilityTimeout
             self.maxDeliveries = maxDeliveries
+            self.outagePatience = outagePatience
         }
     }
 
     public init(
-        databaseURL: String, redisURL: RedisURL, httpPort: Int = 0, logLevel: LogLevel = .info,
+        databaseURL: String, redisURL: RedisURL, httpHost: String = "0.0.0.0", httpPort: Int = 0, logLevel: LogLevel = .info,
         streamPrefix: String = "frontline", databasePoolSize: Int = 4,
         consumer: ConsumerSettings = ConsumerSettings()
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
+        self.httpHost = httpHost
         self.httpPort = httpPort
         self.logLevel = logLevel
         self.streamPrefix = streamPrefix
@@ -189,6 +196,7 @@ public struct FrontlineConfiguration: Sendable {
         self.init(
             databaseURL: database,
             redisURL: redis,
+            httpHost: try Self.httpHost(environment),
             httpPort: try environment.integer("FRONTLINE_HTTP_PORT", default: defaultHTTPPort, range: 0...65535),
             logLevel: try environment.choice(
                 "FRONTLINE_LOG_LEVEL", default: .info,
@@ -203,8 +211,39 @@ public struct FrontlineConfiguration: Sendable {
                 visibilityTimeout: try environment.seconds(
                     "FRONTLINE_VISIBILITY_TIMEOUT_SECONDS", default: .seconds(30), range: 0.1...86400
                 ),
-                maxDeliveries: try environment.integer("FRONTLINE_MAX_DELIVERIES", default: 5, range: 1...1000)
+                maxDeliveries: try environment.integer("FRONTLINE_MAX_DELIVERIES", default: 5, range: 1...1000),
+                outagePatience: try environment.seconds("FRONTLINE_OUTAGE_RETRY_SECONDS", default: .seconds(900), range: 1...86400)
             )
         )
+    }
+
+    /// An IPv4 or IPv6 address, or a host name; checked here so that a typo stops the service
+    /// at start instead of when the server binds.
+    static func httpHost(_ environment: Environment) throws(ConfigurationError) -> String {
+        guard let host = environment.string("FRONTLINE_HTTP_HOST") else { return "0.0.0.0" }
+        guard isIPAddress(host) || isHostName(host) else {
+            throw ConfigurationError(
+                variable: "FRONTLINE_HTTP_HOST",
+                problem: "must be an IP address (such as 0.0.0.0, 127.0.0.1 or ::) or a host name, got \"\(host)\""
+            )
+        }
+        return host
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+
+    /// Letters, digits and inner hyphens in dot-separated labels (RFC 1123); a name of digits
+    /// only is a mistyped address.
+    static func isHostName(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard text.utf8.count <= 253, !labels.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return false }
+        return labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
     }
 }

@@ -7,7 +7,9 @@ public final class DedicatedThreadPool<Resource>: @unchecked Sendable {
     private typealias Job = (inout Resource) -> Void
 
     private let condition = NSCondition()
-    private var jobs: [Job] = []
+    /// Queued jobs from `jobsHead` on; a taken slot is emptied at once, so that a finished
+    /// job's captures (a mail, an attachment, a prompt) are freed when it returns.
+    private var jobs: [Job?] = []
     private var jobsHead = 0
     private var stopped = false
     private var threads: [Thread] = []
@@ -72,13 +74,17 @@ public final class DedicatedThreadPool<Resource>: @unchecked Sendable {
                 return
             }
             let job = jobs[jobsHead]
+            jobs[jobsHead] = nil
             jobsHead += 1
-            if jobsHead > 1024 && jobsHead * 2 > jobs.count {
+            if jobsHead == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                jobsHead = 0
+            } else if jobsHead > 1024 && jobsHead * 2 > jobs.count {
                 jobs.removeFirst(jobsHead)
                 jobsHead = 0
             }
             condition.unlock()
-            job(&resource)
+            job?(&resource)
         }
     }
 }

@@ -53,8 +53,10 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The number when it is a whole number that fits an Int; nil otherwise (1e300 and
+    /// fractions included), never a trap.
     public var intValue: Int? {
-        if case .number(let value) = self, value.rounded() == value { return Int(value) }
+        if case .number(let value) = self { return Int(exactly: value) }
         return nil
     }
 

@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShim
 import Foundation
+import FrontlineCore
 
 /// A libcurl failure. The description is curl's generic text for the code: it never holds the
 /// URL, which may carry credentials.
@@ -26,6 +27,19 @@ public struct CurlError: Error, CustomStringConvertible, Sendable {
     public var isTooLarge: Bool { code == Int(CURLE_FILESIZE_EXCEEDED.rawValue) }
     public var description: String {
         "curl error \(code): \(message)" + (responseCode.map { " (server answered \($0))" } ?? "")
+    }
+}
+
+extension CurlError: TransientFailure {
+    /// The server could not be reached or did not answer in time, or an SMTP server answered
+    /// with a 4xx (try again later). A 5xx answer (a rejected recipient) is final, even when
+    /// curl reports it as a send or receive error.
+    public var isTransient: Bool {
+        if let responseCode {
+            if (400..<500).contains(responseCode) { return true }
+            if (500..<600).contains(responseCode) { return false }
+        }
+        return isTimeout || isConnectionFailure
     }
 }
 

@@ -26,6 +26,7 @@ public struct ServiceContext: Sendable {
         consumerConfiguration.concurrency = settings.concurrency
         consumerConfiguration.visibilityTimeout = settings.visibilityTimeout
         consumerConfiguration.maxDeliveries = settings.maxDeliveries
+        consumerConfiguration.outagePatience = settings.outagePatience
         return StreamConsumer(
             configuration: consumerConfiguration, handler: handler, database: database,
             redisURL: configuration.redisURL, logger: logger
@@ -73,7 +74,7 @@ public enum ServiceMain {
             let own = try await makeServices(context)
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
             let operations = OperationsServer.make(
-                port: configuration.httpPort, registry: registry,
+                host: configuration.httpHost, port: configuration.httpPort, registry: registry,
                 readiness: { await readiness(database: database, redis: readinessRedis) }, logger: logger
             )
             // Started first, stopped last: the probes answer while the workers drain.
@@ -86,7 +87,13 @@ public enum ServiceMain {
                     logger: logger
                 )
             )
-            logger.info("started", metadata: ["http_port": "\(configuration.httpPort)", "consumer": "\(configuration.consumer.name)"])
+            logger.info(
+                "started",
+                metadata: [
+                    "http_host": "\(configuration.httpHost)", "http_port": "\(configuration.httpPort)",
+                    "consumer": "\(configuration.consumer.name)",
+                ]
+            )
             try await group.run()
             logger.info("stopped")
             database.shutdown()

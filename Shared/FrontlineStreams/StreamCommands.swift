@@ -83,6 +83,28 @@ extension RedisConnection {
         return (next, try Self.entries(entries))
     }
 
+    /// Renews this consumer's claim on entries it is handling: XCLAIM … JUSTID resets their idle
+    /// time without counting a delivery, so that peers' XAUTOCLAIM leaves them alone. Only
+    /// entries still owned by `consumer` are touched (checked and claimed atomically in a
+    /// script): one a peer took over stays the peer's. Returns the ids still ours.
+    public func renewClaims(stream: String, group: String, consumer: String, ids: [String]) throws(RedisError) -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let reply = try command(["EVAL", Self.renewClaimsScript, "1", stream, group, consumer] + ids).throwingError()
+        return (reply.array ?? []).compactMap(\.string)
+    }
+
+    private static let renewClaimsScript = """
+        local kept = {}
+        for i = 3, #ARGV do
+          local entry = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)[1]
+          if entry and entry[2] == ARGV[2] then
+            redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+            kept[#kept + 1] = ARGV[i]
+          end
+        end
+        return kept
+        """
+
     /// The pending entries of a group between two ids (inclusive), optionally of one consumer.
     public func pending(stream: String, group: String, from: String = "-", to: String = "+", count: Int, consumer: String? = nil)
         throws(RedisError) -> [PendingEntry]

@@ -75,6 +75,14 @@ public struct StreamConsumer: Service {
         public var maxDeliveries: Int = 5
         /// How long one XREADGROUP waits for entries; bounds how late a shutdown is noticed.
         public var block: Duration = .milliseconds(1000)
+        /// How often the claims on entries being handled are renewed; nil: a third of the
+        /// visibility timeout, at most every 10 s.
+        public var heartbeatInterval: Duration?
+        /// How long a handler failing with an outage (`FailureClassification.isTransient`) is
+        /// tried again in place, claim kept, before the failure counts as a failed delivery.
+        public var outagePatience: Duration = .seconds(900)
+        /// The waits between those tries, and after a failure of the consumer loop itself.
+        public var outageBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
 
         public init(group: String, streams: [String], consumerName: String, deadLetterStream: String) {
             self.group = group
@@ -91,6 +99,11 @@ public struct StreamConsumer: Service {
         var effectiveClaimInterval: Duration {
             claimInterval ?? min(.seconds(5), visibilityTimeout / 2)
         }
+
+        /// Well inside the visibility timeout, so a peer never sees an entry in hand as idle.
+        var effectiveHeartbeatInterval: Duration {
+            heartbeatInterval ?? min(.seconds(10), visibilityTimeout / 3)
+        }
     }
 
     private let configuration: Configuration
@@ -102,7 +115,8 @@ public struct StreamConsumer: Service {
 
     /// The group's metric handles, made once: the hot path only increments them.
     struct EventMetrics: Sendable {
-        let applied, duplicate, failed, deadLettered: Counter
+        let applied, duplicate, failed, outageRetried, deadLettered: Counter
+        let lostClaims: Counter
         let handling: Timer
 
         init(group: String) {
@@ -112,6 +126,8 @@ public struct StreamConsumer: Service {
             applied = outcome("applied")
             duplicate = outcome("duplicate")
             failed = outcome("failed")
+            outageRetried = outcome("outage_retried")
+            lostClaims = Counter(label: "frontline_event_claims_lost_total", dimensions: [("group", group)])
             deadLettered = outcome("dead_lettered")
             handling = Timer(label: "frontline_event_handling_seconds", dimensions: [("group", group)])
         }
@@ -133,30 +149,61 @@ public struct StreamConsumer: Service {
         let redis = RedisClient(url: redisURL, logger: logger)
         defer { redis.shutdown() }
         let configuration = self.configuration
+        logger.info("consuming", metadata: ["streams": "\(configuration.streams.joined(separator: ","))"])
+        var groupsReady = false
+        var recovered = false
+        var nextClaim = ContinuousClock.now
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if !groupsReady {
+                    try await ensureGroups(redis)
+                    groupsReady = true
+                }
+                if !recovered {
+                    try await recoverOwnPending(redis)
+                    recovered = true
+                }
+                if ContinuousClock.now >= nextClaim {
+                    try await claimIdle(redis)
+                    nextClaim = ContinuousClock.now + configuration.effectiveClaimInterval
+                }
+                let batches = try await redis.run { connection in
+                    try connection.readGroup(
+                        group: configuration.group, consumer: configuration.consumerName, streams: configuration.streams,
+                        id: ">", count: configuration.readCount, blockMilliseconds: Int(configuration.block.milliseconds)
+                    )
+                }
+                for batch in batches where !batch.entries.isEmpty {
+                    try await process(batch.entries, stream: batch.stream, deliveries: [:], redis: redis)
+                }
+                failures = 0
+            } catch let error as RedisError where error.isMissingStreamOrGroup {
+                // Someone deleted a stream (or its group) under us: make them again and go on;
+                // entries published from now on start a new stream.
+                logger.warning("stream or consumer group missing; creating it again", metadata: ["error": "\(error)"])
+                groupsReady = false
+            } catch where FailureClassification.isTransient(error) {
+                // Redis or PostgreSQL is away longer than the clients' own retries: wait it out.
+                failures += 1
+                let delay = configuration.outageBackoff.delay(attempt: failures)
+                logger.warning(
+                    "consumer loop failed on an outage; retrying",
+                    metadata: ["error": "\(error)", "attempt": "\(failures)", "delay_ms": "\(delay.milliseconds)"]
+                )
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            }
+        }
+        logger.info("stopped consuming")
+    }
+
+    private func ensureGroups(_ redis: RedisClient) async throws {
+        let configuration = self.configuration
         try await redis.run { connection in
             for stream in configuration.streams {
                 try connection.ensureGroup(stream: stream, group: configuration.group)
             }
         }
-        logger.info("consuming", metadata: ["streams": "\(configuration.streams.joined(separator: ","))"])
-        try await recoverOwnPending(redis)
-        var nextClaim = ContinuousClock.now
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if ContinuousClock.now >= nextClaim {
-                try await claimIdle(redis)
-                nextClaim = ContinuousClock.now + configuration.effectiveClaimInterval
-            }
-            let batches = try await redis.run { connection in
-                try connection.readGroup(
-                    group: configuration.group, consumer: configuration.consumerName, streams: configuration.streams,
-                    id: ">", count: configuration.readCount, blockMilliseconds: Int(configuration.block.milliseconds)
-                )
-            }
-            for batch in batches where !batch.entries.isEmpty {
-                try await process(batch.entries, stream: batch.stream, deliveries: [:], redis: redis)
-            }
-        }
-        logger.info("stopped consuming")
     }
 
     /// On start, what this consumer took before a restart comes first.
@@ -213,9 +260,26 @@ public struct StreamConsumer: Service {
         return Dictionary(pending.map { ($0.id, Int($0.deliveries)) }, uniquingKeysWith: max)
     }
 
-    /// Handles a batch, at most `concurrency` at once, then acknowledges what is done.
+    /// Handles a batch, at most `concurrency` at once, then acknowledges what is done. While
+    /// any of it is in hand, its claims are renewed so that peers do not take it over.
     private func process(_ entries: [StreamEntry], stream: String, deliveries: [String: Int], redis: RedisClient) async throws {
-        let done = await withTaskGroup(of: String?.self) { group in
+        let inHand = EntriesInHand(entries.map(\.id))
+        let done = await withTaskGroup(of: Void.self) { heartbeat in
+            heartbeat.addTask { await self.keepClaims(inHand, stream: stream, redis: redis) }
+            let done = await handleAll(entries, stream: stream, deliveries: deliveries, inHand: inHand, redis: redis)
+            heartbeat.cancelAll()
+            return done
+        }
+        let group = configuration.group
+        try await redis.run { connection in
+            try connection.ack(stream: stream, group: group, ids: done)
+        }
+    }
+
+    private func handleAll(
+        _ entries: [StreamEntry], stream: String, deliveries: [String: Int], inHand: EntriesInHand, redis: RedisClient
+    ) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
             var done: [String] = []
             var running = 0
             for entry in entries {
@@ -224,8 +288,11 @@ public struct StreamConsumer: Service {
                     if let finished { done.append(finished) }
                 }
                 group.addTask {
-                    await self.handle(entry, stream: stream, deliveries: deliveries[entry.id] ?? 1, redis: redis)
-                        ? entry.id : nil
+                    let acknowledge = await self.handle(entry, stream: stream, deliveries: deliveries[entry.id] ?? 1, redis: redis)
+                    // A failed entry is let go: it goes idle and is delivered again later. A done
+                    // one stays claimed until the batch's XACK.
+                    if !acknowledge { inHand.remove(entry.id) }
+                    return acknowledge ? entry.id : nil
                 }
                 running += 1
             }
@@ -234,9 +301,35 @@ public struct StreamConsumer: Service {
             }
             return done
         }
-        let group = configuration.group
-        try await redis.run { connection in
-            try connection.ack(stream: stream, group: group, ids: done)
+    }
+
+    /// The heartbeat: XCLAIM … JUSTID on the entries in hand resets their idle time without
+    /// counting a delivery. An entry a peer took meanwhile stays the peer's (and is logged).
+    private func keepClaims(_ inHand: EntriesInHand, stream: String, redis: RedisClient) async {
+        let configuration = self.configuration
+        while true {
+            do {
+                try await Task.sleep(for: configuration.effectiveHeartbeatInterval)
+            } catch {
+                return  // the batch is done
+            }
+            let ids = inHand.ids
+            guard !ids.isEmpty else { continue }
+            do {
+                let kept = try await redis.run(retrying: false) { connection in
+                    try connection.renewClaims(stream: stream, group: configuration.group, consumer: configuration.consumerName, ids: ids)
+                }
+                let keptSet = Set(kept)
+                let sent = Set(ids)
+                let lost = inHand.ids.filter { sent.contains($0) && !keptSet.contains($0) }
+                if !lost.isEmpty {
+                    metrics.lostClaims.increment(by: lost.count)
+                    logger.warning("entries in hand were claimed by another consumer", metadata: ["entries": "\(lost.joined(separator: ","))"])
+                    for id in lost { inHand.remove(id) }
+                }
+            } catch {
+                logger.warning("could not renew the claims on entries in hand", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -265,33 +358,63 @@ public struct StreamConsumer: Service {
         }
 
         let started = ContinuousClock.now
-        let flag = CommitFlag()
-        let context = EventContext(
-            group: configuration.group, stream: stream, entryID: entry.id, deliveries: deliveries, logger: logger,
-            database: database, eventID: event.id, committed: flag
-        )
-        do {
-            try await handler.handle(event, context: context)
-            if !flag.isSet {
-                // A handler with no effect of its own still marks the event processed.
-                _ = try await context.commit { _ in () }
-            }
-            metrics.applied.increment()
-            metrics.handling.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
-            return true
-        } catch is EventAlreadyProcessed {
-            logger.debug("event already processed; acknowledging")
-            metrics.duplicate.increment()
-            return true
-        } catch {
-            metrics.failed.increment()
-            logger.error(
-                "event handling failed; it stays pending for another delivery",
-                metadata: ["error": "\(error)", "deliveries": "\(deliveries)"]
+        var outageStarted: ContinuousClock.Instant?
+        var outageAttempts = 0
+        while true {
+            let flag = CommitFlag()
+            let context = EventContext(
+                group: configuration.group, stream: stream, entryID: entry.id, deliveries: deliveries, logger: logger,
+                database: database, eventID: event.id, committed: flag
             )
-            try? await recordFailure(entryID: entry.id, stream: stream, error: "\(error)")
-            return false
+            do {
+                try await handler.handle(event, context: context)
+                if !flag.isSet {
+                    // A handler with no effect of its own still marks the event processed.
+                    _ = try await context.commit { _ in () }
+                }
+                metrics.applied.increment()
+                metrics.handling.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+                return true
+            } catch is EventAlreadyProcessed {
+                logger.debug("event already processed; acknowledging")
+                metrics.duplicate.increment()
+                return true
+            } catch where FailureClassification.isTransient(error) {
+                // An outage is not the event's fault: wait it out with the claim kept, and
+                // spend none of its deliveries, unless it lasts longer than our patience.
+                let since = outageStarted ?? ContinuousClock.now
+                outageStarted = since
+                outageAttempts += 1
+                if Task.isShuttingDownGracefully || Task.isCancelled {
+                    logger.warning("stopping during an outage; the event stays pending", metadata: ["error": "\(error)"])
+                    return false
+                }
+                if ContinuousClock.now - since < configuration.outagePatience {
+                    metrics.outageRetried.increment()
+                    let delay = configuration.outageBackoff.delay(attempt: outageAttempts)
+                    logger.warning(
+                        "event handling met an outage; trying again",
+                        metadata: ["error": "\(error)", "attempt": "\(outageAttempts)", "delay_ms": "\(delay.milliseconds)"]
+                    )
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                    continue
+                }
+                return await failed(entry, stream: stream, deliveries: deliveries, error: error, logger: logger)
+            } catch {
+                return await failed(entry, stream: stream, deliveries: deliveries, error: error, logger: logger)
+            }
         }
+    }
+
+    /// A failed delivery: recorded, left pending for another delivery (which counts).
+    private func failed(_ entry: StreamEntry, stream: String, deliveries: Int, error: any Error, logger: Logger) async -> Bool {
+        metrics.failed.increment()
+        logger.error(
+            "event handling failed; it stays pending for another delivery",
+            metadata: ["error": "\(error)", "deliveries": "\(deliveries)"]
+        )
+        try? await recordFailure(entryID: entry.id, stream: stream, error: "\(error)")
+        return false
     }
 
     private func recordFailure(entryID: String, stream: String, error: String) async throws {
@@ -353,6 +476,17 @@ public struct StreamConsumer: Service {
             return false
         }
     }
+}
+
+/// The ids of a batch's entries not yet handled, shared by the handlers and the heartbeat.
+final class EntriesInHand: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: Set<String>
+
+    init(_ ids: [String]) { set = Set(ids) }
+
+    var ids: [String] { lock.withLock { Array(set) } }
+    func remove(_ id: String) { _ = lock.withLock { set.remove(id) } }
 }
 
 struct MalformedEntry: Error, CustomStringConvertible {
