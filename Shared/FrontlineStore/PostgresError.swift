@@ -1,3 +1,5 @@
+import FrontlineCore
+
 /// A failure talking to PostgreSQL. Like postgres-nio's errors, its `description` never holds
 /// data (no query text, parameters, credentials or server detail): those stay in
 /// `serverMessage`, which only `debugDescription` shows.
@@ -41,17 +43,6 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     /// Worth another attempt on a fresh connection: nothing of the work was kept.
     public var isConnectionProblem: Bool { code == .connectionFailed || code == .connectionLost }
 
-    /// The server or the way to it had a problem that passes (down, restarting, overloaded,
-    /// a lock or serialization conflict): the same work can succeed later. Anything else the
-    /// server rejected (a constraint, a value it cannot take) fails again on the same input.
-    public var isTransient: Bool {
-        if code != .queryFailed && code != .unexpectedResult { return true }
-        guard let sqlState else { return false }
-        // 08 connection, 40 serialization/deadlock, 53 resources, 57 operator intervention
-        // (shutdown), 58 system error, 55P03 lock not available, 25P03 idle transaction timeout.
-        return ["08", "40", "53", "57", "58"].contains(String(sqlState.prefix(2))) || sqlState == "55P03" || sqlState == "25P03"
-    }
-
     public var description: String {
         var text = "PostgreSQL \(code)"
         if let sqlState { text += " (SQLSTATE \(sqlState))" }
@@ -62,5 +53,17 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public var debugDescription: String {
         guard let serverMessage else { return description }
         return "\(description): \(serverMessage)"
+    }
+}
+
+extension PostgresError: TransientFailure {
+    /// The server or the way to it had a problem that passes (unreachable, starting, stopping,
+    /// overloaded, a conflict a retry resolves): the same work can succeed later. A constraint,
+    /// a value the server cannot take, a syntax error: the input's own, the same every time.
+    public var isTransient: Bool {
+        if isConnectionProblem || code == .commitOutcomeUnknown || isSerializationFailure { return true }
+        guard let state = sqlState else { return false }
+        return state.hasPrefix("08")  // connection exception
+            || ["57P01", "57P02", "57P03", "53000", "53100", "53200", "53300", "55P03", "58000", "58030"].contains(state)
     }
 }

@@ -8,18 +8,8 @@ public enum FailureClassification {
     public static func isTransient(_ error: any Error) -> Bool {
         switch error {
         case let error as any TransientFailure: error.isTransient
-        case let error as PostgresError: isOutage(error)
         default: false
         }
-    }
-
-    /// SQLSTATEs of a server that is unreachable, starting, stopping or overloaded, and of
-    /// conflicts that a retry resolves; a constraint or syntax error is the input's own.
-    static func isOutage(_ error: PostgresError) -> Bool {
-        if error.isConnectionProblem || error.code == .commitOutcomeUnknown || error.isSerializationFailure { return true }
-        guard let state = error.sqlState else { return false }
-        return state.hasPrefix("08")  // connection exception
-            || ["57P01", "57P02", "57P03", "53000", "53100", "53200", "53300", "55P03", "58000", "58030"].contains(state)
     }
 }
 
