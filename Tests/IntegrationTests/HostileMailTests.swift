@@ -441,3 +441,42 @@ extension Integration {
         }
     }
 }
+
+extension Integration.HostileMail {
+    @Test("frontline status shows a mailbox not polled successfully for 10 minutes as stale, with its last error")
+    func staleMailboxes() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        try await scratch.database.withConnection { connection in
+            try connection.executeScript(
+                """
+                INSERT INTO mailbox_polls (mailbox, last_success_at, last_failure_at, last_error, consecutive_failures) VALUES
+                    ('imap://support@mail.example:993/INBOX', now() - interval '25 minutes', now(), 'curl error 67: Login denied', 31),
+                    ('imap://sales@mail.example:993/INBOX', now() - interval '40 seconds', NULL, NULL, 0);
+                """
+            )
+        }
+        let status = try ChildProcess("frontline", arguments: ["status"], environment: scratch.environment())
+        #expect(await status.waitForExit(timeout: .seconds(20)) == 0, "\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n")
+        let support = lines.first { $0.contains("support@mail.example") } ?? ""
+        let sales = lines.first { $0.contains("sales@mail.example") } ?? ""
+        #expect(support.contains("STALE") && support.contains("25 min ago") && support.contains("Login denied") && support.contains("31"), "\(status.stdout)")
+        #expect(sales.contains("ok") && !sales.contains("STALE"), "\(status.stdout)")
+    }
+
+    @Test("NUL in a value never reaches PostgreSQL text or jsonb, and cuts nothing short")
+    func nulBytes() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        let stored = try await scratch.database.withConnection { connection in
+            let json = try JSONText.encode(["steps": ["reset\u{0}the router", #"keep \u0000 as typed"#]])
+            return try connection.query(
+                "SELECT $1::text AS text, ($2::jsonb ->> 'steps') AS steps",
+                ["before\u{0}after", json]
+            ).first
+        }
+        #expect(stored?["text"] == "beforeafter")
+        #expect(stored?["steps"] == #"["resetthe router", "keep \\u0000 as typed"]"#)
+    }
+}

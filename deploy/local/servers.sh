@@ -108,7 +108,13 @@ CONF
   fi
   wait_for "SMTP" "(exec 3<>/dev/tcp/127.0.0.1/$smtp_port)"
 
+  # The key of our Message-IDs and reply addresses: made once per data folder, kept across restarts.
+  if [ ! -s "$dir/reply-secret" ]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/reply-secret")
+  fi
+
   cat >"$dir/env" <<ENV
+export FRONTLINE_REPLY_SECRET=$(cat "$dir/reply-secret")
 export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
 export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline
 export FRONTLINE_IMAP_URL=imap://support:support@127.0.0.1:$imap_port/INBOX

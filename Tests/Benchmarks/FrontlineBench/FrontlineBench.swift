@@ -12,7 +12,7 @@ import FrontlineRuntime
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self, PipelineBench.self]
+        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self, PipelineBench.self, IngestMemoryBench.self]
     )
 }
 
