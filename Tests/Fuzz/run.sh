@@ -54,7 +54,11 @@ failed=()
 summary=()
 for target in $targets; do
     echo "== building $target"
-    build "$target"
+    if ! build "$target" >"$scratch/build-$target.log" 2>&1; then
+        cat "$scratch/build-$target.log"
+        echo "$target: build failed"
+        exit 2
+    fi
     corpus="$scratch/corpus-$target"
     mkdir -p "$corpus"
     log="$scratch/$target.log"
