@@ -50,15 +50,7 @@ public enum HTMLText {
         return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Decodes the character references in `text` (used for text outside this type too).
-    static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var scanner = Scanner(Array(text.utf8))
-        scanner.appendText(0..<scanner.input.count)
-        return String(decoding: scanner.output, as: UTF8.self)
-    }
-
-    static let namedEntities: [String: String] = [
+    private static let namedEntities: [String: String] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "euro": "€", "copy": "©",
         "reg": "®", "hellip": "…", "ndash": "–", "mdash": "—", "lsquo": "‘", "rsquo": "’", "ldquo": "“",
         "rdquo": "”", "auml": "ä", "ouml": "ö", "uuml": "ü", "Auml": "Ä", "Ouml": "Ö", "Uuml": "Ü", "szlig": "ß",
@@ -235,7 +227,7 @@ public enum HTMLText {
         }
 
         /// Copies text, decoding character references ("&amp;", "&#8211;", "&#x20AC;").
-        mutating func appendText(_ range: Range<Int>) {
+        private mutating func appendText(_ range: Range<Int>) {
             var index = range.lowerBound
             while index < range.upperBound {
                 guard let ampersand = input[index..<range.upperBound].firstIndex(of: UInt8(ascii: "&")) else {
