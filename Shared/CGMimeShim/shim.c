@@ -203,7 +203,8 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
         // The headers of the message a report refers to.
         GMimeParser *parser = g_mime_parser_new();
         GByteArray *bytes = decoded_content(leaf);
-        if (bytes) {
+        // An empty part has no buffer, and GMime refuses a stream over NULL.
+        if (bytes && bytes->len) {
             GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)bytes->data, bytes->len);
             g_mime_parser_init_with_stream(parser, stream);
             GMimeMessage *headers = g_mime_parser_construct_message(parser, NULL);
@@ -212,8 +213,8 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
                 g_object_unref(headers);
             }
             g_object_unref(stream);
-            g_byte_array_free(bytes, TRUE);
         }
+        if (bytes) g_byte_array_free(bytes, TRUE);
         g_object_unref(parser);
     } else if (!attachment && GMIME_IS_TEXT_PART(part) && g_mime_content_type_is_type(type, "text", "plain")) {
         char *text = utf8_text(leaf);
