@@ -221,7 +221,10 @@ public enum MIMEParser {
     private static func validAddresses(_ lines: String?) -> [String] {
         guard let lines else { return [] }
         var seen: Set<String> = []
-        return lines.split(separator: "\n").compactMap { EmailAddress(String($0))?.value }.filter { seen.insert($0).inserted }
+        // Split by scalar: "\n" followed by a combining mark would be one Character.
+        return lines.unicodeScalars.split(separator: "\n")
+            .compactMap { EmailAddress(String(String.UnicodeScalarView($0)))?.value }
+            .filter { seen.insert($0).inserted }
     }
 
     /// The text without NUL, CR and LF.
