@@ -71,6 +71,37 @@ static char *header_references(GMimeObject *object, const char *name) {
     return joined;
 }
 
+// Appends the addr-spec of every mailbox in `list`, group members included, one a line. An
+// address holding CR or LF is left out: split at its line breaks, a quoted local part such as
+// "\nvictim@example.com\n"@evil.example would yield an address its sender never had.
+static void append_mailboxes(GString *joined, InternetAddressList *list, int depth) {
+    // RFC 5322 groups do not nest; the depth bound only guards against a parser that lets them.
+    if (!list || depth > 4) return;
+    int count = internet_address_list_length(list);
+    for (int i = 0; i < count; i++) {
+        InternetAddress *address = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_MAILBOX(address)) {
+            const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+            if (!addr || !*addr || strpbrk(addr, "\r\n")) continue;
+            if (joined->len) g_string_append_c(joined, '\n');
+            g_string_append(joined, addr);
+        } else if (INTERNET_ADDRESS_IS_GROUP(address)) {
+            append_mailboxes(joined, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)), depth + 1);
+        }
+    }
+}
+
+static char *mailbox_lines(InternetAddressList *list) {
+    GString *joined = g_string_new(NULL);
+    append_mailboxes(joined, list, 0);
+    if (!joined->len) {
+        g_string_free(joined, TRUE);
+        return NULL;
+    }
+    // GLib allocates with the system malloc: released with free() in fl_free_message.
+    return g_string_free(joined, FALSE);
+}
+
 static char *take_glib_string(char *text) {
     // GLib allocates with the system malloc (since 2.46): its strings can be released with
     // free() in fl_free_message, so they are taken as they are.
@@ -164,14 +195,16 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
         if (bytes) {
             message->is_delivery_report = 1;
             free(message->delivery_status);
-            message->delivery_status = strndup((const char *)bytes->data, bytes->len);
+            // An empty part's array has no buffer at all: strndup must not see NULL.
+            message->delivery_status = strndup(bytes->data ? (const char *)bytes->data : "", bytes->len);
             g_byte_array_free(bytes, TRUE);
         }
     } else if (g_ascii_strcasecmp(mime_type, "text/rfc822-headers") == 0) {
         // The headers of the message a report refers to.
         GMimeParser *parser = g_mime_parser_new();
         GByteArray *bytes = decoded_content(leaf);
-        if (bytes) {
+        // An empty part has no buffer, and GMime refuses a stream over NULL.
+        if (bytes && bytes->len) {
             GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)bytes->data, bytes->len);
             g_mime_parser_init_with_stream(parser, stream);
             GMimeMessage *headers = g_mime_parser_construct_message(parser, NULL);
@@ -180,8 +213,8 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer user_data) {
                 g_object_unref(headers);
             }
             g_object_unref(stream);
-            g_byte_array_free(bytes, TRUE);
         }
+        if (bytes) g_byte_array_free(bytes, TRUE);
         g_object_unref(parser);
     } else if (!attachment && GMIME_IS_TEXT_PART(part) && g_mime_content_type_is_type(type, "text", "plain")) {
         char *text = utf8_text(leaf);
@@ -246,8 +279,10 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
     }
     InternetAddressList *to = g_mime_message_get_to(parsed);
     if (to && internet_address_list_length(to) > 0) message->to = take_glib_string(internet_address_list_to_string(to, NULL, FALSE));
+    message->to_addresses = mailbox_lines(to);
     InternetAddressList *cc = g_mime_message_get_cc(parsed);
     if (cc && internet_address_list_length(cc) > 0) message->cc = take_glib_string(internet_address_list_to_string(cc, NULL, FALSE));
+    message->cc_addresses = mailbox_lines(cc);
 
     GDateTime *date = g_mime_message_get_date(parsed);
     if (date) {
@@ -298,6 +333,8 @@ void fl_free_message(fl_message *message) {
     free(message->reply_to_address);
     free(message->to);
     free(message->cc);
+    free(message->to_addresses);
+    free(message->cc_addresses);
     free(message->text);
     free(message->mime_type);
     free(message->html);

@@ -15,11 +15,24 @@ public struct ParsedEmail: Sendable {
 
     public var messageID: String?
     public var subject: String
+    /// The sender's address as `EmailAddress.value` (lower-cased, ASCII domain); nil when there
+    /// is no From address or it fails the strict parser (see `invalidFromAddress`).
     public var fromAddress: String?
     public var fromName: String?
+    /// The From address that failed `EmailAddress`, as written (NUL, CR and LF removed), so
+    /// the message can be stored and flagged rather than dropped; nil when From is valid or
+    /// absent. When GMime found no mailbox at all it is the From header's text.
+    public var invalidFromAddress: String?
+    /// The first Reply-To address as `EmailAddress.value`, when it passes the strict parser.
     public var replyToAddress: String?
+    /// The To and Cc lists for display, as the message wrote them (names included).
     public var to: String?
     public var cc: String?
+    /// The valid addresses of the To and Cc lists (group members included), as
+    /// `EmailAddress.value`, in order, without repeats. Addresses that fail the strict parser
+    /// are left out.
+    public var toAddresses: [String]
+    public var ccAddresses: [String]
     public var date: Date?
     public var inReplyTo: String?
     /// Message-IDs from References, oldest first.
@@ -46,19 +59,40 @@ public struct ParsedEmail: Sendable {
         return ""
     }
 
-    /// The same email with NUL characters removed from its text (PostgreSQL text cannot hold them).
+    /// The same email with NUL characters removed from every string (PostgreSQL text cannot
+    /// hold them). Attachment data stays as it is: it is stored as bytes.
     public func withoutNULs() -> ParsedEmail {
         func clean(_ text: String?) -> String? { text.map(clean) }
-        func clean(_ text: String) -> String { text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "") : text }
+        // By scalar: a NUL followed by a combining mark is one Character, which a
+        // Character-level replacement would not see as "\0".
+        func clean(_ text: String) -> String {
+            text.utf8.contains(0) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\0" })) : text
+        }
         var copy = self
+        copy.messageID = clean(messageID)
         copy.subject = clean(subject)
+        copy.fromAddress = clean(fromAddress)
         copy.fromName = clean(fromName)
+        copy.invalidFromAddress = clean(invalidFromAddress)
+        copy.replyToAddress = clean(replyToAddress)
         copy.to = clean(to)
         copy.cc = clean(cc)
+        copy.toAddresses = toAddresses.map(clean)
+        copy.ccAddresses = ccAddresses.map(clean)
+        copy.inReplyTo = clean(inReplyTo)
+        copy.references = references.map(clean)
+        copy.headers = headers.map { (clean($0.name), clean($0.value)) }
         copy.text = clean(text)
         copy.html = clean(html)
-        copy.headers = headers.map { (clean($0.name), clean($0.value)) }
+        copy.attachments = attachments.map { attachment in
+            var attachment = attachment
+            attachment.filename = clean(attachment.filename)
+            attachment.contentType = clean(attachment.contentType)
+            attachment.contentID = clean(attachment.contentID)
+            return attachment
+        }
         copy.deliveryStatus = clean(deliveryStatus)
+        copy.originalMessageID = clean(originalMessageID)
         return copy
     }
 
@@ -142,14 +176,22 @@ public enum MIMEParser {
                 )
             )
         }
+        let from = string(value.from_address)
+        let fromAddress = from.flatMap(EmailAddress.init)
+        // A From header whose address fails: what it said is kept for the flag.
+        let rawFrom = from ?? headers.first { $0.name.caseInsensitiveCompare("From") == .orderedSame }?.value
+        let invalidFrom = fromAddress == nil ? rawFrom.map(withoutLineBreaks).flatMap { $0.isEmpty ? nil : $0 } : nil
         let email = ParsedEmail(
             messageID: string(value.message_id).flatMap { $0.isEmpty ? nil : $0 },
             subject: string(value.subject) ?? "",
-            fromAddress: string(value.from_address).map { $0.lowercased() },
+            fromAddress: fromAddress?.value,
             fromName: string(value.from_name),
-            replyToAddress: string(value.reply_to_address).map { $0.lowercased() },
+            invalidFromAddress: invalidFrom,
+            replyToAddress: string(value.reply_to_address).flatMap(EmailAddress.init)?.value,
             to: string(value.to),
             cc: string(value.cc),
+            toAddresses: validAddresses(string(value.to_addresses)),
+            ccAddresses: validAddresses(string(value.cc_addresses)),
             date: value.has_date == 1 ? Date(timeIntervalSince1970: TimeInterval(value.date)) : nil,
             inReplyTo: string(value.in_reply_to)?.split(separator: " ").first.map(String.init),
             references: string(value.references)?.split(separator: " ").map(String.init) ?? [],
@@ -173,6 +215,21 @@ public enum MIMEParser {
         var output = [CChar](repeating: 0, count: 65)
         bytes.withUnsafeBufferPointer { fl_sha256_hex($0.baseAddress, $0.count, &output) }
         return String(cString: output)
+    }
+
+    /// The addresses of a shim address list ("\n"-separated) that pass `EmailAddress`, once each.
+    private static func validAddresses(_ lines: String?) -> [String] {
+        guard let lines else { return [] }
+        var seen: Set<String> = []
+        // Split by scalar: "\n" followed by a combining mark would be one Character.
+        return lines.unicodeScalars.split(separator: "\n")
+            .compactMap { EmailAddress(String(String.UnicodeScalarView($0)))?.value }
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The text without NUL, CR and LF.
+    private static func withoutLineBreaks(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\0" && $0 != "\r" && $0 != "\n" }))
     }
 
     /// Reads a C string as UTF-8, repairing invalid sequences rather than failing.

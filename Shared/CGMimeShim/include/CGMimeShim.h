@@ -32,6 +32,9 @@ typedef struct {
     char *reply_to_address;
     char *to;               // display form of the To list
     char *cc;
+    char *to_addresses;     // addr-specs of the To mailboxes (group members included), one a
+                            // line; addresses holding CR or LF are left out; NULL when none
+    char *cc_addresses;     // the same for Cc
     long long date;         // Unix seconds
     int has_date;
     char *mime_type;        // of the body: "multipart/mixed", "text/plain", …

@@ -9,10 +9,12 @@ import FrontlineRuntime
 //   frontline-bench parse      MIME parsing (GMime) beside Python's email package on the same corpus
 //   frontline-bench assign     the assignment policy over 1,000 simulated tickets
 //   frontline-bench classifier built-in classifications/s on one core; classifier processes against a slow LLM
+//   frontline-bench mail-text  HTML to text and reply trimming, ms per MB, ordinary beside hostile input
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frontline-bench", abstract: "Frontline benchmarks.", subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self, PipelineBench.self, IngestMemoryBench.self]
+        commandName: "frontline-bench", abstract: "Frontline benchmarks.",
+        subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self, PipelineBench.self, MailTextBench.self, IngestMemoryBench.self]
     )
 }
 
