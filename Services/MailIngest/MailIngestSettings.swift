@@ -31,7 +31,7 @@ struct MailIngestSettings {
         }
         let allowPlaintext = try environment.flag("FRONTLINE_IMAP_ALLOW_PLAINTEXT", default: false)
         let bearerToken = environment.string("FRONTLINE_IMAP_BEARER_TOKEN")
-        let refresh = try OAuthRefreshSettings(environment: environment, prefix: "FRONTLINE_IMAP_OAUTH")
+        let refresh = try OAuthRefreshSettings(environment: environment, variables: .imap)
         if bearerToken != nil, refresh != nil {
             throw ConfigurationError(
                 variable: "FRONTLINE_IMAP_BEARER_TOKEN", problem: "cannot be combined with FRONTLINE_IMAP_OAUTH_*: set one or the other"

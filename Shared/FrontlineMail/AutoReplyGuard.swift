@@ -39,7 +39,9 @@ public struct AutoReplyGuard: Sendable {
 
     /// A bounce: a delivery report, or a message from the mail system about delivery.
     public static func isBounce(_ email: ParsedEmail) -> Bool {
-        email.isDeliveryReport || (email.fromAddress.map(isSystemSender) ?? false)
+        // A mail system may write its From without a domain (`MAILER-DAEMON`), which the strict
+        // parser refuses as an address; it is still a bounce.
+        email.isDeliveryReport || ((email.fromAddress ?? email.invalidFromAddress).map(isSystemSender) ?? false)
     }
 
     /// The addresses a delivery report says failed (Final-Recipient with Action: failed).

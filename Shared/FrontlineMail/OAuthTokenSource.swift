@@ -62,10 +62,23 @@ public struct OAuthRefreshSettings: Sendable, Equatable, CustomStringConvertible
     /// Without the secret and the refresh token.
     public var description: String { "OAuth refresh at \(Self.redactedURL(tokenURL)) for client \(clientID)" }
 
-    /// Reads `<prefix>_TOKEN_URL`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN` and the
-    /// optional `_SCOPE`: all four or none (nil). The URL must be https, or http to loopback.
-    public init?(environment: Environment, prefix: String) throws(ConfigurationError) {
-        let names = ["TOKEN_URL", "CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"].map { "\(prefix)_\($0)" }
+    /// The variables one OAuth client is configured by, spelled out so that each is read where
+    /// it is named.
+    public struct Variables: Sendable {
+        public var tokenURL, clientID, clientSecret, refreshToken, scope: String
+
+        /// mail-ingest's IMAP mailboxes.
+        public static let imap = Variables(
+            tokenURL: "FRONTLINE_IMAP_OAUTH_TOKEN_URL", clientID: "FRONTLINE_IMAP_OAUTH_CLIENT_ID",
+            clientSecret: "FRONTLINE_IMAP_OAUTH_CLIENT_SECRET", refreshToken: "FRONTLINE_IMAP_OAUTH_REFRESH_TOKEN",
+            scope: "FRONTLINE_IMAP_OAUTH_SCOPE"
+        )
+    }
+
+    /// Reads the token URL, client id, client secret and refresh token, and the optional scope:
+    /// all four or none (nil). The URL must be https, or http to loopback.
+    public init?(environment: Environment, variables: Variables = .imap) throws(ConfigurationError) {
+        let names = [variables.tokenURL, variables.clientID, variables.clientSecret, variables.refreshToken]
         let values = names.map { environment.string($0) }
         guard values.contains(where: { $0 != nil }) else { return nil }
         if let missing = zip(names, values).first(where: { $0.1 == nil })?.0 {
@@ -76,7 +89,7 @@ public struct OAuthRefreshSettings: Sendable, Equatable, CustomStringConvertible
         if let problem = Self.problem(withTokenURL: url) {
             throw ConfigurationError(variable: names[0], problem: problem)
         }
-        self.init(tokenURL: url, clientID: values[1]!, clientSecret: values[2]!, refreshToken: values[3]!, scope: environment.string("\(prefix)_SCOPE"))
+        self.init(tokenURL: url, clientID: values[1]!, clientSecret: values[2]!, refreshToken: values[3]!, scope: environment.string(variables.scope))
     }
 
     /// Why a token endpoint is unacceptable, or nil: the secret and refresh token travel to

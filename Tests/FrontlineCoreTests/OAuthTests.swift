@@ -11,7 +11,7 @@ import Testing
     ]
 
     func read(_ values: [String: String]) throws(ConfigurationError) -> OAuthRefreshSettings? {
-        try OAuthRefreshSettings(environment: Environment(values), prefix: "FRONTLINE_IMAP_OAUTH")
+        try OAuthRefreshSettings(environment: Environment(values), variables: .imap)
     }
 
     @Test func noneSetMeansNoRefresh() throws {
