@@ -49,34 +49,19 @@ struct IngestMemoryBench: AsyncParsableCommand {
     func measure(label: String, attachmentBytes: Int, adminURL: String, imapText: String) async throws -> Figures {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let name = "membench_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = Database(configuration: .init(url: adminURL, poolSize: 1), logger: logger)
-        try await admin.withConnection { try $0.executeScript("CREATE DATABASE \(name)") }
-        defer { admin.shutdown() }
-        var components = URLComponents(string: adminURL)!
-        components.path = "/" + name
-        let database = Database(configuration: .init(url: components.string!, poolSize: 2), logger: logger)
-        defer { database.shutdown() }
-        try await Migrator().migrate(database, logger: logger)
-        let base = IMAPMailbox(imapText)!
-        let mailboxName = "Mem\(UInt32.random(in: 0...UInt32.max))"
-        let mailboxURL = imapText.replacingOccurrences(of: "/\(base.mailbox)", with: "/\(mailboxName)")
-        let imap = DedicatedThreadPool(name: "bench-imap", size: 1) {
-            IMAPClient(mailbox: IMAPMailbox(mailboxURL)!, credentials: IMAPCredentials(allowPlaintext: true))
-        }
-        defer { imap.shutdown() }
-        try await imap.run { try $0.command("CREATE \(mailboxName)") }
+        let scratch = try await BenchScratch(prefix: "membench", adminURL: adminURL, imapText: imapText, logger: logger)
+        let (name, database, imap) = (scratch.name, scratch.database, scratch.imap)
 
         let process = Process()
         process.executableURL = PipelineBench.binary("mail-ingest")
         process.environment = ProcessInfo.processInfo.environment.merging([
-            "FRONTLINE_DATABASE_URL": components.string!, "FRONTLINE_STREAM_PREFIX": name, "FRONTLINE_HTTP_PORT": "0",
-            "FRONTLINE_LOG_LEVEL": "warning", "FRONTLINE_IMAP_URL": mailboxURL, "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1",
+            "FRONTLINE_DATABASE_URL": scratch.databaseURL, "FRONTLINE_STREAM_PREFIX": name, "FRONTLINE_HTTP_PORT": "0",
+            "FRONTLINE_LOG_LEVEL": "warning", "FRONTLINE_IMAP_URL": scratch.mailboxURL, "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1",
             "FRONTLINE_IMAP_POLL_SECONDS": "0.5",
         ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { if process.isRunning { process.terminate() } }
         try await Task.sleep(for: .seconds(3))
         let start = PipelineBench.rssMiB(process.processIdentifier)
         var peak = start
@@ -95,10 +80,9 @@ struct IngestMemoryBench: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - began).seconds
         try await Task.sleep(for: .seconds(2))
         let end = PipelineBench.rssMiB(process.processIdentifier)
-        try await imap.run { client in
-            _ = try client.examine("INBOX")
-            try client.command("DELETE \(mailboxName)")
-        }
+        process.terminate()
+        process.waitUntilExit()
+        await scratch.close()
         return Figures(label: label, seconds: seconds, startMiB: start, peakMiB: max(peak, end), endMiB: end)
     }
 

@@ -99,25 +99,8 @@ struct PipelineBench: AsyncParsableCommand {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         // A database, streams and a mailbox of this run's own.
-        let name = "bench_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = Database(configuration: .init(url: adminURL, poolSize: 1), logger: logger)
-        try await admin.withConnection { try $0.executeScript("CREATE DATABASE \(name)") }
-        var components = URLComponents(string: adminURL)!
-        components.path = "/" + name
-        let databaseURL = components.string!
-        let database = Database(configuration: .init(url: databaseURL, poolSize: 4), logger: logger)
-        defer {
-            database.shutdown()
-        }
-        try await Migrator().migrate(database, logger: logger)
-        let base = IMAPMailbox(imapText)!
-        let mailboxName = "Bench\(UInt32.random(in: 0...UInt32.max))"
-        let mailboxURL = imapText.replacingOccurrences(of: "/\(base.mailbox)", with: "/\(mailboxName)")
-        let imap = DedicatedThreadPool(name: "bench-imap", size: 1) {
-            IMAPClient(mailbox: IMAPMailbox(mailboxURL)!, credentials: IMAPCredentials(allowPlaintext: true))
-        }
-        defer { imap.shutdown() }
-        try await imap.run { try $0.command("CREATE \(mailboxName)") }
+        let scratch = try await BenchScratch(prefix: "bench", adminURL: adminURL, imapText: imapText, logger: logger)
+        let (name, databaseURL, database, mailboxURL, imap) = (scratch.name, scratch.databaseURL, scratch.database, scratch.mailboxURL, scratch.imap)
 
         var environment = ProcessInfo.processInfo.environment
         environment["FRONTLINE_DATABASE_URL"] = databaseURL
@@ -232,11 +215,7 @@ struct PipelineBench: AsyncParsableCommand {
             ],
             idleRSSMiB: idle, peakRSSMiB: samples.peak.withLock { $0 }
         )
-        _ = try? await imap.run { client in
-            _ = try client.examine("INBOX")
-            try client.command("DELETE \(mailboxName)")
-        }
-        admin.shutdown()
+        await scratch.close()
         print("\(label), \(classifiers) classifier(s): \(total.count) of \(emails) tickets in \(String(format: "%.1f", seconds)) s")
         return result
     }
