@@ -1,3 +1,4 @@
+import Foundation
 import FrontlineMail
 import FrontlineRuntime
 
@@ -13,6 +14,12 @@ struct MailIngestSettings {
     var senderLimit: Int
     /// Our own address: the X-Loop value our mail carries.
     var ownAddress: String
+
+    /// Addresses that are ours (the sender of our mail, the mailboxes we read): never a
+    /// participant of a ticket because a customer wrote to them.
+    var ownAddresses: Set<String> {
+        Set(([ownAddress] + imapMailboxes.map { $0.user.removingPercentEncoding ?? $0.user }).compactMap { EmailAddress($0)?.value })
+    }
 
     init(environment: Environment) throws(ConfigurationError) {
         var mailboxes: [IMAPMailbox] = []

@@ -9,7 +9,7 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
         settings: .init(
             attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
             autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress),
-            ownAddresses: [settings.ownAddress.lowercased()], maxMessageBytes: settings.maxMessageBytes
+            ownAddresses: settings.ownAddresses, maxMessageBytes: settings.maxMessageBytes
         ),
         logger: context.logger
     )
