@@ -52,6 +52,8 @@ func loadClassifier(modelPath: String?) async throws -> BuiltinClassifier {
         guard let data = FileManager.default.contents(atPath: modelPath) else { throw CLIError(description: "cannot read \(modelPath)") }
         do {
             return try JSONDecoder().decode(BuiltinClassifier.self, from: data)
+        } catch let error as BuiltinClassifier.ModelFormatError {
+            throw CLIError(description: "\(modelPath): \(error.description)")
         } catch {
             throw CLIError(description: "\(modelPath) is not a model written by `frontline train`")
         }

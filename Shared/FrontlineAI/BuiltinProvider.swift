@@ -9,7 +9,7 @@ public struct BuiltinProvider: Sendable {
     let catalog: ServiceCatalog
     let detector: LanguageDetector
 
-    public init(classifier: BuiltinClassifier, catalog: ServiceCatalog, detector: LanguageDetector = .shared, model: String = "cnb-tfidf") {
+    public init(classifier: BuiltinClassifier, catalog: ServiceCatalog, detector: LanguageDetector = .shared, model: String = "svm-tfidf") {
         self.classifier = classifier
         self.catalog = catalog
         self.detector = detector

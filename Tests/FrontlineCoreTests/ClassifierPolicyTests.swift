@@ -84,6 +84,41 @@ import Testing
         let model = BuiltinClassifier.train(BuiltinProvider.training(catalog: Self.catalog))
         let copy = try JSONDecoder().decode(BuiltinClassifier.self, from: try JSONEncoder().encode(model))
         #expect(copy.predict("paper jam") == model.predict("paper jam"))
+        #expect(copy.predict("paper jam").ranking.map(\.label) == model.predict("paper jam").ranking.map(\.label))
+    }
+
+    @Test func trainingTheSameExamplesGivesTheSameModel() throws {
+        let examples = BuiltinProvider.training(catalog: Self.catalog)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let first = try encoder.encode(BuiltinClassifier.train(examples))
+        let second = try encoder.encode(BuiltinClassifier.train(examples))
+        #expect(first == second, "the same examples gave different weights")
+    }
+
+    @Test func modelsOfTheOldEngineAreRefusedWithAMessageToRetrain() {
+        // What the complement naive Bayes engine stored: no formatVersion.
+        let old = #"{"labels":["A","B"],"vocabulary":{"w:printer":0},"idf":[1.0],"weights":[[-1.0],[-2.0]],"sharpness":50,"trainedOn":2}"#
+        do {
+            _ = try JSONDecoder().decode(BuiltinClassifier.self, from: Data(old.utf8))
+            Issue.record("an old model was accepted")
+        } catch let error as BuiltinClassifier.ModelFormatError {
+            #expect(error.description.contains("frontline train"))
+            #expect(error.description.contains("older"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func damagedModelsAreRefusedNotCrashedOn() throws {
+        let model = BuiltinClassifier.train(BuiltinProvider.training(catalog: Self.catalog))
+        var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(model)) as? [String: Any])
+        object["weights"] = "AAAA"  // one float where hundreds belong
+        let damaged = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: BuiltinClassifier.ModelFormatError.self) { try JSONDecoder().decode(BuiltinClassifier.self, from: damaged) }
+        object["weights"] = "not base64!"
+        let garbled = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: BuiltinClassifier.ModelFormatError.self) { try JSONDecoder().decode(BuiltinClassifier.self, from: garbled) }
     }
 
     @Test(arguments: [

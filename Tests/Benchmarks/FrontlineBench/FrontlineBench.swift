@@ -14,7 +14,7 @@ import FrontlineRuntime
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontline-bench", abstract: "Frontline benchmarks.",
-        subcommands: [Backbone.self, Parse.self, ClassifierBench.self, AssignmentSimulation.self, PipelineBench.self, MailTextBench.self, IngestMemoryBench.self]
+        subcommands: [Backbone.self, Parse.self, ClassifierBench.self, Banking77Bench.self, AssignmentSimulation.self, PipelineBench.self, MailTextBench.self, IngestMemoryBench.self]
     )
 }
 

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import FrontlineAI
+import FrontlineRuntime
+import Yams
+
+/// The built-in engine on BANKING77's official split (accuracy, calibration, training time,
+/// speed) and on the sample's labelled texts; `Tests/Benchmarks/banking77-sklearn.py` prints
+/// scikit-learn's baselines on the same files.
+struct Banking77Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "banking77",
+        abstract: "Built-in engine on BANKING77 (train.csv → test.csv) and on the sample catalog's labelled texts. No servers needed."
+    )
+
+    @Option(help: "The folder holding train.csv and test.csv (columns text,category).") var data = "../shared/datasets/banking77"
+    @Option(help: "The seed file whose catalog trains the engine for the sample texts.") var seed = "deploy/sample/seed.yaml"
+    @Option(help: "The sample's labelled texts (CSV with text,label).") var texts = "deploy/sample/labelled-tickets.csv"
+    @Option(help: "Seconds the one-core speed measurement runs.") var seconds = 3.0
+
+    func run() async throws {
+        let train = try Self.examples(path: data + "/train.csv", label: "category")
+        let test = try Self.examples(path: data + "/test.csv", label: "category")
+        print(MachineFacts.describe())
+        print("")
+        let started = ContinuousClock.now
+        let model = BuiltinClassifier.train(train)
+        let training = (ContinuousClock.now - started).seconds
+        let figures = Self.score(model, test)
+        var count = 0
+        let timing = ContinuousClock.now
+        while (ContinuousClock.now - timing).seconds < seconds {
+            for example in test { _ = model.predict(example.text) }
+            count += test.count
+        }
+        let rate = Double(count) / (ContinuousClock.now - timing).seconds
+        let size = try JSONEncoder().encode(model).count
+        print("BANKING77, official split: trained on \(train.count), tested on \(test.count)")
+        print(String(format: "  accuracy %.4f, expected calibration error %.4f (10 bins)", figures.accuracy, figures.ece))
+        print(String(format: "  training %.1f s (with the %d-fold calibration), %.0f classifications/s on one core, model %.1f MB as JSON",
+                     training, 5, rate, Double(size) / 1_000_000))
+
+        struct SeedCatalog: Decodable { var catalog: [ServiceCatalog.Category] }
+        let catalog = ServiceCatalog(categories: try YAMLDecoder().decode(SeedCatalog.self, from: String(contentsOfFile: seed, encoding: .utf8)).catalog)
+        let sample = try Self.examples(path: texts, label: "label")
+        let catalogModel = BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog))
+        let sampleFigures = Self.score(catalogModel, sample)
+        let confident = sample.map { (catalogModel.predict($0.text), $0.label) }.filter { $0.0.confidence >= 0.75 }
+        let confidentRight = confident.filter { $0.0.label == $0.1 }.count
+        print("")
+        print("sample catalog (\(catalogModel.trainedOn) catalog examples) on \(texts): \(sample.count) texts")
+        print(String(format: "  accuracy %.1f%%, at confidence ≥ 0.75: %d texts, %@ right; ECE %.3f",
+                     100 * sampleFigures.accuracy, confident.count,
+                     confident.isEmpty ? "-" : String(format: "%.0f%%", 100 * Double(confidentRight) / Double(confident.count)), sampleFigures.ece))
+    }
+
+    /// Accuracy and expected calibration error over ten equal-width confidence bins.
+    static func score(_ model: BuiltinClassifier, _ examples: [BuiltinClassifier.Example]) -> (accuracy: Double, ece: Double) {
+        var bins = [(confidence: Double, right: Double)](repeating: (0, 0), count: 10)
+        var right = 0
+        for example in examples {
+            let prediction = model.predict(example.text)
+            let correct = prediction.label == example.label
+            if correct { right += 1 }
+            let bin = min(max(Int((prediction.confidence * 10).rounded(.down)), 0), 9)
+            bins[bin].confidence += prediction.confidence
+            bins[bin].right += correct ? 1 : 0
+        }
+        let total = Double(max(examples.count, 1))
+        return (Double(right) / total, bins.reduce(0) { $0 + abs($1.confidence - $1.right) } / total)
+    }
+
+    static func examples(path: String, label: String) throws -> [BuiltinClassifier.Example] {
+        let rows = csvRows(try String(contentsOfFile: path, encoding: .utf8))
+        guard let header = rows.first, let textIndex = header.firstIndex(of: "text"), let labelIndex = header.firstIndex(of: label) else {
+            throw ValidationError("\(path) needs the columns text and \(label)")
+        }
+        return rows.dropFirst().compactMap { row in
+            row.count > max(textIndex, labelIndex) ? BuiltinClassifier.Example(text: row[textIndex], label: row[labelIndex]) : nil
+        }
+    }
+
+    /// RFC 4180 rows: quoted fields with doubled quotes.
+    static func csvRows(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var previousWasQuote = false
+        for scalar in text.unicodeScalars {
+            if quoted {
+                if scalar == "\"" { quoted = false; previousWasQuote = true } else { field.unicodeScalars.append(scalar) }
+                continue
+            }
+            if scalar == "\"" {
+                if previousWasQuote { field.unicodeScalars.append("\"") }  // a doubled quote inside a quoted field
+                quoted = true
+            } else if scalar == "," {
+                row.append(field)
+                field = ""
+            } else if scalar == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else if scalar != "\r" {
+                field.unicodeScalars.append(scalar)
+            }
+            previousWasQuote = false
+        }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows
+    }
+}
