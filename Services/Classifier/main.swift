@@ -10,7 +10,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         throw ConfigurationError(variable: "catalog", problem: "is empty: run `frontline seed FILE` before starting the classifier")
     }
     // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
-    let classifier = try await CatalogStore.classifier(context.database, catalog: catalog)
+    let classifier = try await CatalogStore.classifier(context.database, catalog: catalog, logger: context.logger)
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
     let chain = ProviderChain(
         providers: settings.providers(http: http), builtin: BuiltinProvider(classifier: classifier, catalog: catalog),

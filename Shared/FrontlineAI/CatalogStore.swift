@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineCore
 import FrontlineStore
+import Logging
 
 /// The service catalog in PostgreSQL: replaced whole by `frontline seed`, read by the services.
 public enum CatalogStore {
@@ -86,9 +87,14 @@ public enum CatalogStore {
     }
 
     /// The classifier the services use: the newest stored model, else one trained now from
-    /// the catalog and the labelled examples.
-    public static func classifier(_ database: Database, catalog: ServiceCatalog) async throws -> BuiltinClassifier {
-        if let stored = try await latestModel(database) { return stored }
+    /// the catalog and the labelled examples. A stored model an older engine wrote is passed
+    /// over (with a warning) rather than stopping the service after an upgrade.
+    public static func classifier(_ database: Database, catalog: ServiceCatalog, logger: Logger? = nil) async throws -> BuiltinClassifier {
+        do {
+            if let stored = try await latestModel(database) { return stored }
+        } catch let error as BuiltinClassifier.ModelFormatError {
+            logger?.warning("stored model not used; training from the catalog and labelled examples instead", metadata: ["reason": "\(error)"])
+        }
         return BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog, extra: try await trainingExamples(database)))
     }
 
