@@ -174,7 +174,7 @@ public final class PostgresConnection {
     /// Opens a connection; the session runs in UTC.
     public init(url: String) throws(PostgresError) {
         conninfo = url
-        connection = PQconnectdb(url)
+        connection = PQconnectdb(Self.withoutGSSEncryptionProbe(url))
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let message = connection.map { String(cString: PQerrorMessage($0)) }
             PQfinish(connection)
@@ -187,6 +187,17 @@ public final class PostgresConnection {
 
     deinit {
         PQfinish(connection)
+    }
+
+    /// libpq built with GSSAPI first tries GSS encryption on every connect, which initialises
+    /// Kerberos: a process exiting while a pool thread connects can trip its mutex assertions,
+    /// and no deployment of ours uses it. A URL that names `gssencmode` keeps its own choice.
+    static func withoutGSSEncryptionProbe(_ url: String) -> String {
+        guard !url.contains("gssencmode") else { return url }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return url + (url.contains("?") ? "&" : "?") + "gssencmode=disable"
+        }
+        return url + " gssencmode=disable"
     }
 
     public var isHealthy: Bool {
