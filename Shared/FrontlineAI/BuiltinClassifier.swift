@@ -470,11 +470,12 @@ public struct BuiltinClassifier: Codable, Sendable {
     }
 }
 
-/// A small deterministic generator for the training order.
-struct SplitMix: RandomNumberGenerator {
+/// A small deterministic generator (SplitMix64), for the training order and for anything else
+/// that must come out the same on every run.
+public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrontlineAI
 import FrontlineMail
 
 /// Parse throughput: headers decoded, bodies extracted and converted to UTF-8, attachments
@@ -104,18 +105,5 @@ enum CorpusGenerator {
                 return latin + Array("\(body.replacingOccurrences(of: "help", with: "caf=E9"))\r\n".utf8)
             }
         }
-    }
-}
-
-/// A small deterministic generator, so every run parses the same corpus.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
