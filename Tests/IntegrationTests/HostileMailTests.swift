@@ -61,11 +61,7 @@ extension Integration {
             case .maildir:
                 let maildir = Maildir(path: FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)").path)
                 try maildir.prepare()
-                for message in messages {
-                    try maildir.deliver(message)
-                    // Maildir files are taken in name order, which follows delivery time.
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                for message in messages { try maildir.deliver(message) }
                 environment["FRONTLINE_MAILDIR"] = maildir.root.path
             }
             let process = try ChildProcess("mail-ingest", environment: environment)
@@ -112,8 +108,12 @@ extension Integration {
                 large,
                 Self.request(id: "after@example.com", from: "Petra <petra@example.com>"),
             ]
+            // Done when every message is accounted for (a Maildir's files need not be read in
+            // the order they were delivered).
             let process = try await Self.ingest(messages, through: door, scratch: scratch, ["FRONTLINE_MAX_MESSAGE_BYTES": "65536"]) {
-                try await Self.ticketOf(scratch, messageID: "after@example.com") != nil
+                let stored = try await scratch.scalar("SELECT count(*) FROM messages")
+                let skipped = try await scratch.scalar("SELECT count(*) FROM skipped_messages")
+                return stored + skipped == Int64(messages.count)
             }
             defer { Task { await process.stop() } }
 
@@ -268,8 +268,11 @@ extension Integration {
             ])
             let services = try ["mail-ingest", "classifier", "notifier"].map { try ChildProcess($0, environment: environment) }
             defer { Task { for service in services { await service.stop() } } }
+            // Both read (in any order), and the control answered.
             let answered = try await eventually(timeout: .seconds(60)) {
-                try await scratch.scalar("SELECT count(*) FROM notifications WHERE recipient = 'petra@example.com' AND status = 'sent'") >= 1
+                let sent = try await scratch.scalar("SELECT count(*) FROM notifications WHERE recipient = 'petra@example.com' AND status = 'sent'")
+                let smuggled = try await scratch.scalar("SELECT count(*) FROM messages WHERE message_id = 'smuggle@evil.example' AND ticket_id IS NOT NULL")
+                return sent >= 1 && smuggled == 1
             }
             #expect(answered, "\(services.map { $0.stdout.suffix(800) })")
             #expect(try await scratch.scalar("SELECT count(*) FROM messages WHERE message_id = 'smuggle@evil.example' AND from_address IS NULL AND auto_reply_forbidden") == 1)
