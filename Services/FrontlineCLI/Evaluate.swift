@@ -18,27 +18,21 @@ struct Evaluate: AsyncParsableCommand {
         guard !examples.isEmpty else { throw CLIError(description: "\(csv) has no examples") }
         let classifier = try await loadClassifier(modelPath: model)
         let detector = LanguageDetector.shared
-        var correct = 0
+        var tally = CalibrationTally()
         var bands: [(String, ClosedRange<Double>, Int, Int)] = [("≥ 0.75", 0.75...1, 0, 0), ("0.3 – 0.75", 0.3...0.7499, 0, 0), ("< 0.3", 0...0.2999, 0, 0)]
         var languages: [String: Int] = [:]
-        // Ten equal-width confidence bins: summed confidence and number right, for the ECE.
-        var calibration = [(confidence: Double, right: Double)](repeating: (0, 0), count: 10)
         for example in examples {
             let prediction = classifier.predict(example.text)
             let right = prediction.label == example.label
-            if right { correct += 1 }
-            let bin = min(max(Int((prediction.confidence * 10).rounded(.down)), 0), 9)
-            calibration[bin].confidence += prediction.confidence
-            calibration[bin].right += right ? 1 : 0
+            tally.add(confidence: prediction.confidence, right: right)
             for index in bands.indices where bands[index].1.contains(prediction.confidence) {
                 bands[index].2 += 1
                 bands[index].3 += right ? 1 : 0
             }
             languages[detector.detect(example.text).language, default: 0] += 1
         }
-        print(String(format: "accuracy: %.1f%% (%d of %d)", 100 * Double(correct) / Double(examples.count), correct, examples.count))
-        let calibrationError = calibration.reduce(0) { $0 + abs($1.confidence - $1.right) } / Double(examples.count)
-        print(String(format: "expected calibration error: %.3f (10 confidence bins; 0 means confidence matches accuracy)", calibrationError))
+        print(String(format: "accuracy: %.1f%% (%d of %d)", 100 * tally.accuracy, tally.correct, examples.count))
+        print(String(format: "expected calibration error: %.3f (10 confidence bins; 0 means confidence matches accuracy)", tally.expectedCalibrationError))
         printTable(["CONFIDENCE", "TICKETS", "ACCURACY"], bands.map { band in
             [band.0, String(band.2), band.2 == 0 ? "-" : String(format: "%.0f%%", 100 * Double(band.3) / Double(band.2))]
         })

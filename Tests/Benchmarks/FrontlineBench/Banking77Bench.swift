@@ -56,18 +56,12 @@ struct Banking77Bench: AsyncParsableCommand {
 
     /// Accuracy and expected calibration error over ten equal-width confidence bins.
     static func score(_ model: BuiltinClassifier, _ examples: [BuiltinClassifier.Example]) -> (accuracy: Double, ece: Double) {
-        var bins = [(confidence: Double, right: Double)](repeating: (0, 0), count: 10)
-        var right = 0
+        var tally = CalibrationTally()
         for example in examples {
             let prediction = model.predict(example.text)
-            let correct = prediction.label == example.label
-            if correct { right += 1 }
-            let bin = min(max(Int((prediction.confidence * 10).rounded(.down)), 0), 9)
-            bins[bin].confidence += prediction.confidence
-            bins[bin].right += correct ? 1 : 0
+            tally.add(confidence: prediction.confidence, right: prediction.label == example.label)
         }
-        let total = Double(max(examples.count, 1))
-        return (Double(right) / total, bins.reduce(0) { $0 + abs($1.confidence - $1.right) } / total)
+        return (tally.accuracy, tally.expectedCalibrationError)
     }
 
     static func examples(path: String, label: String) throws -> [BuiltinClassifier.Example] {
