@@ -24,7 +24,7 @@ struct IMAPIntake: Service {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let count = try await poll(client, logger: logger)
+                let count = try await poll(client, health: health, logger: logger)
                 failures = 0
                 await health.succeeded()
                 if count > 0 { logger.info("mailbox polled", metadata: ["new_messages": "\(count)"]) }
@@ -40,7 +40,7 @@ struct IMAPIntake: Service {
     }
 
     /// One pass over the new UIDs; returns how many messages it read.
-    func poll(_ client: DedicatedThreadPool<IMAPClient>, logger: Logger) async throws -> Int {
+    func poll(_ client: DedicatedThreadPool<IMAPClient>, health: MailboxHealth, logger: Logger) async throws -> Int {
         let status = try await client.run { try $0.examine() }
         let key = mailbox.key
         let cursor = try await ingestor.database.withConnection { connection in
@@ -78,7 +78,7 @@ struct IMAPIntake: Service {
                     outcome = try await ingestHeaders(of: uid, size: limit + 1, client, origin: origin)
                 }
             }
-            MailboxHealth.count(outcome, mailbox: key)
+            health.count(outcome)
         }
         return uids.count
     }
@@ -102,9 +102,16 @@ struct MaildirIntake: Sendable {
     let maildir: Maildir
     let ingestor: Ingestor
     let logger: Logger
+    private let health: MailboxHealth
+
+    init(maildir: Maildir, ingestor: Ingestor, logger: Logger) {
+        self.maildir = maildir
+        self.ingestor = ingestor
+        self.logger = logger
+        health = MailboxHealth(mailbox: maildir.key, database: ingestor.database, logger: logger)
+    }
 
     func readWaiting() async throws {
-        let health = MailboxHealth(mailbox: maildir.key, database: ingestor.database, logger: logger)
         do {
             try await readFiles()
             await health.succeeded()
@@ -126,7 +133,7 @@ struct MaildirIntake: Sendable {
             let outcome = size > limit
                 ? try await ingestor.ingestOversized(headers: MessageHeaders.block(ofFile: file), size: size, from: origin)
                 : try await ingestor.ingest([UInt8](Data(contentsOf: file)), from: origin)
-            MailboxHealth.count(outcome, mailbox: maildir.key)
+            health.count(outcome)
             try maildir.markTaken(file)
             count += 1
         }
@@ -134,26 +141,42 @@ struct MaildirIntake: Sendable {
     }
 }
 
-/// Each poll's outcome, in `mailbox_polls` (for `frontline status`) and as metrics.
+/// Each poll's outcome, in `mailbox_polls` (for `frontline status`) and as metrics; the metric
+/// handles are made once per mailbox, the hot path only increments them.
 struct MailboxHealth: Sendable {
     let mailbox: String
     let database: Database
     let logger: Logger
+    private let polled: Counter
+    private let pollFailed: Counter
+    private let lastSuccess: Gauge
+    private let messages: [String: Counter]
+
+    init(mailbox: String, database: Database, logger: Logger) {
+        self.mailbox = mailbox
+        self.database = database
+        self.logger = logger
+        polled = Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "success")])
+        pollFailed = Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "failure")])
+        lastSuccess = Gauge(label: "frontline_mailbox_last_success_timestamp_seconds", dimensions: [("mailbox", mailbox)])
+        messages = Dictionary(uniqueKeysWithValues: ["stored", "bounce", "duplicate", "quarantined", "skipped"].map {
+            ($0, Counter(label: "frontline_mailbox_messages_total", dimensions: [("mailbox", mailbox), ("outcome", $0)]))
+        })
+    }
 
     func succeeded() async {
-        Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "success")]).increment()
-        Gauge(label: "frontline_mailbox_last_success_timestamp_seconds", dimensions: [("mailbox", mailbox)])
-            .record(Date().timeIntervalSince1970)
-        await record { try MailboxPolls.recordSuccess(mailbox, on: $0) }
+        polled.increment()
+        lastSuccess.record(Date().timeIntervalSince1970)
+        await record { [mailbox] in try MailboxPolls.recordSuccess(mailbox, on: $0) }
     }
 
     func failed(_ error: any Error) async {
-        Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "failure")]).increment()
-        await record { try MailboxPolls.recordFailure(mailbox, error: "\(error)", on: $0) }
+        pollFailed.increment()
+        await record { [mailbox] in try MailboxPolls.recordFailure(mailbox, error: "\(error)", on: $0) }
     }
 
     /// What became of each message, by outcome.
-    static func count(_ outcome: Ingestor.Outcome, mailbox: String) {
+    func count(_ outcome: Ingestor.Outcome) {
         let name = switch outcome {
         case .newTicket, .reply: "stored"
         case .bounce: "bounce"
@@ -161,7 +184,7 @@ struct MailboxHealth: Sendable {
         case .quarantined: "quarantined"
         case .skipped: "skipped"
         }
-        Counter(label: "frontline_mailbox_messages_total", dimensions: [("mailbox", mailbox), ("outcome", name)]).increment()
+        messages[name]?.increment()
     }
 
     /// Health is worth recording, not worth failing a poll over (PostgreSQL may be the outage).
