@@ -1,8 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Services/ holds one folder per executable, Shared/ the libraries they all use, including the
-// C bridges. Every target builds in the Swift 6 language mode (the tools-version default).
+// The targets follow the layers of ../shared/design/ARCHITECTURE.md:
+//   domain     FrontlineDomain (plain types and policies, no I/O)
+//   use cases  FrontlineUseCases (one function per thing that happens to a ticket)
+//   adapters   FrontlineStore (PostgreSQL repositories, the outbox), FrontlineStreams (Redis),
+//              FrontlineMail (IMAP, Maildir, SMTP, MIME), FrontlineAI (LLM providers, the
+//              built-in engine), FrontlineNotify (what notifications say), FrontlineCurl, FrontlineReport
+//   runtime    FrontlineRuntime (start-up, logging, metrics, the service group)
+//   doors      Services/<Name>: one executable each; main.swift wires, handlers call use cases
+// Every target builds in the Swift 6 language mode (the tools-version default).
 let package = Package(
     name: "frontline",
     platforms: [.macOS(.v15)],
@@ -56,16 +63,20 @@ let package = Package(
         // GMime behind a plain C API: one call parses a message into C structs, no GLib types.
         .target(name: "CGMimeShim", dependencies: ["CGMime"], path: "Shared/CGMimeShim"),
 
-        // Shared Swift modules.
+        // Foundation every layer uses: configuration, the event envelope, JSON, pools, backoff.
         .target(
             name: "FrontlineCore",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Shared/FrontlineCore"
         ),
+        // Domain: the ticket and its lifecycle, the catalog, the team, every policy, typed events.
+        .target(name: "FrontlineDomain", dependencies: ["FrontlineCore"], path: "Shared/FrontlineDomain"),
+
+        // Adapters.
         .target(
             name: "FrontlineStore",
             dependencies: [
-                "CLibPQ", "FrontlineCore",
+                "CLibPQ", "FrontlineCore", "FrontlineDomain",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FrontlineStore"
@@ -90,25 +101,37 @@ let package = Package(
             dependencies: ["CGMimeShim", "FrontlineCurl", "FrontlineCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/FrontlineMail"
         ),
-        .target(name: "FrontlinePolicy", dependencies: ["FrontlineCore", "FrontlineStore"], path: "Shared/FrontlinePolicy"),
         .target(
             name: "FrontlineAI",
-            dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineStore"],
+            dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineStore"],
             path: "Shared/FrontlineAI"
         ),
         .target(
             name: "FrontlineNotify",
             dependencies: [
-                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlinePolicy", "FrontlineStore",
+                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlineDomain", "FrontlineStore",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Shared/FrontlineNotify"
         ),
         .target(name: "FrontlineReport", dependencies: ["CXlsxWriter"], path: "Shared/FrontlineReport"),
+
+        // Use cases: what happens to a ticket, each one transaction (state and outbox together).
+        // Every door (event handlers, the CLI, the HTTP API) calls these.
+        .target(
+            name: "FrontlineUseCases",
+            dependencies: [
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
+                "FrontlineNotify", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/FrontlineUseCases"
+        ),
+
+        // Runtime: what every executable's start-up shares.
         .target(
             name: "FrontlineRuntime",
             dependencies: [
-                "FrontlineCore", "FrontlineStore", "FrontlineStreams",
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineUseCases",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,7 +141,7 @@ let package = Package(
             path: "Shared/FrontlineRuntime"
         ),
 
-        // The six services and the admin CLI.
+        // Doors: the six services and the admin CLI. Each main.swift only wires.
         .executableTarget(
             name: "MailIngest",
             dependencies: ["FrontlineRuntime", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
@@ -127,20 +150,20 @@ let package = Package(
         .executableTarget(
             name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"
         ),
-        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Assigner"),
+        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/Assigner"),
         .executableTarget(
             name: "Notifier",
-            dependencies: ["FrontlineRuntime", "FrontlineNotify", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineCurl"],
+            dependencies: ["FrontlineRuntime", "FrontlineNotify", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineCurl"],
             path: "Services/Notifier"
         ),
         .executableTarget(
-            name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/SupplierReminder"
+            name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/SupplierReminder"
         ),
-        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlinePolicy"], path: "Services/Escalation"),
+        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/Escalation"),
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
+                "FrontlineRuntime", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -151,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "FrontlineBench",
             dependencies: [
-                "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy",
+                "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -170,13 +193,13 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify", "FrontlineReport"],
+            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport"],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlinePolicy", "FrontlineNotify",
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

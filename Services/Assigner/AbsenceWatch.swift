@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// When a technician's absence begins, their open tickets go to someone else, chosen by the
@@ -31,8 +31,8 @@ struct AbsenceWatch: Sendable {
                 [now]
             )
             guard !affected.isEmpty else { return 0 }
-            let calendar = try TeamStore.calendar(on: connection)
-            var technicians = try TeamStore.technicians(on: connection, defaultSchedule: calendar)
+            let calendar = try StoreTransaction(connection: connection, streams: StreamNames()).team.calendar()
+            var technicians = try StoreTransaction(connection: connection, streams: StreamNames()).team.technicians(defaultSchedule: calendar)
             for ticket in affected {
                 let id = try ticket.int64("id")
                 let decision = policy.choose(

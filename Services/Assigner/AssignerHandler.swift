@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// On a ticket's classification: choose a technician by the policy, set the SLA due times,
@@ -23,12 +23,12 @@ struct AssignerHandler: EventHandler {
                 [ticketID]
             ).first else { return "no classification" }
             guard ticket["assignee_id"] == nil else { return "already assigned" }
-            let calendar = try TeamStore.calendar(on: connection)
+            let calendar = try StoreTransaction(connection: connection, streams: StreamNames()).team.calendar()
             let clock = SLAClock(calendar: calendar)
             let opened = try ticket.date("created_at")
             let firstDue = clock.due(opened: opened, hours: try ticket.double("first_response_hours"))
             let resolutionDue = clock.due(opened: opened, hours: try ticket.double("resolution_hours"))
-            let technicians = try TeamStore.technicians(on: connection, defaultSchedule: calendar)
+            let technicians = try StoreTransaction(connection: connection, streams: StreamNames()).team.technicians(defaultSchedule: calendar)
             let decision = policy.choose(
                 category: try ticket.string("category"), requestType: try ticket.string("request_type"), now: Date(),
                 firstResponseDue: firstDue, among: technicians

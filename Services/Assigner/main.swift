@@ -1,4 +1,4 @@
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 // assigner: ticket.classified → a technician by skill, availability and load → ticket.assigned.

@@ -1,4 +1,5 @@
 import FrontlineAI
+import FrontlineDomain
 import FrontlineCurl
 import FrontlineRuntime
 

@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// Records escalations once per (ticket, level, cause) and announces each new one.
@@ -70,7 +70,7 @@ struct SLAWatch: Sendable {
     let database: Database
     let policy: EscalationPolicy
     let streams: StreamNames
-    let time: TimeSource
+    let time: any WallClock
     let logger: Logger
 
     func tick() async throws {
@@ -82,7 +82,7 @@ struct SLAWatch: Sendable {
         let policy = self.policy
         let streams = self.streams
         return try await database.transaction { connection in
-            let calendar = try TeamStore.calendar(on: connection)
+            let calendar = try StoreTransaction(connection: connection, streams: StreamNames()).team.calendar()
             let clock = SLAClock(calendar: calendar)
             let open = try connection.query(
                 """

@@ -1,4 +1,4 @@
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 // escalation: classifications, replies, assignment failures and the SLA clock → ticket.escalated.
@@ -18,7 +18,7 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
         PeriodicService(name: "SLA clock", every: tick, logger: context.logger) { [
             watch = SLAWatch(
                 database: context.database, policy: policy, streams: context.streams,
-                time: TimeSource(file: environment.string("FRONTLINE_CLOCK_FILE")), logger: context.logger
+                time: context.clock, logger: context.logger
             )
         ] in
             try await watch.tick()

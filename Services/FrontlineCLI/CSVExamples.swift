@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineAI
 
 /// Reads labelled examples from a CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes).

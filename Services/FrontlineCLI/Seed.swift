@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontlineAI
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 import Yams
 
@@ -67,12 +67,12 @@ struct Seed: AsyncParsableCommand {
         try await context.database.transaction { connection in
             try CatalogStore.replace(with: catalog, on: connection)
             if let calendar {
-                try TeamStore.saveCalendar(calendar, on: connection)
+                try StoreTransaction(connection: connection, streams: StreamNames()).team.saveCalendar(calendar)
             }
             for (technician, schedule, absences) in technicians {
-                try TeamStore.upsert(
+                try StoreTransaction(connection: connection, streams: StreamNames()).team.upsert(
                     name: technician.name, email: technician.email, schedule: schedule, skills: technician.skills ?? [:],
-                    maxOpen: technician.maxOpenTickets ?? 20, active: technician.active ?? true, absences: absences, on: connection
+                    maxOpen: technician.maxOpenTickets ?? 20, active: technician.active ?? true, absences: absences
                 )
             }
             for supplier in seed.suppliers ?? [] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrontlineDomain
 import FrontlineAI
 import FrontlineRuntime
 

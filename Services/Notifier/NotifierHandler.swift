@@ -1,7 +1,7 @@
 import Foundation
 import FrontlineMail
 import FrontlineNotify
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// On ticket events: the policy says which emails; each is written (an LLM's opening, the

@@ -1,7 +1,7 @@
 import Foundation
 import FrontlineMail
 import FrontlineNotify
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// Reads what the notifier needs of a ticket, in one connection: the facts, the deployment

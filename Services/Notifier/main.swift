@@ -3,7 +3,7 @@ import FrontlineAI
 import FrontlineCurl
 import FrontlineMail
 import FrontlineNotify
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 // notifier: ticket events → the emails each one causes, stored once under a unique key, then
@@ -18,7 +18,7 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     } catch {
         throw ConfigurationError(variable: "FRONTLINE_TEMPLATE_DIR", problem: "\(error)")
     }
-    let calendar = try await context.database.withConnection { try TeamStore.calendar(on: $0) }
+    let calendar = try await context.database.withConnection { try StoreTransaction(connection: $0, streams: StreamNames()).team.calendar() }
     let composer = NotificationComposer(
         from: settings.from, templates: templates, timeZone: TimeZone(identifier: calendar.timeZone) ?? .gmt,
         secret: settings.secret

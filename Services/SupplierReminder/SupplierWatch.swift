@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 /// Every tick, each supplier request still waiting: an answer on the ticket from that
@@ -12,7 +12,7 @@ struct SupplierWatch: Sendable {
     /// Read in each tick: the business calendar can change under a running service.
     let businessHours: Bool
     let streams: StreamNames
-    let time: TimeSource
+    let time: any WallClock
     let logger: Logger
 
     struct Outcome: Equatable {
@@ -35,7 +35,7 @@ struct SupplierWatch: Sendable {
         var chase = self.chase
         let businessHours = self.businessHours
         return try await database.transaction { connection in
-            if businessHours { chase.calendar = try TeamStore.calendar(on: connection) }
+            if businessHours { chase.calendar = try StoreTransaction(connection: connection, streams: StreamNames()).team.calendar() }
             let waiting = try connection.query(
                 """
                 SELECT r.id, r.ticket_id, r.topic, r.reminded_at IS NOT NULL AS reminded, r.alerted_at IS NOT NULL AS alerted,

@@ -1,4 +1,4 @@
-import FrontlinePolicy
+import FrontlineDomain
 import FrontlineRuntime
 
 // supplier-reminder: a clock over supplier requests → supplier.followup_due (a reminder to the
@@ -10,7 +10,7 @@ await ServiceMain.run(name: "supplier-reminder", defaultHTTPPort: 9105) { contex
     let tick = try environment.seconds("FRONTLINE_SUPPLIER_TICK_SECONDS", default: .seconds(60), range: 0.1...3600)
     let watch = SupplierWatch(
         database: context.database, chase: SupplierChase(hours: hours), businessHours: businessHours, streams: context.streams,
-        time: TimeSource(file: environment.string("FRONTLINE_CLOCK_FILE")), logger: context.logger
+        time: context.clock, logger: context.logger
     )
     return [
         context.outboxRelay(),

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 
 /// The built-in engine: a one-vs-rest linear support vector machine (L2-regularised, squared
 /// hinge loss, trained by dual coordinate descent as in Hsieh et al., 2008), blended with a small

@@ -1,4 +1,5 @@
 import FrontlineCore
+import FrontlineDomain
 
 /// The built-in engine: the classifier for category and request type, the language detector,
 /// the catalog's knowledge for steps. Always answers, with no network.

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineCore
 
 /// What the classifier is asked about one message.

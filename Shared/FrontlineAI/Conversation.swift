@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineCore
 
 /// The next turn of troubleshooting on a customer's reply: did it work, is the customer

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 
 /// Detects the language of a message (ISO 639-1) from character 1- to 3-gram profiles, a
 /// naive Bayes over the n-grams of texts written for this purpose in each language.

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineCore
 
 /// The prompt and output schema every LLM provider gets. The email is fenced as data and the

@@ -1,4 +1,5 @@
 import FrontlineCore
+import FrontlineDomain
 import FrontlineCurl
 
 /// The LLM settings, from the vendors' usual variables:

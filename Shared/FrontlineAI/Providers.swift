@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineCore
 import FrontlineCurl
 

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 
 /// Deterministic detectors that run on every message, whatever a provider says: a request
 /// for a person, and a safety concern. They can only add caution.

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 
 /// Turns text into the features the built-in engine weighs: lower-cased word unigrams and
 /// bigrams, and character 2- to 5-grams inside words padded with a space (robust to

@@ -9,6 +9,8 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 
     public static let ticketReceived = EventType("ticket.received")
     public static let ticketClassified = EventType("ticket.classified")
+    /// A troubleshooting turn: the AI's answer to a customer's reply on a classified ticket.
+    public static let ticketTurn = EventType("ticket.turn")
     public static let ticketAssigned = EventType("ticket.assigned")
     public static let ticketAssignmentFailed = EventType("ticket.assignment_failed")
     public static let ticketEscalated = EventType("ticket.escalated")
@@ -16,7 +18,7 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 
     /// Every event type the services exchange, in pipeline order.
     public static let all: [EventType] = [
-        .ticketReceived, .ticketClassified, .ticketAssigned, .ticketAssignmentFailed, .ticketEscalated,
+        .ticketReceived, .ticketClassified, .ticketTurn, .ticketAssigned, .ticketAssignmentFailed, .ticketEscalated,
         .supplierFollowupDue,
     ]
 

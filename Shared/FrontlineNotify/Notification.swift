@@ -98,20 +98,3 @@ public struct PlannedNotification: Sendable, Equatable {
         self.disposition = disposition
     }
 }
-
-/// The deployment phase: how much of the AI's work reaches customers unreviewed.
-public enum DeploymentPhase: Int, Sendable, CaseIterable, CustomStringConvertible {
-    /// AI suggestions become internal notes; no email to customers.
-    case shadow = 1
-    /// Customer email only at or above the confidence threshold.
-    case partial = 2
-    case full = 3
-
-    public var description: String {
-        switch self {
-        case .shadow: "1 (shadow: suggestions are internal notes, no email to customers)"
-        case .partial: "2 (partial: customer email at or above the confidence threshold)"
-        case .full: "3 (full automation)"
-        }
-    }
-}

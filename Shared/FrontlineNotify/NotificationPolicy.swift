@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 
 /// What the notifier knows of a ticket when an event arrives: only stored facts. Every fact an
 /// email states comes from here.

@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineCore
+import FrontlineDomain
 import FrontlineStore
 import FrontlineStreams
 import Logging
@@ -14,6 +15,16 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     public let database: Database
     public let streams: StreamNames
+    /// The one source of "now" for this process's policies and use cases.
+    public let clock: any WallClock
+
+    /// Plain transactions on the database, for clocks and other work no event causes.
+    public var unitOfWork: DatabaseUnitOfWork { DatabaseUnitOfWork(database: database, streams: streams) }
+
+    /// A member of `group` handling the event types `routes` registers.
+    public func consumer(group: String, routes: EventRoutes) -> StreamConsumer {
+        consumer(group: group, consuming: routes.types, handler: routes)
+    }
 
     /// A member of `group` consuming `types`, with the process's consumer settings.
     public func consumer(group: String, consuming types: [EventType], handler: any EventHandler) -> StreamConsumer {
@@ -27,6 +38,7 @@ public struct ServiceContext: Sendable {
         consumerConfiguration.visibilityTimeout = settings.visibilityTimeout
         consumerConfiguration.maxDeliveries = settings.maxDeliveries
         consumerConfiguration.outagePatience = settings.outagePatience
+        consumerConfiguration.outboxStreams = streams
         return StreamConsumer(
             configuration: consumerConfiguration, handler: handler, database: database,
             redisURL: configuration.redisURL, logger: logger
@@ -67,7 +79,8 @@ public enum ServiceMain {
         )
         let context = ServiceContext(
             name: name, configuration: configuration, environment: environment, logger: logger, database: database,
-            streams: StreamNames(prefix: configuration.streamPrefix)
+            streams: StreamNames(prefix: configuration.streamPrefix),
+            clock: FileWallClock(file: environment.string("FRONTLINE_CLOCK_FILE"))
         )
         do {
             try await requireCurrentSchema(database)
@@ -77,10 +90,11 @@ public enum ServiceMain {
                 host: configuration.httpHost, port: configuration.httpPort, registry: registry,
                 readiness: { await readiness(database: database, redis: readinessRedis) }, logger: logger
             )
-            // Started first, stopped last: the probes answer while the workers drain.
+            // Started first, stopped last: the pool outlives everything that uses it, and the
+            // probes answer while the workers drain.
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: ([operations] + own).map {
+                    services: ([DatabaseService(database), operations] + own).map {
                         .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
                     },
                     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -96,7 +110,6 @@ public enum ServiceMain {
             )
             try await group.run()
             logger.info("stopped")
-            database.shutdown()
             exit(0)
         } catch let error as ConfigurationError {
             exitWithConfigurationError(service: name, error)

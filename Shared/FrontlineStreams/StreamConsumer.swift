@@ -26,6 +26,11 @@ public struct EventContext: Sendable {
     let database: Database
     let eventID: String
     let committed: CommitFlag
+    let outboxStreams: StreamNames
+
+    /// The unit of work for the use case this event causes: its transaction also records the
+    /// event as processed by this group, so a redelivery finds it done.
+    public var unitOfWork: EventUnitOfWork { EventUnitOfWork(context: self) }
 
     /// Runs `body` in one transaction together with the row that marks this event processed
     /// for this consumer group. When that row exists already, `body` does not run and the
@@ -47,6 +52,18 @@ public struct EventContext: Sendable {
         }
         committed.set()
         return value.value
+    }
+}
+
+/// A use case's transaction, run through `EventContext.commit`.
+public struct EventUnitOfWork: UnitOfWork {
+    let context: EventContext
+
+    public func transaction<T>(_ body: @escaping (StoreTransaction) throws -> T) async throws -> T {
+        let streams = context.outboxStreams
+        return try await context.commit { connection in
+            try body(StoreTransaction(connection: connection, streams: streams))
+        }
     }
 }
 
@@ -83,6 +100,8 @@ public struct StreamConsumer: Service {
         public var outagePatience: Duration = .seconds(900)
         /// The waits between those tries, and after a failure of the consumer loop itself.
         public var outageBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+        /// Where the events a handler causes are published (through the outbox).
+        public var outboxStreams = StreamNames()
 
         public init(group: String, streams: [String], consumerName: String, deadLetterStream: String) {
             self.group = group
@@ -364,7 +383,7 @@ public struct StreamConsumer: Service {
             let flag = CommitFlag()
             let context = EventContext(
                 group: configuration.group, stream: stream, entryID: entry.id, deliveries: deliveries, logger: logger,
-                database: database, eventID: event.id, committed: flag
+                database: database, eventID: event.id, committed: flag, outboxStreams: configuration.outboxStreams
             )
             do {
                 try await handler.handle(event, context: context)

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineAI
 import FrontlineCore
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import FrontlinePolicy
+import FrontlineDomain
 import Testing
 
 func at(_ text: String) -> Date {

@@ -1,7 +1,7 @@
 import Foundation
 import FrontlineCore
 import FrontlineNotify
-import FrontlinePolicy
+import FrontlineDomain
 import Testing
 
 @Suite struct SupplierPolicyTests {

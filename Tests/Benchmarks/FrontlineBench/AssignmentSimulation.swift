@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontlineAI
-import FrontlinePolicy
+import FrontlineDomain
 import Yams
 
 /// Runs the assignment policy over simulated tickets, with no server: per-technician load, the

@@ -1,5 +1,4 @@
 import FrontlineCore
-import FrontlineStore
 
 /// Stream keys for a deployment: `<prefix>:<event type>`, plus one dead-letter stream.
 public struct StreamNames: Sendable, Equatable {

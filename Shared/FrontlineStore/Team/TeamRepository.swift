@@ -1,22 +1,28 @@
 import Foundation
 import FrontlineCore
-import FrontlineStore
+import FrontlineDomain
+
+extension StoreTransaction {
+    /// The technicians, their absences and the business calendar.
+    public var team: TeamRepository { TeamRepository(connection: connection) }
+}
 
 /// The team and the business calendar in PostgreSQL, for the assigner, escalation and seed.
-public enum TeamStore {
+public struct TeamRepository {
+    let connection: PostgresConnection
     static let decoder = JSONDecoder()
 
     /// The business calendar from the settings (UTC, Monday to Friday 08:00–18:00 when unset).
-    public static func calendar(on connection: PostgresConnection) throws -> BusinessCalendar {
+    public func calendar() throws -> BusinessCalendar {
         if let text = try connection.query("SELECT value::text AS v FROM settings WHERE key = 'business_calendar'").first?["v"],
-            let calendar = try? decoder.decode(BusinessCalendar.self, from: Data(text.utf8))
+            let calendar = try? Self.decoder.decode(BusinessCalendar.self, from: Data(text.utf8))
         {
             return calendar
         }
         return BusinessCalendar.weekdays(timeZone: "UTC", start: "08:00", end: "18:00")!
     }
 
-    public static func saveCalendar(_ calendar: BusinessCalendar, on connection: PostgresConnection) throws {
+    public func saveCalendar(_ calendar: BusinessCalendar) throws {
         try connection.execute(
             """
             INSERT INTO settings (key, value) VALUES ('business_calendar', $1::jsonb)
@@ -27,25 +33,26 @@ public enum TeamStore {
     }
 
     /// Active and inactive technicians with their open tickets and absences.
-    public static func technicians(on connection: PostgresConnection, defaultSchedule: BusinessCalendar) throws -> [Technician] {
+    public func technicians(defaultSchedule: BusinessCalendar) throws -> [Technician] {
         let absences = try connection.query("SELECT technician_id, starts_at, ends_at FROM technician_absences")
         let rows = try connection.query(
             """
             SELECT t.id, t.name, t.email, t.schedule::text AS schedule, t.skills::text AS skills, t.max_open_tickets,
                    t.active, t.last_assigned_at,
-                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status NOT IN ('resolved', 'closed')) AS open
+                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status <> ALL($1::text[])) AS open
             FROM technicians t ORDER BY t.id
-            """
+            """,
+            [PostgresTextArray(TicketStatus.finished)]
         )
         return try rows.map { row in
             let id = try row.int64("id")
             return Technician(
                 id: id, name: try row.string("name"), email: try row.string("email"),
-                schedule: (try? decoder.decode(BusinessCalendar.self, from: Data(try row.string("schedule").utf8))) ?? defaultSchedule,
+                schedule: (try? Self.decoder.decode(BusinessCalendar.self, from: Data(try row.string("schedule").utf8))) ?? defaultSchedule,
                 absences: try absences.filter { $0["technician_id"] == String(id) }.map {
                     DateInterval(start: try $0.date("starts_at"), end: try $0.date("ends_at"))
                 },
-                skills: (try? decoder.decode([String: Int].self, from: Data(try row.string("skills").utf8))) ?? [:],
+                skills: (try? Self.decoder.decode([String: Int].self, from: Data(try row.string("skills").utf8))) ?? [:],
                 maxOpenTickets: try row.int("max_open_tickets"), active: try row.bool("active"), openTickets: try row.int("open"),
                 lastAssignedAt: row.optionalDate("last_assigned_at")
             )
@@ -53,9 +60,9 @@ public enum TeamStore {
     }
 
     /// Adds or updates a technician by email (the seed's way).
-    public static func upsert(
+    public func upsert(
         name: String, email: String, schedule: BusinessCalendar?, skills: [String: Int], maxOpen: Int, active: Bool,
-        absences: [DateInterval], on connection: PostgresConnection
+        absences: [DateInterval]
     ) throws {
         let id = try connection.query(
             """

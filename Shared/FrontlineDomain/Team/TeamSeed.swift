@@ -66,9 +66,9 @@ public enum TeamSeed {
             }
         }
 
-        public func technician(id: Int64, defaultSchedule: BusinessCalendar? = nil) throws -> FrontlinePolicy.Technician {
+        public func technician(id: Int64, defaultSchedule: BusinessCalendar? = nil) throws -> FrontlineDomain.Technician {
             guard let schedule = try schedule() ?? defaultSchedule else { throw Invalid(description: "\(email) has no time_zone") }
-            return FrontlinePolicy.Technician(
+            return FrontlineDomain.Technician(
                 id: id, name: name, email: email, schedule: schedule, absences: try absenceIntervals(), skills: skills ?? [:],
                 maxOpenTickets: maxOpenTickets ?? 20, active: active ?? true
             )
