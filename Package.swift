@@ -202,6 +202,7 @@ let package = Package(
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             path: "Tests/IntegrationTests",
             exclude: ["Corpus"]

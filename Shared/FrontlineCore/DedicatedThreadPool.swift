@@ -14,13 +14,27 @@ public final class DedicatedThreadPool<Resource>: @unchecked Sendable {
     private var stopped = false
     private var threads: [Thread] = []
 
+    private let name: String
+    private let size: Int
+    private let makeResource: @Sendable () -> Resource
+
+    /// Creates the pool; its threads start with the first job, so that making a pool (in a
+    /// service's wiring) starts nothing until a `Service` uses it.
     /// - Parameters:
     ///   - makeResource: called once on each thread, before its first job.
     public init(name: String, size: Int, makeResource: @escaping @Sendable () -> Resource) {
         precondition(size > 0, "a pool needs at least one thread")
+        self.name = name
+        self.size = size
+        self.makeResource = makeResource
+    }
+
+    /// Starts the threads on first use. Call with the condition locked.
+    private func startThreadsIfNeeded() {
+        guard threads.isEmpty else { return }
         for index in 0..<size {
             // The thread holds the pool until `shutdown()`; the resource dies with its thread.
-            let thread = Thread {
+            let thread = Thread { [makeResource] in
                 var resource = makeResource()
                 self.work(on: &resource)
             }
@@ -49,6 +63,7 @@ public final class DedicatedThreadPool<Resource>: @unchecked Sendable {
                 continuation.resume(throwing: DedicatedThreadPoolStopped())
                 return
             }
+            startThreadsIfNeeded()
             jobs.append(job)
             condition.signal()
             condition.unlock()
