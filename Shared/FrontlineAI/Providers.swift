@@ -24,6 +24,12 @@ public struct StructuredAnswer: Sendable {
     public var json: JSONValue
     public var promptTokens: Int?
     public var completionTokens: Int?
+
+    public init(json: JSONValue, promptTokens: Int?, completionTokens: Int?) {
+        self.json = json
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
 }
 
 /// Why a provider gave no usable answer.
