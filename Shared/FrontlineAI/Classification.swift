@@ -165,7 +165,7 @@ public struct ClassificationValidator: Sendable {
         }
         // Priority follows the catalog, raised for a safety concern; a proposal is recorded only.
         let signals = SafetySignals.scan(request.text)
-        var flags = ClassificationFlags(
+        let flags = ClassificationFlags(
             safetyConcern: proposal.flags.safetyConcern || signals.safetyConcern,
             humanRequested: proposal.flags.humanRequested || signals.humanRequested,
             expertRequired: proposal.flags.expertRequired || entry.expertRequired
