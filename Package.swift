@@ -148,7 +148,8 @@ let package = Package(
             path: "Services/MailIngest"
         ),
         .executableTarget(
-            name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl"], path: "Services/Classifier"
+            name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl", "FrontlineUseCases"],
+            path: "Services/Classifier"
         ),
         .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/Assigner"),
         .executableTarget(
@@ -200,6 +201,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
+                "FrontlineUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -1,9 +1,10 @@
 import FrontlineAI
-import FrontlineDomain
 import FrontlineCurl
 import FrontlineRuntime
+import FrontlineUseCases
 
-// classifier: ticket.received → language, category, priority, SLA, suggested steps → ticket.classified.
+// classifier: ticket.received → language, category, priority, SLA, suggested steps → ticket.classified;
+// a customer's reply on a classified ticket → ticket.turn.
 await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
     let settings = try ProviderSettings(environment: context.environment)
     let catalog = try await CatalogStore.load(context.database)
@@ -18,13 +19,11 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         catalog: catalog, redact: settings.redact, logger: context.logger
     )
     context.logger.info(
-        "classifier ready", metadata: ["providers": "\((settings.order + ["builtin"]).joined(separator: ","))", "labels": "\(catalog.labels.count)"]
+        "classifier ready", metadata: ["providers": "\(settings.names.joined(separator: ","))", "labels": "\(catalog.labels.count)"]
     )
-    return [
-        context.outboxRelay(),
-        context.consumer(
-            group: "classifier", consuming: [.ticketReceived],
-            handler: ClassifierHandler(chain: chain, catalog: catalog, streams: context.streams, database: context.database)
-        ),
-    ]
+    let handler = ClassifierHandler(
+        classify: ClassifyTicket(chain: chain, clock: context.clock),
+        takeTurn: TakeTroubleshootingTurn(chain: chain, catalog: catalog, clock: context.clock)
+    )
+    return [context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes)]
 }

@@ -4,7 +4,9 @@ import FrontlineDomain
 /// The built-in engine: the classifier for category and request type, the language detector,
 /// the catalog's knowledge for steps. Always answers, with no network.
 public struct BuiltinProvider: Sendable {
-    public let name = "builtin"
+    /// Its name in `FRONTLINE_LLM_PROVIDERS` and in the decision log.
+    public static let providerName = "builtin"
+    public let name = BuiltinProvider.providerName
     public let model: String
     public let classifier: BuiltinClassifier
     let catalog: ServiceCatalog

@@ -7,9 +7,9 @@ public struct ClassificationRequest: Sendable {
     public var subject: String
     /// The sender's words this time (quoted history trimmed).
     public var body: String
-    public var senderRole: String
+    public var senderRole: SenderRole
 
-    public init(subject: String, body: String, senderRole: String = "customer") {
+    public init(subject: String, body: String, senderRole: SenderRole = .customer) {
         self.subject = subject
         self.body = body
         self.senderRole = senderRole
@@ -160,12 +160,12 @@ public struct ClassificationValidator: Sendable {
         var language = detected
         if let proposed = proposal.language?.lowercased(), detector.languages.contains(proposed) {
             language = proposed
-        } else if proposal.language != nil {
-            adjustments.append("language \"\(proposal.language!)\" is not one we know: \(detected)")
+        } else if let unknown = proposal.language {
+            adjustments.append("language \"\(unknown)\" is not one we know: \(detected)")
         }
         // Priority follows the catalog, raised for a safety concern; a proposal is recorded only.
         let signals = SafetySignals.scan(request.text)
-        var flags = ClassificationFlags(
+        let flags = ClassificationFlags(
             safetyConcern: proposal.flags.safetyConcern || signals.safetyConcern,
             humanRequested: proposal.flags.humanRequested || signals.humanRequested,
             expertRequired: proposal.flags.expertRequired || entry.expertRequired

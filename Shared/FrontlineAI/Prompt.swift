@@ -39,7 +39,7 @@ public struct ClassificationPrompt: Sendable {
         }
         // The fence cannot be closed from inside.
         let fenced = (subject + "\n\n" + body).replacingOccurrences(of: "</email>", with: "</ email>", options: .caseInsensitive)
-        user = "Classify this email from a \(request.senderRole).\n<email>\nSubject: \(fenced)\n</email>"
+        user = "Classify this email from a \(request.senderRole.rawValue).\n<email>\nSubject: \(fenced)\n</email>"
         let categories = catalog.categories.map { JSONValue.string($0.name) }
         let requestTypes = Array(Set(catalog.labels.map(\.requestType))).sorted().map(JSONValue.string)
         func string(_ values: [JSONValue]? = nil) -> JSONValue {

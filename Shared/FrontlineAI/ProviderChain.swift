@@ -64,7 +64,8 @@ public struct ProviderFailover: Sendable {
 
     public init(providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), logger: Logger) {
         self.providers = providers
-        breakers = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, CircuitBreaker()) })
+        // A name given twice shares one breaker (and is not a crash).
+        breakers = Dictionary(providers.map { ($0.name, CircuitBreaker()) }, uniquingKeysWith: { first, _ in first })
         self.retry = retry
         self.logger = logger
     }
@@ -161,11 +162,11 @@ public struct ProviderChain: Sendable {
         let started = ContinuousClock.now
         let proposal = builtin.proposal(for: request)
         let latency = Int((ContinuousClock.now - started).milliseconds)
-        attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: latency))
+        attempts.append(ProviderAttempt(provider: builtin.name, outcome: "answered", latencyMs: latency))
         return ClassificationDecision(
             classification: validator.validate(proposal, request: request),
             record: DecisionRecord(
-                provider: "builtin", model: builtin.model, latencyMs: latency, promptTokens: nil, completionTokens: nil,
+                provider: builtin.name, model: builtin.model, latencyMs: latency, promptTokens: nil, completionTokens: nil,
                 attempts: attempts, rawOutput: proposal.raw
             )
         )
@@ -188,11 +189,11 @@ public struct ProviderChain: Sendable {
             )
             return ConversationDecision(turn: turn, record: answered.record(attempts))
         }
-        attempts.append(ProviderAttempt(provider: "builtin", outcome: "answered", latencyMs: 0))
+        attempts.append(ProviderAttempt(provider: builtin.name, outcome: "answered", latencyMs: 0))
         return ConversationDecision(
             turn: rules,
             record: DecisionRecord(
-                provider: "builtin", model: "conversation-rules", latencyMs: 0, promptTokens: nil, completionTokens: nil,
+                provider: builtin.name, model: "conversation-rules", latencyMs: 0, promptTokens: nil, completionTokens: nil,
                 attempts: attempts, rawOutput: .null
             )
         )

@@ -24,6 +24,12 @@ public struct StructuredAnswer: Sendable {
     public var json: JSONValue
     public var promptTokens: Int?
     public var completionTokens: Int?
+
+    public init(json: JSONValue, promptTokens: Int?, completionTokens: Int?) {
+        self.json = json
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
 }
 
 /// Why a provider gave no usable answer.
@@ -74,7 +80,8 @@ func tokenCount(_ value: JSONValue?) -> Int? {
     value?.intValue.flatMap { $0 >= 0 ? $0 : nil }
 }
 
-/// An LLM vendor: answers a structured call with a JSON object.
+/// An LLM vendor: answers a structured call with a JSON object. Chosen by name from
+/// `LLMProviderRegistry`; the failover (`ProviderFailover`) tries them in the configured order.
 public protocol LLMProvider: Sendable {
     var name: String { get }
     var model: String { get }
@@ -169,13 +176,14 @@ public struct OpenAICompatibleProvider: LLMProvider {
 
 /// Anthropic Messages, with the classification as a forced tool call.
 public struct AnthropicProvider: LLMProvider {
-    public let name = "anthropic"
+    public let name: String
     public let model: String
     let endpoint: String
     let apiKey: String
     let post: JSONPost
 
-    public init(baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+    public init(name: String = "anthropic", baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+        self.name = name
         endpoint = baseURL.trimmingSuffix("/") + "/v1/messages"
         self.apiKey = apiKey
         self.model = model
@@ -212,13 +220,14 @@ public struct AnthropicProvider: LLMProvider {
 
 /// Google Gemini generateContent with a response schema.
 public struct GeminiProvider: LLMProvider {
-    public let name = "gemini"
+    public let name: String
     public let model: String
     let endpoint: String
     let apiKey: String
     let post: JSONPost
 
-    public init(baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+    public init(name: String = "gemini", baseURL: String, apiKey: String, model: String, http: CurlHTTPClient, timeout: Duration) {
+        self.name = name
         endpoint = baseURL.trimmingSuffix("/") + "/v1beta/models/\(model):generateContent"
         self.apiKey = apiKey
         self.model = model

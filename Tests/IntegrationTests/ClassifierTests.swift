@@ -19,10 +19,8 @@ extension Integration {
                     """,
                     [ticket, UUID().uuidString, subject, body]
                 ).first!.int64("id")
-                try Outbox.enqueue(
-                    EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("new_ticket")])),
-                    streams: streams, on: connection
-                )
+                let received = TicketReceived(messageID: message, kind: .newTicket, senderRole: .customer, autoReplyForbidden: false)
+                try Outbox.enqueue(try EventEnvelope(received, ticketID: ticket), streams: streams, on: connection)
                 return ticket
             }
         }
@@ -49,10 +47,8 @@ extension Integration {
                     """,
                     [ticket, UUID().uuidString, text]
                 ).first!.int64("id")
-                try Outbox.enqueue(
-                    EventEnvelope(type: .ticketReceived, ticketID: ticket, payload: .object(["message_id": .number(Double(message)), "kind": .string("reply")])),
-                    streams: streams, on: connection
-                )
+                let received = TicketReceived(messageID: message, kind: .reply, senderRole: .customer, autoReplyForbidden: false)
+                try Outbox.enqueue(try EventEnvelope(received, ticketID: ticket), streams: streams, on: connection)
             }
         }
 
@@ -169,7 +165,10 @@ extension Integration {
                 #expect(result.priority == catalogLabels.first { $0.0 == label }?.1, "priority follows the catalog's rule")
                 #expect(result.priority != "Critical")
                 #expect(result.confidence <= 0.3)
-                let ticketRow = try await scratch.database.withConnection { try $0.query("SELECT * FROM tickets WHERE id = $1", [ticket]).first }
+                // The ticket's priority is its classification's (the one copy).
+                let ticketRow = try await scratch.database.withConnection {
+                    try $0.query("SELECT t.*, c.priority FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id WHERE t.id = $1", [ticket]).first
+                }
                 #expect(ticketRow?["priority"] == result.priority)
                 #expect(!(ticketRow?.columns.contains("assignee") ?? false) || ticketRow?["assignee"] == nil)
             }
@@ -191,7 +190,7 @@ extension Integration {
             }
             #expect(decisions[0]?.provider == "builtin" && decisions[0]?.requestType == "Printer Problem")
             #expect(decisions[1]?.provider == "builtin" && decisions[1]?.requestType == "VPN Issue")
-            let language = try await scratch.database.withConnection { try $0.query("SELECT language FROM tickets WHERE id = $1", [printer]).first?["language"] }
+            let language = try await scratch.database.withConnection { try $0.query("SELECT language FROM ticket_classifications WHERE ticket_id = $1", [printer]).first?["language"] }
             #expect(language == "de")
         }
 
@@ -216,7 +215,7 @@ extension Integration {
             #expect(turn?.contains("\"next_step\": null") == true, "\(turn ?? "")")
             try await Self.reply(scratch, ticket: ticket, text: "That fixed it, thanks a lot.")
             #expect(try await eventually(timeout: .seconds(30)) {
-                try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
+                try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'solved'", [ticket]) == 1
             })
             #expect(try await scratch.scalar("SELECT troubleshooting_rounds FROM tickets WHERE id = $1", [ticket]) == 2)
         }
@@ -287,7 +286,7 @@ extension Integration {
                 #expect(turn?["step"] == "Try another power outlet.")
                 try await Self.reply(scratch, ticket: ticket, text: "It works now, thank you. SCENARIO-converse")
                 #expect(try await eventually(timeout: .seconds(30)) {
-                    try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'resolved'", [ticket]) == 1
+                    try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'solved'", [ticket]) == 1
                 })
             }
         }
