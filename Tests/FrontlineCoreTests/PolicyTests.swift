@@ -116,8 +116,8 @@ func at(_ text: String) -> Date {
         (EscalationPolicy.Signals(humanRequested: true), ["human_requested"]),
         (EscalationPolicy.Signals(safetyConcern: true), ["safety_concern"]),
         (EscalationPolicy.Signals(expertRequired: true), ["expert_required"]),
-        (EscalationPolicy.Signals(priority: "Desktop/User Down"), ["high_priority"]),
-        (EscalationPolicy.Signals(confidence: 0.9, priority: "Medium"), []),
+        (EscalationPolicy.Signals(priority: .desktopUserDown), ["high_priority"]),
+        (EscalationPolicy.Signals(confidence: 0.9, priority: .medium), []),
     ])
     func triggers(signals: EscalationPolicy.Signals, causes: [String]) {
         #expect(policy.triggers(for: signals).map(\.cause) == causes)

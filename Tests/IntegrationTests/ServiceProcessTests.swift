@@ -11,7 +11,7 @@ extension Integration {
             "classifier": ("classifier", [.ticketReceived]),
             "assigner": ("assigner", [.ticketClassified]),
             "notifier": ("notifier", [.ticketClassified, .ticketAssigned, .ticketEscalated, .supplierFollowupDue]),
-            "escalation": ("escalation", [.ticketReceived, .ticketClassified, .ticketAssignmentFailed, .supplierFollowupDue]),
+            "escalation": ("escalation", [.ticketClassified, .ticketTurn, .ticketAssignmentFailed, .supplierFollowupDue]),
         ]
 
         @Test("started without FRONTLINE_DATABASE_URL, a service exits non-zero with one line naming it", arguments: services)
