@@ -74,7 +74,7 @@ extension Integration {
             // Keep it busy: events on every stream it consumes, still arriving when SIGTERM comes.
             let consumed = Self.consumed[service]
             if let consumed {
-                try await scratch.publish(count: 300, producers: 2, type: consumed.types[0])
+                try await scratch.publishSamples(count: 300, producers: 2, type: consumed.types[0])
                 let started = try await eventually(timeout: .seconds(30)) {
                     try await scratch.scalar("SELECT count(*) FROM processed_events") > 0
                 }
