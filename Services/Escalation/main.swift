@@ -1,7 +1,8 @@
-import FrontlineDomain
 import FrontlineRuntime
+import FrontlineUseCases
 
-// escalation: classifications, replies, assignment failures and the SLA clock → ticket.escalated.
+// escalation: classifications, troubleshooting turns, assignment failures, unanswered
+// suppliers and the SLA clock → ticket.escalated.
 await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     let environment = context.environment
     let policy = EscalationPolicy(
@@ -11,17 +12,7 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     let tick = try environment.seconds("FRONTLINE_SLA_TICK_SECONDS", default: .seconds(60), range: 0.1...3600)
     return [
         context.outboxRelay(),
-        context.consumer(
-            group: "escalation", consuming: [.ticketReceived, .ticketClassified, .ticketAssignmentFailed, .supplierFollowupDue],
-            handler: EscalationHandler(policy: policy, streams: context.streams)
-        ),
-        PeriodicService(name: "SLA clock", every: tick, logger: context.logger) { [
-            watch = SLAWatch(
-                database: context.database, policy: policy, streams: context.streams,
-                time: context.clock, logger: context.logger
-            )
-        ] in
-            try await watch.tick()
-        },
+        context.consumer(group: "escalation", routes: EscalationDoors.routes(policy: policy)),
+        EscalationDoors.serviceLevelWatch(CheckServiceLevels(policy: policy, clock: context.clock), context: context, every: tick),
     ]
 }

@@ -11,6 +11,7 @@ extension TicketStatus: PostgresBindable {}
 extension SenderRole: PostgresBindable {}
 extension EscalationLevel: PostgresBindable {}
 extension Priority: PostgresBindable {}
+extension SupplierRequestStatus: PostgresBindable {}
 
 extension PostgresTextArray {
     /// A text[] of enumeration values, for `status = ANY($1)`.

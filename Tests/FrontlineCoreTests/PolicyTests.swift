@@ -116,11 +116,31 @@ func at(_ text: String) -> Date {
         (EscalationPolicy.Signals(humanRequested: true), ["human_requested"]),
         (EscalationPolicy.Signals(safetyConcern: true), ["safety_concern"]),
         (EscalationPolicy.Signals(expertRequired: true), ["expert_required"]),
-        (EscalationPolicy.Signals(priority: "Desktop/User Down"), ["high_priority"]),
-        (EscalationPolicy.Signals(confidence: 0.9, priority: "Medium"), []),
+        (EscalationPolicy.Signals(priority: .desktopUserDown), ["high_priority"]),
+        (EscalationPolicy.Signals(confidence: 0.9, priority: .medium), []),
     ])
     func triggers(signals: EscalationPolicy.Signals, causes: [String]) {
         #expect(policy.triggers(for: signals).map(\.cause) == causes)
+    }
+
+    @Test func aClassificationAndATurnEachSayTheirOwnThings() {
+        let classified = TicketClassified(
+            decisionID: 1, category: "Hardware Support", requestType: "Laptop Failure", priority: .desktopUserDown, confidence: 0.2,
+            language: "en", provider: "test", safetyConcern: false, humanRequested: false, expertRequired: true
+        )
+        #expect(policy.triggers(for: classified).map(\.cause) == ["low_confidence", "expert_required", "high_priority"])
+        let turn = TicketTurn(
+            decisionID: 2, provider: "test", resolved: false, frustrated: true, rounds: 8, nextStep: nil, humanRequested: true, safetyConcern: false
+        )
+        #expect(policy.triggers(for: turn).map(\.cause) == ["too_many_rounds", "human_requested"], "a turn has no confidence or priority of its own")
+    }
+
+    @Test func whichPrioritiesEscalateIsWrittenOnce() {
+        for priority in Priority.allCases {
+            let escalates = policy.triggers(for: .init(priority: priority)).map(\.cause) == ["high_priority"]
+            #expect(escalates == Priority.escalating.contains(priority), "\(priority)")
+        }
+        #expect(Priority.escalating == [.critical, .desktopUserDown, .high])
     }
 
     @Test func slaBreachesGoUpTheLevels() {

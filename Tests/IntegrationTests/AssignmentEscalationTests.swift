@@ -20,7 +20,7 @@ extension Integration {
             let row = try await scratch.database.withConnection { connection in
                 try connection.query(
                     """
-                    SELECT t.status, t.first_response_due IS NOT NULL AS due, a.decision::text AS decision, x.skills::text AS skills
+                    SELECT t.status, t.assignee_id, t.first_response_due IS NOT NULL AS due, a.decision::text AS decision, x.skills::text AS skills
                     FROM tickets t JOIN assignments a ON a.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
                     WHERE t.id = $1
                     """,
@@ -30,7 +30,9 @@ extension Integration {
             let decision = try #require(row?["decision"])
             #expect(decision.contains("candidates"))
             #expect(decision.contains("no skill for Hardware Support / Laptop Failure"), "the dropped candidates say why")
-            if row?["status"] == "assigned" {
+            // Assigned or queued, the ticket is open: the assignee is apart from the status.
+            #expect(row?["status"] == "open")
+            if row?["assignee_id"] != nil {
                 #expect(row?["skills"]?.contains("Hardware Support") == true, "the chosen technician has the skill")
             } else {
                 // Outside everyone's hours before the due time: the failure is escalated instead.
@@ -56,7 +58,7 @@ extension Integration {
             // A ticket opened on a Wednesday morning in Berlin, first response due in 1 business hour.
             let ticket = try await scratch.database.transaction { connection in
                 let id = try connection.query(
-                    "INSERT INTO tickets (subject, status, created_at) VALUES ('VPN', 'assigned', '2026-11-18T08:00:00Z') RETURNING id"
+                    "INSERT INTO tickets (subject, status, created_at) VALUES ('VPN', 'open', '2026-11-18T08:00:00Z') RETURNING id"
                 ).first!.int64("id")
                 try connection.execute(
                     """
@@ -109,7 +111,7 @@ extension Integration {
                     "INSERT INTO technicians (email, name, schedule, skills) VALUES ('cover@x', 'Cover', $1::jsonb, '{\"Network & Connectivity\": 2}') RETURNING id", [always]
                 ).first!.int64("id")
                 let id = try connection.query(
-                    "INSERT INTO tickets (subject, status, assignee_id, first_response_due) VALUES ('VPN', 'assigned', $1, now() + interval '4 hours') RETURNING id", [away]
+                    "INSERT INTO tickets (subject, status, assignee_id, first_response_due) VALUES ('VPN', 'open', $1, now() + interval '4 hours') RETURNING id", [away]
                 ).first!.int64("id")
                 try connection.execute(
                     """
@@ -133,6 +135,7 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM assignments WHERE ticket_id = $1", [ticket.0]) == 1, "moved once")
             let reason = try await scratch.database.withConnection { try $0.query("SELECT decision->>'reason' AS r FROM assignments WHERE ticket_id = $1", [ticket.0]).first?["r"] }
             #expect(reason?.contains("reassigned, the technician is away") == true)
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets WHERE id = $1 AND status = 'open'", [ticket.0]) == 1, "still open")
         }
     }
 }

@@ -11,7 +11,7 @@ extension Integration {
             "classifier": ("classifier", [.ticketReceived]),
             "assigner": ("assigner", [.ticketClassified]),
             "notifier": ("notifier", [.ticketClassified, .ticketAssigned, .ticketEscalated, .supplierFollowupDue]),
-            "escalation": ("escalation", [.ticketReceived, .ticketClassified, .ticketAssignmentFailed, .supplierFollowupDue]),
+            "escalation": ("escalation", [.ticketClassified, .ticketTurn, .ticketAssignmentFailed, .supplierFollowupDue]),
         ]
 
         @Test("started without FRONTLINE_DATABASE_URL, a service exits non-zero with one line naming it", arguments: services)
@@ -74,7 +74,7 @@ extension Integration {
             // Keep it busy: events on every stream it consumes, still arriving when SIGTERM comes.
             let consumed = Self.consumed[service]
             if let consumed {
-                try await scratch.publish(count: 300, producers: 2, type: consumed.types[0])
+                try await scratch.publishSamples(count: 300, producers: 2, type: consumed.types[0])
                 let started = try await eventually(timeout: .seconds(30)) {
                     try await scratch.scalar("SELECT count(*) FROM processed_events") > 0
                 }

@@ -24,7 +24,7 @@ extension Integration {
                 ).first!.int64("id")
                 return try (0..<count).map { number in
                     let ticket = try connection.query(
-                        "INSERT INTO tickets (subject, requester_email, status) VALUES ($1, 'c@example.com', 'assigned') RETURNING id",
+                        "INSERT INTO tickets (subject, requester_email, status) VALUES ($1, 'c@example.com', 'open') RETURNING id",
                         ["Return of monitor \(number)"]
                     ).first!.int64("id")
                     let messageID = "request-\(ticket)-\(UUID().uuidString)@helpdesk.test"

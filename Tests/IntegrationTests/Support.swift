@@ -255,3 +255,52 @@ func httpGet(_ url: String) async throws -> (Int, String) {
 /// Made anew for each test run: a test deployment's key, never a real one.
 let testReplySecretText = UUID().uuidString + UUID().uuidString
 let testReplySecret = ReplySecret(testReplySecretText)!
+
+extension Scratch {
+    /// Publishes `count` events of `type` with a well-formed payload (typed routes dead-letter
+    /// one that does not decode) about tickets that do not exist, so handlers have traffic and
+    /// nothing to do; from `producers` tasks at once.
+    func publishSamples(count: Int, producers: Int, type: EventType) async throws {
+        let payload = try #require(try SamplePayloads.json(for: type), "no sample payload for \(type)")
+        let streams = self.streams
+        let database = self.database
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<producers {
+                group.addTask {
+                    for number in stride(from: producer, to: count, by: producers) {
+                        let event = EventEnvelope(type: type, ticketID: Int64(1_000_000 + number), payload: payload)
+                        try await database.transaction { connection in
+                            try Outbox.enqueue(event, streams: streams, on: connection)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// A well-formed payload for each event type, for tests that need traffic rather than meaning.
+enum SamplePayloads {
+    static func json(for type: EventType) throws -> JSONValue? {
+        switch type {
+        case .ticketReceived:
+            try JSONValue(encoding: TicketReceived(messageID: 0, kind: .newTicket, senderRole: .customer, autoReplyForbidden: false))
+        case .ticketClassified:
+            try JSONValue(encoding: TicketClassified(
+                decisionID: 0, category: "General", requestType: "Question", priority: .medium, confidence: 0.9, language: "en",
+                provider: "test", safetyConcern: false, humanRequested: false, expertRequired: false
+            ))
+        case .ticketTurn:
+            try JSONValue(encoding: TicketTurn(
+                decisionID: 0, provider: "test", resolved: false, frustrated: false, rounds: 1, nextStep: nil, humanRequested: false,
+                safetyConcern: false
+            ))
+        case .ticketAssigned: try JSONValue(encoding: TicketAssigned(technicianID: 0, fallback: false, reason: "test"))
+        case .ticketAssignmentFailed: try JSONValue(encoding: TicketAssignmentFailed(reason: "test"))
+        case .supplierFollowupDue:
+            try JSONValue(encoding: SupplierFollowupDue(requestID: 0, step: .reminder, supplier: "test", topic: "test", waitingHours: 1, detail: nil))
+        default: nil
+        }
+    }
+}

@@ -26,25 +26,23 @@ public struct EscalationTrigger: Sendable, Equatable, Hashable, Codable {
 public struct EscalationPolicy: Sendable {
     public var confidenceThreshold: Double
     public var maxRounds: Int
-    public var highPriorities: Set<String>
 
-    public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8, highPriorities: Set<String> = ["Critical", "High", "Desktop/User Down"]) {
+    public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8) {
         self.confidenceThreshold = confidenceThreshold
         self.maxRounds = maxRounds
-        self.highPriorities = highPriorities
     }
 
     /// What the classification (or a troubleshooting turn) asks for.
     public struct Signals: Sendable {
         public var confidence: Double?
-        public var priority: String?
+        public var priority: Priority?
         public var rounds: Int?
         public var humanRequested: Bool
         public var safetyConcern: Bool
         public var expertRequired: Bool
         public var frustrated: Bool
 
-        public init(confidence: Double? = nil, priority: String? = nil, rounds: Int? = nil, humanRequested: Bool = false, safetyConcern: Bool = false, expertRequired: Bool = false, frustrated: Bool = false) {
+        public init(confidence: Double? = nil, priority: Priority? = nil, rounds: Int? = nil, humanRequested: Bool = false, safetyConcern: Bool = false, expertRequired: Bool = false, frustrated: Bool = false) {
             self.confidence = confidence
             self.priority = priority
             self.rounds = rounds
@@ -54,6 +52,10 @@ public struct EscalationPolicy: Sendable {
             self.frustrated = frustrated
         }
     }
+
+    /// The triggers of a classification, or of a troubleshooting turn.
+    public func triggers(for classified: TicketClassified) -> [EscalationTrigger] { triggers(for: Signals(classified)) }
+    public func triggers(for turn: TicketTurn) -> [EscalationTrigger] { triggers(for: Signals(turn)) }
 
     public func triggers(for signals: Signals) -> [EscalationTrigger] {
         var triggers: [EscalationTrigger] = []
@@ -66,8 +68,8 @@ public struct EscalationPolicy: Sendable {
         if signals.humanRequested { triggers.append(.init(cause: "human_requested", level: .technician, detail: "the customer asks for a person")) }
         if signals.safetyConcern { triggers.append(.init(cause: "safety_concern", level: .manager, detail: "a safety concern")) }
         if signals.expertRequired { triggers.append(.init(cause: "expert_required", level: .teamLead, detail: "beyond first-line support")) }
-        if let priority = signals.priority, highPriorities.contains(priority) {
-            triggers.append(.init(cause: "high_priority", level: .teamLead, detail: "priority \(priority)"))
+        if let priority = signals.priority, Priority.escalating.contains(priority) {
+            triggers.append(.init(cause: "high_priority", level: .teamLead, detail: "priority \(priority.rawValue)"))
         }
         return triggers
     }
@@ -90,5 +92,23 @@ public struct EscalationPolicy: Sendable {
         case .breached:
             .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: "\(target.rawValue) time exceeded")
         }
+    }
+}
+
+extension EscalationPolicy.Signals {
+    /// What a classification says: its confidence and priority, and the flags the classifier raised.
+    public init(_ classified: TicketClassified) {
+        self.init(
+            confidence: classified.confidence, priority: classified.priority, humanRequested: classified.humanRequested,
+            safetyConcern: classified.safetyConcern, expertRequired: classified.expertRequired
+        )
+    }
+
+    /// What a troubleshooting turn says: how long it has gone on and how the customer feels.
+    /// A turn carries no confidence and no priority: those belong to the classification.
+    public init(_ turn: TicketTurn) {
+        self.init(
+            rounds: turn.rounds, humanRequested: turn.humanRequested, safetyConcern: turn.safetyConcern, frustrated: turn.frustrated
+        )
     }
 }

@@ -1,0 +1,18 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+
+extension EscalationRepository {
+    /// Records the trigger unless the ticket has this level and cause already; the new
+    /// escalation's id, nil when it was recorded before (the unique key holds across restarts
+    /// and across several escalation processes).
+    public func recordOnce(_ trigger: EscalationTrigger, ticket: Int64) throws -> Int64? {
+        try connection.query(
+            """
+            INSERT INTO escalations (ticket_id, level, cause, detail) VALUES ($1, $2, $3, $4)
+            ON CONFLICT ON CONSTRAINT escalations_once_key DO NOTHING RETURNING id
+            """,
+            [ticket, trigger.level, trigger.cause, trigger.detail]
+        ).first?.int64("id")
+    }
+}
