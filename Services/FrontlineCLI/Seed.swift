@@ -56,6 +56,12 @@ struct Seed: AsyncParsableCommand {
             throw CLIError(description: "\(file): the catalog needs at least one category, each with a request type")
         }
         let catalog = ServiceCatalog(categories: seed.catalog)
+        let phase = try seed.settings?.phase.map { number in
+            guard let phase = DeploymentPhase(rawValue: number) else {
+                throw CLIError(description: "\(file): settings.phase must be 1 (shadow), 2 (partial) or 3 (full), got \(number)")
+            }
+            return phase
+        }
         let deployment: DeploymentSeed
         do {
             deployment = DeploymentSeed(
@@ -68,12 +74,7 @@ struct Seed: AsyncParsableCommand {
                     )
                 },
                 suppliers: (seed.suppliers ?? []).map { DeploymentSeed.SupplierEntry(name: $0.name, email: $0.email, contacts: $0.contacts ?? [:]) },
-                phase: try seed.settings?.phase.map { number in
-                    guard let phase = DeploymentPhase(rawValue: number) else {
-                        throw TeamSeed.Invalid(description: "settings.phase must be 1 (shadow), 2 (partial) or 3 (full), got \(number)")
-                    }
-                    return phase
-                },
+                phase: phase,
                 confidenceThreshold: seed.settings?.confidenceThreshold
             )
         } catch let error as TeamSeed.Invalid {

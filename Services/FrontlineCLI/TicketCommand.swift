@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrontlineAI
 import FrontlineDomain
+import FrontlineMail
 import FrontlineNotify
 import FrontlineRuntime
 import FrontlineUseCases
@@ -164,4 +165,4 @@ struct TicketCommand: AsyncParsableCommand {
     }
 }
 
-extension TicketStatus: @retroactive ExpressibleByArgument {}
+extension TicketStatus: ExpressibleByArgument {}
