@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // C bridges, found through pkg-config.
@@ -103,7 +104,9 @@ let package = Package(
         ),
         .target(
             name: "FrontlineAI",
-            dependencies: ["FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineStore"],
+            dependencies: [
+                "FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineStore", .product(name: "CSV", package: "CSV.swift"),
+            ],
             path: "Shared/FrontlineAI"
         ),
         .target(
@@ -164,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
+                "FrontlineRuntime", "FrontlineUseCases", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -200,8 +203,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
-                "FrontlineUseCases",
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

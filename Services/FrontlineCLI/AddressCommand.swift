@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrontlineMail
 import FrontlineRuntime
+import FrontlineUseCases
 
 /// Addresses our mail bounced from: no automatic mail goes to them until the mark expires or a
 /// person lifts it.
@@ -19,24 +20,21 @@ struct AddressCommand: AsyncParsableCommand {
 
         func run() async throws {
             let all = self.all
-            let rows = try await CLIContext.make().database.withConnection { connection in
-                try connection.query(
-                    """
-                    SELECT address, to_char(since, 'YYYY-MM-DD HH24:MI') AS since, to_char(expires_at, 'YYYY-MM-DD HH24:MI') AS until,
-                        expires_at <= now() AS expired, coalesce(notification_message_id, '-') AS bounced
-                    FROM failing_addresses WHERE $1 OR expires_at > now() ORDER BY since DESC
-                    """,
-                    [all]
-                )
-            }
-            guard !rows.isEmpty else {
+            let context = CLIContext.make()
+            let now = context.clock.now()
+            let marks = try await context.unitOfWork.read { try $0.failingAddresses.marks(includingExpired: all, at: now) }
+            guard !marks.isEmpty else {
                 print(all ? "no address has ever bounced" : "no address is marked as failing")
                 return
             }
+            let minutes = DateFormatter()
+            minutes.locale = Locale(identifier: "en_US_POSIX")
+            minutes.timeZone = .gmt
+            minutes.dateFormat = "yyyy-MM-dd HH:mm"
             print("address\tsince (UTC)\tuntil (UTC)\tbounce of")
-            for row in rows {
-                let until = (row["until"] ?? "") + (row["expired"] == "t" ? " (expired)" : "")
-                print([row["address"] ?? "", row["since"] ?? "", until, row["bounced"] ?? ""].joined(separator: "\t"))
+            for mark in marks {
+                let until = minutes.string(from: mark.expiresAt) + (mark.expiresAt <= now ? " (expired)" : "")
+                print([mark.address, minutes.string(from: mark.since), until, mark.bouncedMessageID ?? "-"].joined(separator: "\t"))
             }
         }
     }
@@ -47,20 +45,10 @@ struct AddressCommand: AsyncParsableCommand {
         @Argument(help: "The email address.") var address: String
 
         func run() async throws {
-            guard let address = EmailAddress(address)?.description else {
-                throw CLIError(description: "\"\(address)\" is not an email address")
+            guard let address = EmailAddress(address) else {
+                throw CLIError(description: "\"\(self.address)\" is not an email address")
             }
-            let actor = CLIContext.actor
-            let cleared = try await CLIContext.make().database.transaction { connection in
-                let removed = try connection.execute("DELETE FROM failing_addresses WHERE address = $1", [address])
-                if removed > 0 {
-                    try connection.execute(
-                        "INSERT INTO audit_log (actor, action, details) VALUES ($1, 'failing address cleared', json_build_object('address', $2::text))",
-                        [actor, address]
-                    )
-                }
-                return removed > 0
-            }
+            let cleared = try await ClearFailingAddress().run(address: address, by: CLIContext.actor, in: CLIContext.make().unitOfWork)
             print(cleared ? "\(address) cleared: it gets automatic mail again" : "\(address) was not marked as failing")
         }
     }

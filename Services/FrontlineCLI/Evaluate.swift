@@ -15,7 +15,7 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: "A model written by `frontline train --model-out`; without it, the database's.") var model: String?
 
     func run() async throws {
-        let examples = try CSVExamples.read(path: csv, textColumn: textColumn, labelColumn: labelColumn)
+        let examples = try readExamples(csv: csv, textColumn: textColumn, labelColumn: labelColumn)
         guard !examples.isEmpty else { throw CLIError(description: "\(csv) has no examples") }
         let classifier = try await loadClassifier(modelPath: model)
         let detector = LanguageDetector.shared

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontlineRuntime
+import FrontlineUseCases
 
 @main
 struct Frontline: AsyncParsableCommand {
@@ -22,9 +23,15 @@ struct CLIContext {
     let redis: RedisClient
     var streams: StreamNames { StreamNames(prefix: configuration.streamPrefix) }
     var admin: StreamAdmin { StreamAdmin(database: database, redis: redis, streams: streams) }
+    /// Where the commands' use cases and reads run: a plain transaction per action.
+    var unitOfWork: DatabaseUnitOfWork { DatabaseUnitOfWork(database: database, streams: streams) }
+    var clock: any WallClock { SystemWallClock() }
 
-    /// Who a command's audit entries name: the operating-system user who ran it.
-    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown") }
+    /// Who a command's actions are audited as: the operating-system user who ran it.
+    static var actor: Actor {
+        let environment = ProcessInfo.processInfo.environment
+        return .cli(environment["USER"] ?? environment["LOGNAME"] ?? "unknown")
+    }
 
     static func make() -> CLIContext {
         let configuration: FrontlineConfiguration

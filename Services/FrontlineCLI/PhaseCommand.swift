@@ -1,6 +1,7 @@
 import ArgumentParser
 import FrontlineNotify
 import FrontlineRuntime
+import FrontlineUseCases
 
 struct PhaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,19 +14,10 @@ struct PhaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the phase and the confidence threshold.")
 
         func run() async throws {
-            let context = CLIContext.make()
-            let (phase, threshold) = try await context.database.withConnection { connection in
-                let row = try connection.query(
-                    """
-                    SELECT (SELECT value::text FROM settings WHERE key = 'phase') AS phase,
-                           (SELECT value::text FROM settings WHERE key = 'confidence_threshold') AS threshold
-                    """
-                ).first
-                return (row?["phase"].flatMap(Int.init).flatMap(DeploymentPhase.init(rawValue:)) ?? .shadow, row?["threshold"] ?? "0.75")
-            }
-            print("phase \(phase)")
+            let settings = try await CLIContext.make().unitOfWork.read { try $0.settings.automation() }
+            print("phase \(settings.phase)")
             let override = Environment().string("FRONTLINE_CONFIDENCE_THRESHOLD")
-            print("confidence threshold \(override ?? threshold)\(override == nil ? "" : " (FRONTLINE_CONFIDENCE_THRESHOLD)")")
+            print("confidence threshold \(override ?? String(settings.confidenceThreshold))\(override == nil ? "" : " (FRONTLINE_CONFIDENCE_THRESHOLD)")")
         }
     }
 
@@ -41,20 +33,9 @@ struct PhaseCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let phase = self.phase
-            try await CLIContext.make().database.transaction { connection in
-                try connection.execute(
-                    """
-                    INSERT INTO settings (key, value) VALUES ('phase', to_jsonb($1::int))
-                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-                    """,
-                    [phase]
-                )
-                try connection.execute(
-                    "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'phase set', json_build_object('phase', $1::int))", [phase]
-                )
-            }
-            print("phase \(DeploymentPhase(rawValue: phase)!)")
+            guard let phase = DeploymentPhase(rawValue: phase) else { throw ValidationError("the phase must be 1, 2 or 3") }
+            try await SetAutomationPhase().run(phase: phase, by: CLIContext.actor, in: CLIContext.make().unitOfWork)
+            print("phase \(phase)")
         }
     }
 }

@@ -25,29 +25,13 @@ struct ReportCommand: AsyncParsableCommand {
             throw CLIError(description: "--email must be an email address, got \"\(email)\"")
         }
         let context = CLIContext.make()
-        let rows = try await context.database.withConnection { connection in
-            try connection.query(
-                """
-                SELECT t.id, t.subject, t.status,
-                    coalesce((SELECT coalesce(m.body_trimmed, m.body_text) FROM messages m
-                              WHERE m.ticket_id = t.id AND m.direction = 'inbound' ORDER BY m.id LIMIT 1), '') AS body,
-                    coalesce(t.requester_name || ' <' || t.requester_email || '>', t.requester_email, '') AS requester,
-                    coalesce(c.category, t.category, '') AS category, coalesce(c.request_type, t.request_type, '') AS request_type,
-                    c.resolution_hours, coalesce(c.priority, t.priority, '') AS priority, coalesce(a.name, '') AS assignee
-                FROM tickets t
-                LEFT JOIN ticket_classifications c ON c.ticket_id = t.id
-                LEFT JOIN technicians a ON a.id = t.assignee_id
-                WHERE $1::timestamptz IS NULL OR t.created_at >= $1::timestamptz
-                """,
-                [start]
-            ).map { row in
-                TicketReport.Row(
-                    id: try row.int64("id"), shortDescription: row["subject"] ?? "", longDescription: row["body"] ?? "",
-                    requester: row["requester"] ?? "", category: row["category"] ?? "", requestType: row["request_type"] ?? "",
-                    slaValue: row["resolution_hours"].flatMap(Double.init), slaUnit: row["resolution_hours"] == nil ? "" : "business hours",
-                    priority: row["priority"] ?? "", assignee: row["assignee"] ?? "", status: row["status"] ?? ""
-                )
-            }
+        let rows = try await context.unitOfWork.read { try $0.reports.ticketReport(since: start) }.map { line in
+            TicketReport.Row(
+                id: line.id, shortDescription: line.subject, longDescription: line.body, requester: line.requester,
+                category: line.category ?? "", requestType: line.requestType ?? "", slaValue: line.resolutionHours,
+                slaUnit: line.resolutionHours == nil ? "" : "business hours", priority: line.priority ?? "", assignee: line.assignee ?? "",
+                status: line.status.rawValue
+            )
         }
         let report = TicketReport(rows: rows)
         do {
@@ -58,20 +42,18 @@ struct ReportCommand: AsyncParsableCommand {
         print("wrote \(xlsx): \(rows.count) tickets")
         guard let email else { return }
 
-        let environment = Environment()
-        let from = MailAddress(environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost", name: environment.string("FRONTLINE_FROM_NAME") ?? "IT Service Desk")
+        let mail: OutboundMailSettings
+        do { mail = try OutboundMailSettings(environment: Environment(), sending: false) } catch { throw CLIError(description: "\(error)") }
         let templates: TemplateLibrary
         do {
-            templates = try TemplateLibrary(overrides: environment.string("FRONTLINE_TEMPLATE_DIR"))
+            templates = try TemplateLibrary(overrides: mail.templateDirectory)
         } catch {
             throw CLIError(description: "FRONTLINE_TEMPLATE_DIR: \(error)")
         }
         guard let bytes = FileManager.default.contents(atPath: xlsx) else { throw CLIError(description: "cannot read back \(xlsx)") }
         let filename = URL(fileURLWithPath: xlsx).lastPathComponent
-        let secret: ReplySecret
-        do { secret = try environment.replySecret() } catch { throw CLIError(description: "\(error)") }
         guard EmailAddress(email) != nil else { throw CLIError(description: "--email: \"\(email)\" is not an email address") }
-        let composer = NotificationComposer(from: from, templates: templates, timeZone: .gmt, secret: secret)
+        let composer = NotificationComposer(from: mail.from, templates: templates, timeZone: .gmt, secret: mail.secret)
         let plan = PlannedNotification(kind: .report, recipient: email, language: Phrases.fallbackLanguage, cause: "report:\(UUIDv7.make())", disposition: .send)
         var extra: NotificationComposer.Extra = ["report_count": String(rows.count), "filename": filename]
         if let since { extra["report_since"] = since }
@@ -80,11 +62,15 @@ struct ReportCommand: AsyncParsableCommand {
             attachments: [.init(filename: filename, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: [UInt8](bytes))]
         )
         let rateLimit = NotificationStore.RateLimit(perHour: 1000)
+        let actor = CLIContext.actor
+        let sender = mail.from.address
+        let tickets = rows.count
+        // Until the notifier's store is a repository of the unit of work, the queued mail and its
+        // audit entry share one transaction through the connection.
         try await context.database.transaction { connection in
-            try NotificationStore.insert(composed, ticket: nil, from: from.address, rateLimit: rateLimit, on: connection)
-            try connection.execute(
-                "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'report emailed', json_build_object('to', $1::text, 'tickets', $2::int))",
-                [email, rows.count]
+            try NotificationStore.insert(composed, ticket: nil, from: sender, rateLimit: rateLimit, on: connection)
+            try StoreTransaction(connection: connection, streams: context.streams).audit.record(
+                "report emailed", by: actor, details: .object(["to": .string(email), "tickets": .number(Double(tickets))])
             )
         }
         print("queued the report for \(email); the notifier sends it")

@@ -3,6 +3,7 @@ import Foundation
 import FrontlineAI
 import FrontlineDomain
 import FrontlineRuntime
+import FrontlineUseCases
 import Yams
 
 /// The seed file's shape (see deploy/sample/seed.yaml).
@@ -55,48 +56,31 @@ struct Seed: AsyncParsableCommand {
             throw CLIError(description: "\(file): the catalog needs at least one category, each with a request type")
         }
         let catalog = ServiceCatalog(categories: seed.catalog)
-        let calendar: BusinessCalendar?
-        let technicians: [(TeamSeed.Technician, BusinessCalendar?, [DateInterval])]
+        let phase = try seed.settings?.phase.map { number in
+            guard let phase = DeploymentPhase(rawValue: number) else {
+                throw CLIError(description: "\(file): settings.phase must be 1 (shadow), 2 (partial) or 3 (full), got \(number)")
+            }
+            return phase
+        }
+        let deployment: DeploymentSeed
         do {
-            calendar = try seed.calendar?.businessCalendar()
-            technicians = try (seed.technicians ?? []).map { ($0, try $0.schedule(), try $0.absenceIntervals()) }
+            deployment = DeploymentSeed(
+                catalog: catalog, calendar: try seed.calendar?.businessCalendar(),
+                technicians: try (seed.technicians ?? []).map { technician in
+                    DeploymentSeed.TechnicianEntry(
+                        name: technician.name, email: technician.email, schedule: try technician.schedule(), skills: technician.skills ?? [:],
+                        maxOpenTickets: technician.maxOpenTickets ?? 20, active: technician.active ?? true,
+                        absences: try technician.absenceIntervals()
+                    )
+                },
+                suppliers: (seed.suppliers ?? []).map { DeploymentSeed.SupplierEntry(name: $0.name, email: $0.email, contacts: $0.contacts ?? [:]) },
+                phase: phase,
+                confidenceThreshold: seed.settings?.confidenceThreshold
+            )
         } catch let error as TeamSeed.Invalid {
             throw CLIError(description: "\(file): \(error)")
         }
-        let context = CLIContext.make()
-        try await context.database.transaction { connection in
-            try CatalogStore.replace(with: catalog, on: connection)
-            if let calendar {
-                try StoreTransaction(connection: connection, streams: StreamNames()).team.saveCalendar(calendar)
-            }
-            for (technician, schedule, absences) in technicians {
-                try StoreTransaction(connection: connection, streams: StreamNames()).team.upsert(
-                    name: technician.name, email: technician.email, schedule: schedule, skills: technician.skills ?? [:],
-                    maxOpen: technician.maxOpenTickets ?? 20, active: technician.active ?? true, absences: absences
-                )
-            }
-            for supplier in seed.suppliers ?? [] {
-                let contacts = (supplier.contacts ?? [:]).mapValues { $0.lowercased() }
-                try connection.execute(
-                    """
-                    INSERT INTO suppliers (email, name, contacts) VALUES (lower($1), $2, $3::jsonb)
-                    ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, contacts = EXCLUDED.contacts
-                    """,
-                    [supplier.email, supplier.name, try JSONText.encode(contacts)]
-                )
-            }
-            if let phase = seed.settings?.phase {
-                try connection.execute("UPDATE settings SET value = to_jsonb($1::int), updated_at = now() WHERE key = 'phase'", [phase])
-            }
-            if let threshold = seed.settings?.confidenceThreshold {
-                try connection.execute(
-                    "UPDATE settings SET value = to_jsonb($1::float8), updated_at = now() WHERE key = 'confidence_threshold'", [threshold]
-                )
-            }
-            try connection.execute(
-                "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'seed', json_build_object('file', $1::text))", [file]
-            )
-        }
+        try await SeedDeployment().run(deployment, source: file, by: CLIContext.actor, in: CLIContext.make().unitOfWork)
         print("seeded \(catalog.categories.count) categories, \(catalog.labels.count) request types, \(seed.technicians?.count ?? 0) technicians, \(seed.suppliers?.count ?? 0) suppliers")
     }
 }

@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let context = CLIContext.make()
         let rows = try await context.admin.status()
-        let mailboxes = try await context.database.withConnection { try MailboxPolls.all(on: $0) }
+        let mailboxes = try await context.unitOfWork.read { try $0.reports.mailboxHealth() }
         if json {
             try printJSON(rows)
             return
@@ -29,7 +29,7 @@ struct Status: AsyncParsableCommand {
         )
         guard !mailboxes.isEmpty else { return }
         print("")
-        let now = Date()
+        let now = context.clock.now()
         printTable(
             ["MAILBOX", "LAST SUCCESSFUL POLL", "FAILURES IN A ROW", "STATE"],
             mailboxes.map { health in

@@ -12,10 +12,7 @@ struct SummaryCommand: AsyncParsableCommand {
     @Option(help: "The MANIFEST.json of a delivered mailbox (deploy/sample/mailbox/MANIFEST.json).") var manifest: String?
     @Flag(help: "Print JSON instead of tables.") var json = false
 
-    struct Count: Encodable {
-        var name: String
-        var count: Int
-    }
+    typealias Count = NamedCount
 
     struct Summary: Encodable {
         var mail: [Count]
@@ -66,45 +63,22 @@ struct SummaryCommand: AsyncParsableCommand {
             }
             return manifest
         }
-        var summary = try await CLIContext.make().database.withConnection { connection -> Summary in
-            func counts(_ sql: String) throws -> [Count] {
-                try connection.query(sql).map { Count(name: $0["name"] ?? "-", count: try $0.int("n")) }
-            }
-            return Summary(
-                mail: try counts(
-                    """
-                    SELECT name, n FROM (
-                        SELECT 'new tickets' AS name, count(*) AS n, 1 AS o FROM tickets
-                        UNION ALL SELECT 'replies on tickets', count(*) - (SELECT count(*) FROM tickets), 2 FROM messages
-                            WHERE direction = 'inbound' AND ticket_id IS NOT NULL AND NOT is_bounce
-                        UNION ALL SELECT 'bounces', count(*), 3 FROM messages WHERE direction = 'inbound' AND is_bounce
-                        UNION ALL SELECT 'quarantined', count(*), 4 FROM messages WHERE quarantine_reason IS NOT NULL
-                        UNION ALL SELECT 'flagged automatic (never answered)', count(*), 5 FROM messages
-                            WHERE direction = 'inbound' AND auto_reply_forbidden
-                        UNION ALL SELECT 'stored in all', count(*), 6 FROM messages WHERE direction = 'inbound'
-                    ) m ORDER BY o
-                    """
-                ),
-                ticketsByCategory: try counts(
-                    """
-                    SELECT coalesce(c.category, 'not classified yet') AS name, count(*) AS n
-                    FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id GROUP BY 1 ORDER BY 2 DESC, 1
-                    """
-                ),
-                ticketsByAssignee: try counts(
-                    """
-                    SELECT coalesce(x.name, 'unassigned') AS name, count(*) AS n
-                    FROM tickets t LEFT JOIN technicians x ON x.id = t.assignee_id GROUP BY 1 ORDER BY 2 DESC, 1
-                    """
-                ),
-                emails: try counts("SELECT kind || ' (' || status || ')' AS name, count(*) AS n FROM notifications GROUP BY 1 ORDER BY 1"),
-                escalations: try counts("SELECT level || ': ' || cause AS name, count(*) AS n FROM escalations GROUP BY 1 ORDER BY 2 DESC, 1"),
-                supplierRequests: try counts("SELECT status AS name, count(*) AS n FROM supplier_requests GROUP BY 1 ORDER BY 1")
-            )
-        }
+        let counts = try await CLIContext.make().unitOfWork.read { try $0.reports.deploymentCounts() }
+        var summary = Summary(
+            mail: [
+                Count(name: "new tickets", count: counts.mail.newTickets),
+                Count(name: "replies on tickets", count: counts.mail.replies),
+                Count(name: "bounces", count: counts.mail.bounces),
+                Count(name: "quarantined", count: counts.mail.quarantined),
+                Count(name: "flagged automatic (never answered)", count: counts.mail.flaggedAutomatic),
+                Count(name: "stored in all", count: counts.mail.storedInAll),
+            ],
+            ticketsByCategory: counts.ticketsByCategory, ticketsByAssignee: counts.ticketsByAssignee, emails: counts.notifications,
+            escalations: counts.escalations, supplierRequests: counts.supplierRequests
+        )
         if let manifest {
-            let stored = summary.mail.first { $0.name == "stored in all" }?.count ?? 0
-            let tickets = summary.mail.first { $0.name == "new tickets" }?.count ?? 0
+            let stored = counts.mail.storedInAll
+            let tickets = counts.mail.newTickets
             let expectedStored = manifest.messages - (manifest.byKind["duplicate"] ?? 0)
             let expectedTickets = manifest.byKind["new_ticket"] ?? 0
             summary.accounting = Accounting(

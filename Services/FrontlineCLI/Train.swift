@@ -35,7 +35,7 @@ struct Train: AsyncParsableCommand {
         }
         var examples: [BuiltinClassifier.Example]
         if let csv {
-            examples = try CSVExamples.read(path: csv, textColumn: textColumn!, labelColumn: labelColumn!)
+            examples = try readExamples(csv: csv, textColumn: textColumn ?? "text", labelColumn: labelColumn ?? "label")
         } else {
             let database = context().database
             let catalog = try await CatalogStore.load(database)
@@ -60,14 +60,20 @@ struct Train: AsyncParsableCommand {
             try data.write(to: URL(fileURLWithPath: modelOut))
             print("model written to \(modelOut) (\(model.labels.count) labels, \(examples.count) examples)")
         } else {
-            try await context().database.withConnection { connection in
-                try connection.execute(
-                    "INSERT INTO classifier_models (trained_on, model) VALUES ($1, $2::jsonb)",
-                    [examples.count, String(decoding: data, as: UTF8.self)]
-                )
-            }
+            let json = String(decoding: data, as: UTF8.self)
+            let count = examples.count
+            try await context().unitOfWork.transaction { try $0.classifications.storeModel(json: json, trainedOn: count) }
             print("model stored for the classifiers (\(model.labels.count) labels, \(examples.count) examples); restart them to use it")
         }
+    }
+}
+
+/// Labelled examples from a CSV, a file's problem as the CLI's one-line error.
+func readExamples(csv: String, textColumn: String, labelColumn: String) throws -> [BuiltinClassifier.Example] {
+    do {
+        return try LabelledExamplesCSV.read(path: csv, textColumn: textColumn, labelColumn: labelColumn)
+    } catch {
+        throw CLIError(description: error.description)
     }
 }
 

@@ -4,7 +4,7 @@ import FrontlineCore
 import FrontlineStore
 import Logging
 
-/// The service catalog in PostgreSQL: replaced whole by `frontline seed`, read by the services.
+/// The service catalog in PostgreSQL, read by the services (`CatalogRepository.replace` writes it).
 public enum CatalogStore {
     public static func load(_ database: Database) async throws -> ServiceCatalog {
         try await database.withConnection { connection in
@@ -36,36 +36,9 @@ public enum CatalogStore {
         }
     }
 
-    /// Replaces the catalog, in the caller's transaction.
-    public static func replace(with catalog: ServiceCatalog, on connection: PostgresConnection) throws {
-        try connection.execute("DELETE FROM catalog_request_types")
-        try connection.execute("DELETE FROM catalog_categories")
-        for (position, category) in catalog.categories.enumerated() {
-            try connection.execute(
-                "INSERT INTO catalog_categories (name, description, position) VALUES ($1, $2, $3)",
-                [category.name, category.description, position]
-            )
-            for (typePosition, type) in category.requestTypes.enumerated() {
-                try connection.execute(
-                    """
-                    INSERT INTO catalog_request_types (category, name, description, priority, first_response_hours,
-                        resolution_hours, examples, knowledge, expert_required, supplier_topic, position)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)
-                    """,
-                    [
-                        category.name, type.name, type.description, type.priority.rawValue, type.sla.firstResponseHours,
-                        type.sla.resolutionHours, try JSONText.encode(type.examples),
-                        try JSONText.encode(type.knowledge), type.expertRequired,
-                        type.supplierTopic, typePosition,
-                    ]
-                )
-            }
-        }
-    }
-
-    /// Labelled examples for training: imported ones, and every ticket whose classification a
-    /// person set or confirmed (its first message, with that label). The AI's own unconfirmed
-    /// labels never train it.
+    /// Labelled examples for training: stored ones (imported, and each correction's), and every
+    /// other ticket whose classification a person confirmed (its first message, with that label).
+    /// The AI's own unconfirmed labels never train it.
     public static func trainingExamples(_ database: Database) async throws -> [BuiltinClassifier.Example] {
         try await database.withConnection { connection in
             try connection.query(
@@ -80,6 +53,7 @@ public enum CatalogStore {
                     WHERE ticket_id = c.ticket_id AND direction = 'inbound' ORDER BY id LIMIT 1
                 ) m ON true
                 WHERE c.corrected_by IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM training_examples e WHERE e.ticket_id = c.ticket_id)
                 """
             ).map {
                 BuiltinClassifier.Example(text: try $0.string("text"), label: try $0.string("label"))

@@ -39,7 +39,7 @@ extension Integration {
                 var tickets: [Int64] = []
                 for number in 0..<count {
                     let ticket = try connection.query(
-                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, $3, 'classified') RETURNING id",
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, $3, 'open') RETURNING id",
                         ["Printer \(number) jammed", "customer\(number)@example.com", "Customer \(number)"]
                     ).first!.int64("id")
                     try connection.execute(
@@ -226,7 +226,7 @@ extension Integration {
             let ids = try await scratch.database.transaction { connection in
                 try rows.map { category, type, subject in
                     let id = try connection.query(
-                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, 'a@example.com', 'Ann', 'assigned') RETURNING id",
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, 'a@example.com', 'Ann', 'open') RETURNING id",
                         [subject]
                     ).first!.int64("id")
                     try connection.execute(
@@ -304,7 +304,7 @@ extension Integration {
                 let technician = try connection.query(
                     "INSERT INTO technicians (email, name) VALUES ('jonas@helpdesk.test', 'Jonas Weber') RETURNING id"
                 ).first!.int64("id")
-                try connection.execute("UPDATE tickets SET assignee_id = $2, status = 'assigned' WHERE id = $1", [ticket, technician])
+                try connection.execute("UPDATE tickets SET assignee_id = $2, status = 'open' WHERE id = $1", [ticket, technician])
                 try Outbox.enqueue(
                     EventEnvelope(type: .ticketAssigned, ticketID: ticket, payload: .object(["technician_id": .number(Double(technician))])),
                     streams: streams, on: connection
@@ -340,8 +340,8 @@ extension Integration {
             let timeline = (detail["timeline"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? "") \($0["text"] ?? "")" }
             #expect(timeline.contains { $0.hasPrefix("note AI draft to the customer held for review (shadow mode)") })
             #expect(timeline.contains { $0.hasPrefix("notification confirmation → customer0@example.com (") })
-            #expect(timeline.contains("audit frontline: approved"))
-            let list = try ChildProcess("frontline", arguments: ["ticket", "list", "--status", "assigned", "--json"], environment: environment)
+            #expect(timeline.contains { $0.hasPrefix("audit cli:") && $0.hasSuffix(": approved") }, "the approval names the user who gave it")
+            let list = try ChildProcess("frontline", arguments: ["ticket", "list", "--status", "open", "--json"], environment: environment)
             #expect(await list.waitForExit(timeout: .seconds(30)) == 0, "\(list.stderr)")
             let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
             #expect(listed.compactMap { $0["id"] as? Int } == [Int(ticket)])

@@ -66,47 +66,10 @@ struct Banking77Bench: AsyncParsableCommand {
     }
 
     static func examples(path: String, label: String) throws -> [BuiltinClassifier.Example] {
-        let rows = csvRows(try String(contentsOfFile: path, encoding: .utf8))
-        guard let header = rows.first, let textIndex = header.firstIndex(of: "text"), let labelIndex = header.firstIndex(of: label) else {
-            throw ValidationError("\(path) needs the columns text and \(label)")
+        do {
+            return try LabelledExamplesCSV.read(path: path, textColumn: "text", labelColumn: label)
+        } catch {
+            throw ValidationError(error.description)
         }
-        return rows.dropFirst().compactMap { row in
-            row.count > max(textIndex, labelIndex) ? BuiltinClassifier.Example(text: row[textIndex], label: row[labelIndex]) : nil
-        }
-    }
-
-    /// RFC 4180 rows: quoted fields with doubled quotes.
-    static func csvRows(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var previousWasQuote = false
-        for scalar in text.unicodeScalars {
-            if quoted {
-                if scalar == "\"" { quoted = false; previousWasQuote = true } else { field.unicodeScalars.append(scalar) }
-                continue
-            }
-            if scalar == "\"" {
-                if previousWasQuote { field.unicodeScalars.append("\"") }  // a doubled quote inside a quoted field
-                quoted = true
-            } else if scalar == "," {
-                row.append(field)
-                field = ""
-            } else if scalar == "\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else if scalar != "\r" {
-                field.unicodeScalars.append(scalar)
-            }
-            previousWasQuote = false
-        }
-        if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
-        return rows
     }
 }

@@ -22,8 +22,7 @@ struct ClassifierBench: AsyncParsableCommand {
     func run() async throws {
         struct SeedCatalog: Decodable { var catalog: [ServiceCatalog.Category] }
         let catalog = ServiceCatalog(categories: try YAMLDecoder().decode(SeedCatalog.self, from: String(contentsOfFile: seed, encoding: .utf8)).catalog)
-        let samples = try String(contentsOfFile: texts, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
-            .map { line in line.hasPrefix("\"") ? String(line.dropFirst().prefix { $0 != "\"" }) : String(line.prefix { $0 != "," }) }
+        let samples = try LabelledExamplesCSV.read(path: texts, textColumn: "text", labelColumn: "label").map(\.text)
         let trainingStarted = ContinuousClock.now
         let provider = BuiltinProvider(classifier: BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog)), catalog: catalog)
         let training = ContinuousClock.now - trainingStarted
@@ -55,7 +54,9 @@ struct ClassifierBench: AsyncParsableCommand {
         logger.logLevel = .warning
         let database = Database(configuration: .init(url: configuration.databaseURL, poolSize: 4), logger: logger)
         try await Migrator().migrate(database, logger: logger)
-        try await database.transaction { try CatalogStore.replace(with: catalog, on: $0) }
+        try await DatabaseUnitOfWork(database: database, streams: StreamNames(prefix: configuration.streamPrefix)).transaction {
+            try $0.catalog.replace(with: catalog)
+        }
 
         let standIn = SlowLLM(latency: .milliseconds(Int64(latency)))
         try await withThrowingTaskGroup(of: Void.self) { group in
