@@ -32,7 +32,7 @@ extension Integration {
             init(_ scratch: Scratch) async throws {
                 self.scratch = scratch
                 unitOfWork = DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams)
-                try await scratch.database.transaction { try CatalogStore.replace(with: ClassifyTicketUseCases.catalog, on: $0) }
+                try await unitOfWork.transaction { try $0.catalog.replace(with: ClassifyTicketUseCases.catalog) }
                 let catalog = ClassifyTicketUseCases.catalog
                 let builtin = BuiltinProvider(classifier: BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog)), catalog: catalog)
                 let chain = ProviderChain(providers: [], builtin: builtin, catalog: catalog, redact: false, logger: TestServers.logger)
