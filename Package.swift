@@ -144,7 +144,7 @@ let package = Package(
         // Doors: the six services and the admin CLI. Each main.swift only wires.
         .executableTarget(
             name: "MailIngest",
-            dependencies: ["FrontlineRuntime", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["FrontlineRuntime", "FrontlineUseCases", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
             path: "Services/MailIngest"
         ),
         .executableTarget(
@@ -200,7 +200,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "FrontlineUseCases", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/IntegrationTests",
