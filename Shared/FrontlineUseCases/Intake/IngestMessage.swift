@@ -219,7 +219,7 @@ public struct IngestMessage: Sendable {
 
     /// For mail without a Message-ID: the same sender, date, subject and body give the same id.
     public static func syntheticMessageID(_ email: ParsedEmail) -> String {
-        let basis = [email.fromAddress ?? "", email.date.map { String(Int($0.secondsSince1970)) } ?? "", email.subject, email.bodyText]
+        let basis = [email.fromAddress ?? "", email.date.map { String(Int($0.timeIntervalSince1970)) } ?? "", email.subject, email.bodyText]
             .joined(separator: "\u{1F}")
         return "synthetic-\(MIMEParser.sha256Hex(Array(basis.utf8)).prefix(40))@frontline.invalid"
     }
