@@ -165,9 +165,7 @@ struct MailboxHealth: Sendable {
     /// Health is worth recording, not worth failing a pass over (PostgreSQL may be the outage).
     private func record(_ body: @escaping @Sendable (StoreTransaction) throws -> Void) async {
         do {
-            try await unitOfWork.database.withConnection(retrying: false) { [streams = unitOfWork.streams] connection in
-                try body(StoreTransaction(connection: connection, streams: streams))
-            }
+            try await unitOfWork.recordWithoutWaiting(body)
         } catch {
             logger.debug("mailbox health not recorded", metadata: ["error": "\(error)"])
         }

@@ -108,3 +108,14 @@ extension MailboxRepository {
         }
     }
 }
+
+extension DatabaseUnitOfWork {
+    /// Runs `body` once on a connection, without waiting out an outage: for bookkeeping such as
+    /// poll health, which must not hold up the work it describes when PostgreSQL is the outage.
+    public func recordWithoutWaiting(_ body: @escaping (StoreTransaction) throws -> Void) async throws {
+        let streams = self.streams
+        try await database.withConnection(retrying: false) { connection in
+            try body(StoreTransaction(connection: connection, streams: streams))
+        }
+    }
+}
