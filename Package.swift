@@ -147,7 +147,7 @@ let package = Package(
         // Doors: the six services and the admin CLI. Each main.swift only wires.
         .executableTarget(
             name: "MailIngest",
-            dependencies: ["FrontlineRuntime", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["FrontlineRuntime", "FrontlineUseCases", "FrontlineMail", .product(name: "Metrics", package: "swift-metrics")],
             path: "Services/MailIngest"
         ),
         .executableTarget(

@@ -1,30 +1,39 @@
 import FrontlineMail
 import FrontlineRuntime
+import FrontlineUseCases
 
 // mail-ingest: mailbox → tickets and messages → ticket.received.
 await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
     let settings = try MailIngestSettings(environment: context.environment)
-    let ingestor = Ingestor(
-        database: context.database, streams: context.streams,
+    let ingest = IngestMessage(
         settings: .init(
             attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
             autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress),
             ownAddresses: settings.ownAddresses, maxMessageBytes: settings.maxMessageBytes
         ),
-        logger: context.logger
+        clock: context.clock, logger: context.logger
     )
     var services: [any Service] = [context.outboxRelay()]
     for mailbox in settings.imapMailboxes {
         services.append(
             IMAPIntake(
                 mailbox: mailbox, credentials: settings.imapCredentials, pollInterval: settings.pollInterval,
-                ingestor: ingestor, logger: context.logger
+                ingest: ingest, unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger
             )
         )
     }
     if let maildir = settings.maildir {
-        let intake = MaildirIntake(maildir: maildir, ingestor: ingestor, logger: context.logger)
-        services.append(PeriodicService(name: "maildir intake", every: settings.pollInterval, logger: context.logger) { try await intake.readWaiting() })
+        let reader = MailboxReader(
+            source: MaildirSource(maildir: maildir, maxMessageBytes: settings.maxMessageBytes), ingest: ingest,
+            unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger
+        )
+        let logger = context.logger
+        services.append(
+            PeriodicService(name: "maildir intake", every: settings.pollInterval, logger: context.logger) {
+                let count = try await reader.pass()
+                if count > 0 { logger.info("maildir read", metadata: ["mailbox": "\(maildir.key)", "new_messages": "\(count)"]) }
+            }
+        )
     }
     return services
 }

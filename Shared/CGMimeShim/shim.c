@@ -354,10 +354,3 @@ void fl_free_message(fl_message *message) {
     free(message->original_message_id);
     free(message);
 }
-
-void fl_sha256_hex(const unsigned char *data, size_t length, char out[65]) {
-    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, length);
-    memcpy(out, hex, 64);
-    out[64] = 0;
-    g_free(hex);
-}

@@ -1,4 +1,5 @@
 import CGMimeShim
+import Crypto
 import Foundation
 
 /// An email as Frontline reads it: decoded headers, UTF-8 bodies, attachments.
@@ -210,11 +211,12 @@ public enum MIMEParser {
         return .success(email)
     }
 
-    /// SHA-256 as hex, for synthetic Message-IDs and content hashes.
+    /// SHA-256 as lower-case hex, for synthetic Message-IDs and content hashes.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        var output = [CChar](repeating: 0, count: 65)
-        bytes.withUnsafeBufferPointer { fl_sha256_hex($0.baseAddress, $0.count, &output) }
-        return String(cString: output)
+        SHA256.hash(data: bytes).map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 16 ? "0" + digits : digits
+        }.joined()
     }
 
     /// The addresses of a shim address list ("\n"-separated) that pass `EmailAddress`, once each.

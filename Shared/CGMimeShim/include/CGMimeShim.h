@@ -59,7 +59,4 @@ fl_message *fl_parse_message(const unsigned char *data, size_t length, size_t at
 
 void fl_free_message(fl_message *message);
 
-/// SHA-256 of `data` as 64 lower-case hex digits into `out` (65 bytes with the NUL).
-void fl_sha256_hex(const unsigned char *data, size_t length, char out[65]);
-
 #endif

@@ -1,0 +1,173 @@
+import Foundation
+import FrontlineMail
+import FrontlineRuntime
+import FrontlineUseCases
+import Metrics
+
+/// The mailbox door: takes every waiting message of a source through `IngestMessage`, the
+/// source's acknowledgement in the same transaction. A message the store refuses in every form
+/// is recorded as skipped (with the acknowledgement), so one message never stops a mailbox.
+/// Each pass's outcome goes to `mailbox_polls` and the metrics.
+struct MailboxReader<Source: IntakeSource>: Sendable {
+    let source: Source
+    let ingest: IngestMessage
+    let unitOfWork: DatabaseUnitOfWork
+    let clock: any WallClock
+    let health: MailboxHealth
+    let logger: Logger
+
+    init(source: Source, ingest: IngestMessage, unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger) {
+        self.source = source
+        self.ingest = ingest
+        self.unitOfWork = unitOfWork
+        self.clock = clock
+        self.logger = logger
+        health = MailboxHealth(mailbox: source.channel, unitOfWork: unitOfWork, clock: clock, logger: logger)
+    }
+
+    /// Reads every waiting message; returns how many. A failed pass is recorded, then thrown.
+    func pass() async throws -> Int {
+        do {
+            let count = try await readWaiting()
+            await health.succeeded()
+            return count
+        } catch {
+            await health.failed(error)
+            throw error
+        }
+    }
+
+    private func readWaiting() async throws -> Int {
+        var count = 0
+        let source = self.source
+        for pending in try await source.waiting() {
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            let message = try await source.read(pending)
+            do {
+                let outcome = try await ingest.run(message, in: unitOfWork) { try source.acknowledge(pending, in: $0) }
+                health.count(outcome)
+            } catch let refused as MessageNotStorable {
+                try await skip(message, pending, reason: refused.reason)
+                health.countSkipped()
+            }
+            try await source.acknowledged(pending)
+            count += 1
+        }
+        return count
+    }
+
+    /// Neither storable nor quarantinable: a row says what was passed over and why, and the
+    /// source moves on past it.
+    private func skip(_ message: InboundMessage, _ pending: Source.Pending, reason: String) async throws {
+        let source = self.source
+        let now = clock.now()
+        try await unitOfWork.transaction { transaction in
+            try source.acknowledge(pending, in: transaction)
+            try transaction.mailboxes.recordSkipped(
+                mailbox: message.origin.channel, sourceUID: message.origin.sequenceNumber, size: message.size, reason: reason, at: now
+            )
+        }
+        logger.error(
+            "message skipped: it could be neither stored nor quarantined", metadata: ["reason": "\(reason)", "mailbox": "\(source.channel)"]
+        )
+    }
+}
+
+/// Polls one IMAP mailbox until shutdown, backing off while the server or the database is away.
+struct IMAPIntake: Service {
+    let mailbox: IMAPMailbox
+    let credentials: IMAPCredentials
+    let pollInterval: Duration
+    let ingest: IngestMessage
+    let unitOfWork: DatabaseUnitOfWork
+    let clock: any WallClock
+    let logger: Logger
+
+    func run() async throws {
+        let client = DedicatedThreadPool<IMAPClient>(name: "imap", size: 1) { [mailbox, credentials] in
+            IMAPClient(mailbox: mailbox, credentials: credentials)
+        }
+        defer { client.shutdown() }
+        let logger = self.logger.with(metadataKey: "mailbox", value: .string(mailbox.key))
+        let source = IMAPSource(
+            mailbox: mailbox, client: client, unitOfWork: unitOfWork, clock: clock, maxMessageBytes: ingest.settings.maxMessageBytes,
+            logger: logger
+        )
+        let reader = MailboxReader(source: source, ingest: ingest, unitOfWork: unitOfWork, clock: clock, logger: logger)
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let count = try await reader.pass()
+                failures = 0
+                if count > 0 { logger.info("mailbox polled", metadata: ["new_messages": "\(count)"]) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+            } catch {
+                failures += 1
+                let delay = Backoff(initial: .seconds(1), maximum: .seconds(60)).delay(attempt: failures)
+                logger.warning("polling failed, retrying", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            }
+        }
+    }
+}
+
+/// Each pass's outcome, in `mailbox_polls` (for `frontline status`) and as metrics; the metric
+/// handles are made once per mailbox, the hot path only increments them.
+struct MailboxHealth: Sendable {
+    let mailbox: String
+    let unitOfWork: DatabaseUnitOfWork
+    let clock: any WallClock
+    let logger: Logger
+    private let polled: Counter
+    private let pollFailed: Counter
+    private let lastSuccess: Gauge
+    private let messages: [String: Counter]
+
+    init(mailbox: String, unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger) {
+        self.mailbox = mailbox
+        self.unitOfWork = unitOfWork
+        self.clock = clock
+        self.logger = logger
+        polled = Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "success")])
+        pollFailed = Counter(label: "frontline_mailbox_polls_total", dimensions: [("mailbox", mailbox), ("outcome", "failure")])
+        lastSuccess = Gauge(label: "frontline_mailbox_last_success_timestamp_seconds", dimensions: [("mailbox", mailbox)])
+        messages = Dictionary(uniqueKeysWithValues: ["stored", "bounce", "duplicate", "quarantined", "skipped"].map {
+            ($0, Counter(label: "frontline_mailbox_messages_total", dimensions: [("mailbox", mailbox), ("outcome", $0)]))
+        })
+    }
+
+    func succeeded() async {
+        let now = clock.now()
+        polled.increment()
+        lastSuccess.record(now.timeIntervalSince1970)
+        await record { [mailbox] in try $0.mailboxes.recordPollSuccess(of: mailbox, at: now) }
+    }
+
+    func failed(_ error: any Error) async {
+        let now = clock.now()
+        pollFailed.increment()
+        await record { [mailbox] in try $0.mailboxes.recordPollFailure(of: mailbox, error: "\(error)", at: now) }
+    }
+
+    /// What became of each message, by outcome.
+    func count(_ outcome: IngestOutcome) {
+        let name = switch outcome {
+        case .newTicket, .reply: "stored"
+        case .bounce: "bounce"
+        case .duplicate: "duplicate"
+        case .quarantined: "quarantined"
+        }
+        messages[name]?.increment()
+    }
+
+    func countSkipped() { messages["skipped"]?.increment() }
+
+    /// Health is worth recording, not worth failing a pass over (PostgreSQL may be the outage).
+    private func record(_ body: @escaping @Sendable (StoreTransaction) throws -> Void) async {
+        do {
+            try await unitOfWork.recordWithoutWaiting(body)
+        } catch {
+            logger.debug("mailbox health not recorded", metadata: ["error": "\(error)"])
+        }
+    }
+}
