@@ -4,6 +4,7 @@ import FrontlineMail
 import FrontlineNotify
 import FrontlineReport
 import FrontlineRuntime
+import FrontlineUseCases
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,9 +80,10 @@ struct ReportCommand: AsyncParsableCommand {
             plan, ticket: nil, extra: extra,
             attachments: [.init(filename: filename, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: [UInt8](bytes))]
         )
-        let rateLimit = NotificationStore.RateLimit(perHour: 1000)
+        let storing = StoreNotification(from: from.address, rateLimit: .init(perHour: 1000))
+        let streams = context.streams
         try await context.database.transaction { connection in
-            try NotificationStore.insert(composed, ticket: nil, from: from.address, rateLimit: rateLimit, on: connection)
+            try storing.store(composed, ticket: nil, in: StoreTransaction(connection: connection, streams: streams))
             try connection.execute(
                 "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'report emailed', json_build_object('to', $1::text, 'tickets', $2::int))",
                 [email, rows.count]

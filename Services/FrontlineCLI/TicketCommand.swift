@@ -4,6 +4,7 @@ import FrontlineDomain
 import FrontlineAI
 import FrontlineNotify
 import FrontlineRuntime
+import FrontlineUseCases
 
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,7 +80,7 @@ struct TicketCommand: AsyncParsableCommand {
         var ticket: Summary
         var confidence: Double?
         var steps: [String]
-        var timeline: [TicketStory.Event]
+        var timeline: [TicketStoryEvent]
     }
 
     struct Show: AsyncParsableCommand {
@@ -103,7 +104,7 @@ struct TicketCommand: AsyncParsableCommand {
                     """,
                     [id]
                 ).first else { return nil }
-                let timeline = try TicketStory.events(ticket: id, withNotes: true, on: connection)
+                let timeline = try StoreTransaction(connection: connection, streams: StreamNames()).tickets.story(of: id, withNotes: true)
                 return Detail(
                     ticket: Summary(
                         id: id, status: try row.string("status"), category: row["category"], requestType: row["request_type"],
@@ -147,7 +148,8 @@ struct TicketCommand: AsyncParsableCommand {
             let sender = Environment().string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
             let released = try await CLIContext.make().database.transaction { connection -> Int? in
                 guard !(try connection.query("SELECT 1 FROM tickets WHERE id = $1 FOR NO KEY UPDATE", [id]).isEmpty) else { return nil }
-                let released = try NotificationStore.release(ticket: id, from: sender, on: connection)
+                let released = try ReleaseHeldNotifications(sender: sender, clock: SystemWallClock())
+                    .run(ticket: id, in: StoreTransaction(connection: connection, streams: StreamNames()))
                 try connection.execute(
                     """
                     INSERT INTO audit_log (actor, action, ticket_id, details)

@@ -1,19 +1,28 @@
-import FrontlineStore
+import Foundation
+import FrontlineCore
+import FrontlineDomain
 
-/// A ticket's story, oldest first: its email, the AI's decisions, assignments, escalations,
-/// notifications, notes and audit entries. `frontline ticket show` prints it; the manager's
-/// escalation email carries it.
-public enum TicketStory {
-    public struct Event: Sendable, Encodable, Equatable {
-        public var at: String
-        public var kind: String
-        public var text: String
+/// One line of a ticket's story.
+public struct TicketStoryEvent: Sendable, Encodable, Equatable {
+    public var at: String
+    public var kind: String
+    public var text: String
 
-        public var line: String { "\(at) \(kind) \(text)" }
+    public init(at: String, kind: String, text: String) {
+        self.at = at
+        self.kind = kind
+        self.text = text
     }
 
-    /// `withNotes` adds the internal notes, which can hold a whole held draft.
-    public static func events(ticket: Int64, withNotes: Bool, on connection: PostgresConnection) throws -> [Event] {
+    public var line: String { "\(at) \(kind) \(text)" }
+}
+
+extension TicketRepository {
+    /// The ticket's story, oldest first: its email, the AI's decisions, assignments,
+    /// escalations, notifications, notes and audit entries. `frontline ticket show` prints it;
+    /// the manager's escalation email carries it. `withNotes` adds the internal notes, which
+    /// can hold a whole held draft.
+    public func story(of ticket: Int64, withNotes: Bool) throws -> [TicketStoryEvent] {
         try connection.query(
             """
             SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, kind, text FROM (
@@ -43,6 +52,6 @@ public enum TicketStory {
             ) story ORDER BY story.at, story.rank, story.id
             """,
             [ticket, withNotes]
-        ).map { Event(at: $0["at"] ?? "", kind: $0["kind"] ?? "", text: $0["text"] ?? "") }
+        ).map { TicketStoryEvent(at: $0["at"] ?? "", kind: $0["kind"] ?? "", text: $0["text"] ?? "") }
     }
 }
