@@ -49,7 +49,7 @@ public struct DeliverNotifications: Sendable {
     }
 
     /// What one attempt did, told once its transaction committed.
-    enum Attempt {
+    enum Attempt: Sendable {
         case idle
         case sent
         case deferred(id: Int64, reason: String, retryIn: Duration)
