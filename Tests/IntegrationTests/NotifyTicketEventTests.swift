@@ -9,13 +9,13 @@ import Testing
 // NotifyTicketEvent run in-process against the real PostgreSQL, with a clock the test sets.
 extension Integration.Notifier {
     /// A notifier's use case on a scratch database: templates only, no manager address.
-    static func notifyUseCase(_ scratch: Scratch, clock: ManualWallClock) throws -> (NotifyTicketEvent, DatabaseUnitOfWork) {
+    static func notifyUseCase(_ scratch: Scratch, clock: ManualWallClock, manager: String? = nil) throws -> (NotifyTicketEvent, DatabaseUnitOfWork) {
         let unitOfWork = DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams)
         let composer = NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt, secret: testReplySecret)
         let notify = NotifyTicketEvent(
             composer: composer, writer: IntroWriter(failover: ProviderFailover(providers: [], logger: TestServers.logger)),
             storing: StoreNotification(from: "desk@helpdesk.test", rateLimit: .init(perHour: 20)),
-            settings: .init(managerAddress: nil, operationsAddress: nil, confidenceThreshold: nil), clock: clock, reader: unitOfWork
+            settings: .init(managerAddress: manager, operationsAddress: nil, confidenceThreshold: nil), clock: clock, reader: unitOfWork
         )
         return (notify, unitOfWork)
     }
@@ -94,5 +94,37 @@ extension Integration.Notifier {
             try connection.query("SELECT first_responded_at FROM tickets WHERE id = $1", [ticket]).first?.optionalDate("first_responded_at")
         }
         #expect(firstResponse == Timestamp.parse("2026-11-20T09:40:00Z"), "approved: the first response, when the person released it")
+    }
+
+    @Test("an assignment tells the technician and the customer; an escalation tells the manager with the ticket's history")
+    func notifyTicketEventForAssignmentAndEscalation() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        try await Self.setPhase(scratch, 3)
+        let ticket = try await Self.classifiedTicket(scratch)
+        let technician = try await scratch.database.withConnection { connection in
+            try connection.query("INSERT INTO technicians (email, name) VALUES ('jonas@helpdesk.test', 'Jonas Weber') RETURNING id").first!.int64("id")
+        }
+        let clock = ManualWallClock(try #require(Timestamp.parse("2026-11-20T09:30:00Z")))
+        let (notify, unitOfWork) = try Self.notifyUseCase(scratch, clock: clock, manager: "boss@helpdesk.test")
+
+        let assigned = try await notify.run(.assigned(TicketAssigned(technicianID: technician, fallback: false, reason: "skilled")), ticket: ticket, in: unitOfWork)
+        #expect(assigned == .notified([
+            .init(kind: .assignment, recipient: "jonas@helpdesk.test", stored: .inserted(status: .pending)),
+            .init(kind: .statusAssigned, recipient: "ann@example.com", stored: .inserted(status: .pending)),
+        ]))
+        let nobody = try await notify.run(.assigned(TicketAssigned(technicianID: technician + 99, fallback: false, reason: "skilled")), ticket: ticket, in: unitOfWork)
+        #expect(nobody == .technicianNotFound)
+
+        let escalation = TicketEscalated(escalationID: 7, level: .manager, cause: "sla_first_response_breached", detail: "no answer in 4 hours")
+        let escalated = try await notify.run(.escalated(escalation), ticket: ticket, in: unitOfWork)
+        #expect(escalated == .notified([.init(kind: .escalation, recipient: "boss@helpdesk.test", stored: .inserted(status: .pending))]))
+        let body = try await scratch.database.withConnection { connection in
+            try connection.query("SELECT body_text FROM notifications WHERE kind = 'escalation'").first?["body_text"]
+        }
+        let text = try #require(body)
+        #expect(text.contains("History:"))
+        #expect(text.contains("notification assignment → jonas@helpdesk.test (pending)"), "the history holds what was sent before")
+        #expect(text.contains("no answer in 4 hours"))
     }
 }
