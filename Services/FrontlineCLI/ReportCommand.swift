@@ -4,6 +4,7 @@ import FrontlineMail
 import FrontlineNotify
 import FrontlineReport
 import FrontlineRuntime
+import FrontlineUseCases
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,15 +62,13 @@ struct ReportCommand: AsyncParsableCommand {
             plan, ticket: nil, extra: extra,
             attachments: [.init(filename: filename, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: [UInt8](bytes))]
         )
-        let rateLimit = NotificationStore.RateLimit(perHour: 1000)
+        let storing = StoreNotification(from: mail.from.address, rateLimit: .init(perHour: 1000))
         let actor = CLIContext.actor
-        let sender = mail.from.address
         let tickets = rows.count
-        // Until the notifier's store is a repository of the unit of work, the queued mail and its
-        // audit entry share one transaction through the connection.
-        try await context.database.transaction { connection in
-            try NotificationStore.insert(composed, ticket: nil, from: sender, rateLimit: rateLimit, on: connection)
-            try StoreTransaction(connection: connection, streams: context.streams).audit.record(
+        // The queued mail and its audit entry commit together.
+        try await context.unitOfWork.transaction { transaction in
+            _ = try storing.store(composed, ticket: nil, in: transaction)
+            try transaction.audit.record(
                 "report emailed", by: actor, details: .object(["to": .string(email), "tickets": .number(Double(tickets))])
             )
         }

@@ -76,7 +76,7 @@ struct TicketCommand: AsyncParsableCommand {
         var ticket: Summary
         var confidence: Double?
         var steps: [String]
-        var timeline: [TicketStoryEntry]
+        var timeline: [TicketStoryEvent]
     }
 
     struct Show: AsyncParsableCommand {

@@ -1,13 +1,12 @@
 import Foundation
 import FrontlineAI
 import FrontlineCurl
-import FrontlineMail
 import FrontlineNotify
-import FrontlineDomain
 import FrontlineRuntime
+import FrontlineUseCases
 
-// notifier: ticket events → the emails each one causes, stored once under a unique key, then
-// delivered over SMTP by the sender.
+// notifier: ticket events → the notifications each one causes, stored once under a unique key,
+// then delivered by the sender through the channel each names (email over SMTP).
 await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let environment = context.environment
     let settings = try NotifierSettings(environment: environment)
@@ -18,23 +17,34 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     } catch {
         throw ConfigurationError(variable: "FRONTLINE_TEMPLATE_DIR", problem: "\(error)")
     }
-    let calendar = try await context.database.withConnection { try StoreTransaction(connection: $0, streams: StreamNames()).team.calendar() }
+    let calendar = try await context.unitOfWork.read { try $0.team.calendar() }
     let composer = NotificationComposer(
         from: settings.from, templates: templates, timeZone: TimeZone(identifier: calendar.timeZone) ?? .gmt,
         secret: settings.secret
     )
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
     let writer = IntroWriter(failover: ProviderFailover(providers: providers.providers(http: http), logger: context.logger))
-    // The sender's own connections: a delivery holds one for the length of an SMTP transaction.
+    let storing = StoreNotification(from: settings.from.address, rateLimit: .init(perHour: settings.rateLimitPerHour))
+    let notify = NotifyTicketEvent(
+        composer: composer, writer: writer, storing: storing,
+        settings: .init(
+            managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
+            confidenceThreshold: settings.confidenceThreshold
+        ),
+        clock: context.clock, reader: context.unitOfWork
+    )
+
+    // The sender's own connections: a delivery holds one for the length of its channel's transaction.
     let senderDatabase = Database(
         configuration: .init(url: context.configuration.databaseURL, poolSize: settings.senders), logger: context.logger
     )
+    let channels = NotificationChannels([EmailChannel(server: settings.smtp, envelopeFrom: settings.from.address)])
     let sender = NotificationSender(
-        database: senderDatabase,
-        settings: .init(
-            server: settings.smtp, envelopeFrom: settings.from.address, workers: settings.senders,
-            backoff: Backoff(initial: .seconds(1), maximum: settings.retryCeiling), maxRefusals: settings.maxServerRefusals
+        deliver: DeliverNotifications(
+            channels: channels, backoff: Backoff(initial: .seconds(1), maximum: settings.retryCeiling),
+            maxRefusals: settings.maxServerRefusals, clock: context.clock, logger: context.logger
         ),
+        unitOfWork: DatabaseUnitOfWork(database: senderDatabase, streams: context.streams), workers: settings.senders,
         logger: context.logger
     )
     if settings.managerAddress == nil {
@@ -45,28 +55,24 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         metadata: [
             "smtp": "\(settings.smtp)", "writer": "\(writer.isEnabled ? providers.order.joined(separator: ",") : "templates")",
             "languages": "\(templates.languages.sorted().joined(separator: ","))",
+            "channels": "\(channels.kinds.map(\.rawValue).joined(separator: ","))",
         ]
     )
     var services: [any Service] = [
         context.outboxRelay(),
-        context.consumer(
-            group: "notifier",
-            consuming: [.ticketClassified, .ticketAssigned, .ticketEscalated, .supplierFollowupDue],
-            handler: NotifierHandler(
-                loader: TicketFactsLoader(database: context.database), composer: composer, writer: writer, settings: settings,
-                sender: sender
-            )
-        ),
+        context.consumer(group: "notifier", routes: NotifierRoutes.make(notify: notify, sender: sender)),
+        // Before the sender: the group stops in reverse order, so this pool closes after the sender's last delivery.
+        DatabaseService(senderDatabase),
         sender,
     ]
     if let operations = settings.operationsAddress {
-        let reporter = SummaryReporter(
-            database: context.database, composer: composer, recipient: operations, period: settings.summaryPeriod,
-            rateLimit: .init(perHour: settings.rateLimitPerHour)
+        let summary = SendOperationsSummary(
+            composer: composer, recipient: operations, period: settings.summaryPeriod, storing: storing, clock: context.clock
         )
+        let unitOfWork = context.unitOfWork
         services.append(
             PeriodicService(name: "summary clock", every: min(settings.summaryPeriod, .seconds(60)), logger: context.logger) {
-                try await reporter.tick()
+                try await summary.run(in: unitOfWork)
             }
         )
     }

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineMail
 
 /// One notification, ready to store: its content and the MIME bytes to send.

@@ -1,105 +1,6 @@
 import Foundation
 import FrontlineDomain
 
-/// What the notifier knows of a ticket when an event arrives: only stored facts. Every fact an
-/// email states comes from here.
-public struct TicketFacts: Sendable {
-    public struct Person: Sendable, Equatable {
-        public var id: Int64?
-        public var name: String
-        public var email: String
-
-        public init(id: Int64? = nil, name: String, email: String) {
-            self.id = id
-            self.name = name
-            self.email = email
-        }
-
-        public var firstName: String { name.split(separator: " ").first.map(String.init) ?? name }
-    }
-
-    public var id: Int64
-    public var subject: String
-    public var requesterEmail: String?
-    public var requesterName: String?
-    /// The customer's words: the first message, trimmed of quoted history.
-    public var body: String
-    public var language: String?
-    public var category: String?
-    public var requestType: String?
-    public var priority: String?
-    public var confidence: Double?
-    public var steps: [String]
-    public var firstResponseHours: Double?
-    public var resolutionHours: Double?
-    public var firstResponseDue: Date?
-    public var resolutionDue: Date?
-    public var safetyConcern: Bool
-    public var humanRequested: Bool
-    public var assignee: Person?
-    public var status: String
-    /// Why the customer's latest message must not be answered automatically (empty: it may).
-    public var autoReplyReasons: [String]
-    /// The customer's address bounced our mail.
-    public var requesterBouncing: Bool
-    /// The Message-IDs of the thread, oldest first: the last is what a reply answers.
-    public var thread: [String]
-    /// The supplier this ticket needs, and for what (from the catalog's supplier topic).
-    public var supplier: SupplierContact?
-
-    public init(
-        id: Int64, subject: String, requesterEmail: String? = nil, requesterName: String? = nil, body: String = "",
-        language: String? = nil, category: String? = nil, requestType: String? = nil, priority: String? = nil,
-        confidence: Double? = nil, steps: [String] = [], firstResponseHours: Double? = nil, resolutionHours: Double? = nil,
-        firstResponseDue: Date? = nil, resolutionDue: Date? = nil, safetyConcern: Bool = false, humanRequested: Bool = false,
-        assignee: Person? = nil, status: String = "new", autoReplyReasons: [String] = [], requesterBouncing: Bool = false,
-        thread: [String] = [], supplier: SupplierContact? = nil
-    ) {
-        self.id = id
-        self.subject = subject
-        self.requesterEmail = requesterEmail
-        self.requesterName = requesterName
-        self.body = body
-        self.language = language
-        self.category = category
-        self.requestType = requestType
-        self.priority = priority
-        self.confidence = confidence
-        self.steps = steps
-        self.firstResponseHours = firstResponseHours
-        self.resolutionHours = resolutionHours
-        self.firstResponseDue = firstResponseDue
-        self.resolutionDue = resolutionDue
-        self.safetyConcern = safetyConcern
-        self.humanRequested = humanRequested
-        self.assignee = assignee
-        self.status = status
-        self.autoReplyReasons = autoReplyReasons
-        self.requesterBouncing = requesterBouncing
-        self.thread = thread
-        self.supplier = supplier
-    }
-
-    /// A person must take this on: the customer is told so instead of being given steps.
-    public var needsPerson: Bool { safetyConcern || humanRequested }
-}
-
-/// A supplier a ticket needs: who, for which topic, and (once asked) the request.
-public struct SupplierContact: Sendable, Equatable {
-    public var supplier: Supplier
-    public var topic: String
-    /// Our request's Message-ID, once there is one: reminders continue its thread.
-    public var requestMessageID: String?
-
-    public init(supplier: Supplier, topic: String, requestMessageID: String? = nil) {
-        self.supplier = supplier
-        self.topic = topic
-        self.requestMessageID = requestMessageID
-    }
-
-    public var address: String { supplier.address(for: topic) }
-}
-
 /// The event, as far as the notifier cares.
 public enum NotificationTrigger: Sendable, Equatable {
     case classified
@@ -202,6 +103,17 @@ public struct NotificationPolicy: Sendable {
         }
         if ticket.requesterBouncing { return .suppress("the customer's address bounces") }
         return phaseDisposition(ticket)
+    }
+
+    /// Mail to outside addresses that would go out now, checked against what the store knows:
+    /// never to an address that bounces, and no more than `perHour` to one address in an hour.
+    public static func limitingOutsideMail(
+        _ disposition: Disposition, role: RecipientRole, bouncing: Bool, sentLastHour: Int, perHour: Int
+    ) -> Disposition {
+        guard role.isExternal, disposition == .send else { return disposition }
+        if bouncing { return .suppress("the address bounces") }
+        if sentLastHour >= perHour { return .suppress("rate limit: \(sentLastHour) emails to this address in the last hour") }
+        return disposition
     }
 
     /// What the deployment phase allows for mail that speaks for the AI to people outside.

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import Mustache
 
 /// A rendered email body: what the composer turns into MIME.

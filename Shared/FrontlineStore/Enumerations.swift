@@ -35,3 +35,8 @@ extension PostgresRow {
         self[name] == nil ? nil : try value(name, as: type)
     }
 }
+
+extension NotificationStatus: PostgresBindable {}
+extension NotificationKind: PostgresBindable {}
+extension RecipientRole: PostgresBindable {}
+extension NotificationChannelKind: PostgresBindable {}

@@ -211,6 +211,29 @@ func header(_ email: ParsedEmail, _ name: String) -> String? {
         #expect(policy.plan(.conversationTurn(decisionID: 9, resolved: true, nextStep: nil, handOver: false), ticket: ticket).map(\.kind) == [.resolved])
     }
 
+    @Test func aFirstResponseIsAnAnswerWithSubstanceOrOneAPersonApproved() {
+        var ticket = sampleTicket()
+        #expect(NotificationKind.confirmation.isFirstResponse(to: ticket, approvedByPerson: false))
+        #expect(NotificationKind.troubleshootingReply.isFirstResponse(to: ticket, approvedByPerson: false))
+        #expect(!NotificationKind.statusAssigned.isFirstResponse(to: ticket, approvedByPerson: true))
+        ticket.steps = []
+        #expect(!NotificationKind.confirmation.isFirstResponse(to: ticket, approvedByPerson: false), "a bare acknowledgement")
+        #expect(NotificationKind.confirmation.isFirstResponse(to: nil, approvedByPerson: true))
+        ticket.humanRequested = true
+        #expect(!NotificationKind.troubleshootingReply.isFirstResponse(to: ticket, approvedByPerson: false), "a person must take it on first")
+    }
+
+    @Test func outsideMailStopsAtABouncingAddressAndAtTheRateLimit() {
+        func limited(_ role: RecipientRole, _ disposition: Disposition = .send, bouncing: Bool = false, sent: Int = 0) -> Disposition {
+            NotificationPolicy.limitingOutsideMail(disposition, role: role, bouncing: bouncing, sentLastHour: sent, perHour: 2)
+        }
+        #expect(limited(.customer, sent: 1) == .send)
+        #expect(limited(.customer, sent: 2) == .suppress("rate limit: 2 emails to this address in the last hour"))
+        #expect(limited(.supplier, bouncing: true) == .suppress("the address bounces"))
+        #expect(limited(.technician, bouncing: true, sent: 9) == .send, "people of the desk are not limited")
+        #expect(limited(.customer, .hold("shadow mode"), sent: 9) == .hold("shadow mode"), "a held draft goes nowhere yet")
+    }
+
     @Test func escalationsGoToTheManagerWhenThereIsOne() {
         let trigger = NotificationTrigger.escalated(escalationID: 5, level: "manager", cause: "sla", detail: "breached")
         #expect(NotificationPolicy(phase: .full, confidenceThreshold: 0.75, managerAddress: nil).plan(trigger, ticket: sampleTicket()).isEmpty)

@@ -2,6 +2,7 @@ import Foundation
 import FrontlineMail
 import FrontlineNotify
 import FrontlineRuntime
+import FrontlineUseCases
 import Testing
 
 extension Integration {
@@ -32,6 +33,15 @@ extension Integration {
             }
         }
 
+        /// The classifier's event for the tickets these tests store (no AI decision row: the
+        /// notifier then answers the customer's latest message).
+        static func classification(language: String) -> TicketClassified {
+            TicketClassified(
+                decisionID: 0, category: "Hardware Support", requestType: "Printer", priority: .medium, confidence: 0.9,
+                language: language, provider: "test", safetyConcern: false, humanRequested: false, expertRequired: false
+            )
+        }
+
         /// Tickets as the classifier leaves them, each with its `ticket.classified` in the outbox.
         static func classifiedTickets(_ scratch: Scratch, count: Int) async throws -> [Int64] {
             let streams = scratch.streams
@@ -50,10 +60,7 @@ extension Integration {
                         """,
                         [ticket]
                     )
-                    try Outbox.enqueue(
-                        EventEnvelope(type: .ticketClassified, ticketID: ticket, payload: .object(["kind": .string("classification"), "confidence": .number(0.9)])),
-                        streams: streams, on: connection
-                    )
+                    try Outbox.enqueue(try EventEnvelope(classification(language: "en"), ticketID: ticket), streams: streams, on: connection)
                     tickets.append(ticket)
                 }
                 return tickets
@@ -306,7 +313,7 @@ extension Integration {
                 ).first!.int64("id")
                 try connection.execute("UPDATE tickets SET assignee_id = $2, status = 'open' WHERE id = $1", [ticket, technician])
                 try Outbox.enqueue(
-                    EventEnvelope(type: .ticketAssigned, ticketID: ticket, payload: .object(["technician_id": .number(Double(technician))])),
+                    try EventEnvelope(TicketAssigned(technicianID: technician, fallback: false, reason: "skilled and free"), ticketID: ticket),
                     streams: streams, on: connection
                 )
             }
@@ -384,18 +391,21 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             let composer = NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt, secret: testReplySecret)
-            let statuses = try await scratch.database.transaction { connection -> [NotificationStore.Stored] in
+            let ticket = try await scratch.database.transaction { connection in
                 try connection.execute("INSERT INTO failing_addresses (address, reason) VALUES ('gone@example.com', 'delivery failed')")
-                let ticket = try connection.query("INSERT INTO tickets (subject) VALUES ('x') RETURNING id").first!.int64("id")
-                var statuses: [NotificationStore.Stored] = []
+                return try connection.query("INSERT INTO tickets (subject) VALUES ('x') RETURNING id").first!.int64("id")
+            }
+            let storing = StoreNotification(from: "desk@helpdesk.test", rateLimit: .init(perHour: 2))
+            let statuses = try await DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams).transaction { transaction -> [StoredNotification] in
+                var statuses: [StoredNotification] = []
                 for (recipient, cause) in [("busy@example.com", "1"), ("busy@example.com", "2"), ("busy@example.com", "3"), ("gone@example.com", "1"), ("busy@example.com", "1")] {
                     let plan = PlannedNotification(kind: .troubleshootingReply, recipient: recipient, language: "en", cause: cause, disposition: .send)
                     let composed = composer.compose(plan, ticket: TicketFacts(id: ticket, subject: "x"))
-                    statuses.append(try NotificationStore.insert(composed, ticket: ticket, from: "desk@helpdesk.test", rateLimit: .init(perHour: 2), on: connection))
+                    statuses.append(try storing.store(composed, ticket: ticket, in: transaction))
                 }
                 return statuses
             }
-            #expect(statuses == [.inserted(status: "pending"), .inserted(status: "pending"), .inserted(status: "suppressed"), .inserted(status: "suppressed"), .existing])
+            #expect(statuses == [.inserted(status: .pending), .inserted(status: .pending), .inserted(status: .suppressed), .inserted(status: .suppressed), .existing])
             let reasons = try await scratch.database.withConnection { connection in
                 try connection.query("SELECT status_reason FROM notifications WHERE status = 'suppressed' ORDER BY id").compactMap { $0["status_reason"] }
             }
@@ -467,7 +477,7 @@ extension Integration {
             try await scratch.database.transaction { connection in
                 for scenario in ["intro", "introfact"] {
                     let ticket = try connection.query(
-                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, 'Karin Schulz', 'classified') RETURNING id",
+                        "INSERT INTO tickets (subject, requester_email, requester_name, status) VALUES ($1, $2, 'Karin Schulz', 'open') RETURNING id",
                         ["Drucker SCENARIO-\(scenario)", "\(scenario)@example.de"]
                     ).first!.int64("id")
                     try connection.execute(
@@ -477,10 +487,7 @@ extension Integration {
                         """,
                         [ticket]
                     )
-                    try Outbox.enqueue(
-                        EventEnvelope(type: .ticketClassified, ticketID: ticket, payload: .object(["kind": .string("classification")])),
-                        streams: streams, on: connection
-                    )
+                    try Outbox.enqueue(try EventEnvelope(Self.classification(language: "de"), ticketID: ticket), streams: streams, on: connection)
                 }
             }
             try await VendorStandIn.serving { standIn in

@@ -22,23 +22,6 @@ public struct TicketOverview: Sendable, Equatable {
     public var classification: Classification?
 }
 
-/// One line of a ticket's story: its email, the AI's decisions, assignments, escalations,
-/// notifications, notes and audit entries.
-public struct TicketStoryEntry: Sendable, Encodable, Equatable {
-    /// RFC 3339 in UTC, to the second.
-    public var at: String
-    public var kind: String
-    public var text: String
-
-    public init(at: String, kind: String, text: String) {
-        self.at = at
-        self.kind = kind
-        self.text = text
-    }
-
-    public var line: String { "\(at) \(kind) \(text)" }
-}
-
 extension TicketRepository {
     private static let overviewSelect = """
         SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, x.name AS assignee,
@@ -79,38 +62,4 @@ extension TicketRepository {
         )
     }
 
-    /// The ticket's story, oldest first. `withNotes` adds the internal notes, which can hold a
-    /// whole held draft (people reviewing see them; mail to a manager leaves them out).
-    public func story(of ticket: Int64, withNotes: Bool) throws -> [TicketStoryEntry] {
-        try connection.query(
-            """
-            SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, kind, text FROM (
-                SELECT received_at AS at, 'email ' || direction AS kind,
-                    CASE WHEN direction = 'inbound' THEN 'from ' || coalesce(from_address, 'unknown')
-                         ELSE 'to ' || coalesce(to_addresses, 'unknown') END || ': ' || coalesce(subject, '')
-                    || coalesce(' [quarantined: ' || quarantine_reason || ']', '') AS text, 1 AS rank, id
-                FROM messages WHERE ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'ai ' || kind, provider || '/' || model || ', confidence ' || round(confidence::numeric, 2)
-                    || coalesce(': ' || (output->'validated'->>'category') || ' / ' || (output->'validated'->>'request_type'), '')
-                    || coalesce(', next step: ' || (output->>'next_step'), ''), 2, id
-                FROM ai_decisions WHERE ticket_id = $1
-                UNION ALL
-                SELECT s.created_at, 'assignment', coalesce('to ' || x.name, 'nobody') || ': ' || coalesce(s.decision->>'reason', ''), 3, s.id
-                FROM assignments s LEFT JOIN technicians x ON x.id = s.technician_id WHERE s.ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'escalation', level || ', ' || cause || ': ' || detail, 4, id FROM escalations WHERE ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'notification', kind || ' → ' || recipient || ' (' || status || coalesce(': ' || status_reason, '')
-                    || coalesce(', last error: ' || last_error, '') || ')', 5, id
-                FROM notifications WHERE ticket_id = $1
-                UNION ALL
-                SELECT created_at, 'note', body, 6, id FROM ticket_notes WHERE ticket_id = $1 AND $2
-                UNION ALL
-                SELECT at, 'audit', actor || ': ' || action, 7, id FROM audit_log WHERE ticket_id = $1
-            ) story ORDER BY story.at, story.rank, story.id
-            """,
-            [ticket, withNotes]
-        ).map { TicketStoryEntry(at: $0["at"] ?? "", kind: $0["kind"] ?? "", text: $0["text"] ?? "") }
-    }
 }

@@ -18,21 +18,13 @@ public struct ApproveDraft: Sendable {
         self.clock = clock
     }
 
-    /// Kinds of held mail that answer the customer: approving one stops the first-response clock.
-    static let customerAnswers: Set<NotificationKind> = [.confirmation, .troubleshootingReply]
-
     /// Returns how many held drafts were released (0: nothing was held); throws `NoSuchTicket`.
     public func run(ticket: Int64, by actor: Actor, in unitOfWork: some UnitOfWork) async throws -> Int {
-        let sender = self.sender
+        let release = ReleaseHeldNotifications(sender: sender, clock: clock)
         let now = clock.now()
         return try await unitOfWork.transaction { transaction in
             guard try transaction.tickets.lock(ticket) else { throw NoSuchTicket(ticket: ticket) }
-            let held = try transaction.notifications.heldKinds(ticket: ticket).compactMap(NotificationKind.init(rawValue:))
-            try transaction.messages.recordHeldDraftsAsOutbound(ticket: ticket, from: sender)
-            if held.contains(where: Self.customerAnswers.contains) {
-                try transaction.tickets.recordFirstResponse(ticket, at: now)
-            }
-            let released = try transaction.notifications.releaseHeld(ticket: ticket, at: now)
+            let released = try release.run(ticket: ticket, in: transaction)
             try transaction.audit.record("approved", by: actor, ticket: ticket, details: .object(["released": .number(Double(released))]))
             try transaction.classifications.confirm(ticket: ticket, by: actor, at: now)
             return released

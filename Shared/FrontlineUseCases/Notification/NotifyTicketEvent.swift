@@ -1,0 +1,234 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+import FrontlineMail
+import FrontlineNotify
+import FrontlineStore
+
+/// Something happened to a ticket: the policy says which notifications it causes; each is
+/// written (an LLM's opening paragraph, outside any transaction, then the templates' facts),
+/// composed, and stored under its unique key in the event's unit of work. Nothing is sent here:
+/// `DeliverNotifications` delivers what is stored.
+public struct NotifyTicketEvent: Sendable {
+    /// The events that cause notifications.
+    public enum Cause: Sendable, Equatable {
+        case classified(TicketClassified)
+        case turn(TicketTurn)
+        case assigned(TicketAssigned)
+        case escalated(TicketEscalated)
+        case supplierFollowupDue(SupplierFollowupDue)
+    }
+
+    public struct Settings: Sendable {
+        public var managerAddress: String?
+        public var operationsAddress: String?
+        /// When set, overrides the stored confidence threshold (`FRONTLINE_CONFIDENCE_THRESHOLD`).
+        public var confidenceThreshold: Double?
+        /// Attachments above this total are left out of the technician's email (they stay in the store).
+        public var attachmentBudget: Int
+
+        public init(managerAddress: String?, operationsAddress: String?, confidenceThreshold: Double?, attachmentBudget: Int = 10 << 20) {
+            self.managerAddress = managerAddress
+            self.operationsAddress = operationsAddress
+            self.confidenceThreshold = confidenceThreshold
+            self.attachmentBudget = attachmentBudget
+        }
+    }
+
+    /// One notification the event caused, and what became of storing it.
+    public struct Notified: Sendable, Equatable {
+        public var kind: NotificationKind
+        public var recipient: String
+        public var stored: StoredNotification
+
+        public init(kind: NotificationKind, recipient: String, stored: StoredNotification) {
+            self.kind = kind
+            self.recipient = recipient
+            self.stored = stored
+        }
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// Stored (empty: the event causes no notification).
+        case notified([Notified])
+        case ticketNotFound
+        /// An assignment to a technician who is not on record: nobody to tell.
+        case technicianNotFound
+    }
+
+    public let composer: NotificationComposer
+    public let writer: IntroWriter
+    public let storing: StoreNotification
+    public let settings: Settings
+    public let clock: any WallClock
+    /// Where the ticket is read before the event's transaction (the LLM writes in between).
+    public let reader: DatabaseUnitOfWork
+
+    public init(
+        composer: NotificationComposer, writer: IntroWriter, storing: StoreNotification, settings: Settings, clock: any WallClock,
+        reader: DatabaseUnitOfWork
+    ) {
+        self.composer = composer
+        self.writer = writer
+        self.storing = storing
+        self.settings = settings
+        self.clock = clock
+        self.reader = reader
+    }
+
+    public func run(_ cause: Cause, ticket: Int64, in unitOfWork: some UnitOfWork) async throws -> Outcome {
+        let request = Request(cause, ticket: ticket)
+        guard let loaded = try await load(request, ticket: ticket) else { return .ticketNotFound }
+        var facts = loaded.facts
+        if let technician = loaded.technician { facts.assignee = technician }
+        guard let trigger = request.trigger ?? loaded.technician.map(NotificationTrigger.assigned) else { return .technicianNotFound }
+        let policy = NotificationPolicy(
+            phase: loaded.automation.phase, confidenceThreshold: loaded.automation.confidenceThreshold,
+            managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
+            languages: composer.templates.languages
+        )
+        let plans = policy.plan(trigger, ticket: facts)
+        guard !plans.isEmpty else { return .notified([]) }
+
+        var extra = request.extra
+        extra["history"] = loaded.history
+        // The technician hears when the customer's answer waits for their review.
+        if case .hold(let reason) = policy.customerDisposition(facts) {
+            extra["held"] = true
+            extra["held_reason"] = reason
+        }
+        let now = clock.now()
+        let attachments = loaded.attachments.map { OutgoingEmail.Attachment(filename: $0.filename, contentType: $0.contentType, data: $0.data) }
+        var composed: [ComposedNotification] = []
+        for plan in plans {
+            // Slow (an LLM): before the transaction, never inside it.
+            let intro: (text: String, provider: String)? = if case .suppress = plan.disposition { nil } else { await writer.intro(for: plan, ticket: facts) }
+            composed.append(
+                composer.compose(plan, ticket: facts, intro: intro, extra: extra, attachments: plan.kind == .assignment ? attachments : [], date: now)
+            )
+        }
+
+        let storing = self.storing
+        let ready = composed
+        let told = facts
+        let notified = try await unitOfWork.transaction { transaction -> [Notified] in
+            var notified: [Notified] = []
+            for notification in ready {
+                let plan = notification.plan
+                let stored = try storing.store(notification, ticket: ticket, in: transaction)
+                notified.append(Notified(kind: plan.kind, recipient: plan.recipient, stored: stored))
+                if plan.kind == .supplierRequest, stored != .existing, let contact = told.supplier {
+                    try transaction.suppliers.startRequest(
+                        ticket: ticket, supplier: contact.supplier.id, topic: contact.topic, address: contact.address,
+                        messageID: notification.messageID
+                    )
+                }
+                if stored == .inserted(status: .pending), plan.kind.isFirstResponse(to: told, approvedByPerson: false) {
+                    try transaction.tickets.recordFirstResponse(ticket, at: now)
+                }
+            }
+            return notified
+        }
+        return .notified(notified)
+    }
+
+    /// What the cause asks of the ticket's read and adds to the templates' values.
+    struct Request: Sendable {
+        /// Nil for an assignment: its technician is read with the ticket.
+        var trigger: NotificationTrigger?
+        var decisionID: Int64?
+        var technicianID: Int64?
+        var supplier = SupplierLookup.none
+        var withHistory = false
+        var withAttachments = false
+        var extra: NotificationComposer.Extra = [:]
+
+        init(_ cause: Cause, ticket: Int64) {
+            switch cause {
+            case .classified(let classified):
+                trigger = .classified
+                decisionID = classified.decisionID
+                supplier = .mentioned
+            case .turn(let turn):
+                decisionID = turn.decisionID
+                if let nextStep = turn.nextStep { extra["next_step"] = nextStep }
+                trigger = .conversationTurn(decisionID: turn.decisionID, resolved: turn.resolved, nextStep: turn.nextStep, handOver: turn.handsOver)
+            case .assigned(let assigned):
+                technicianID = assigned.technicianID
+                withAttachments = true
+            case .escalated(let escalated):
+                extra["escalation_level"] = escalated.level.rawValue
+                extra["escalation_cause"] = escalated.cause
+                extra["escalation_detail"] = escalated.detail
+                trigger = .escalated(escalationID: escalated.escalationID, level: escalated.level.rawValue, cause: escalated.cause, detail: escalated.detail)
+                withHistory = true
+            case .supplierFollowupDue(let due):
+                supplier = .request(due.requestID)
+                trigger = .supplierFollowup(requestID: due.requestID, step: due.step)
+                extra["waiting_hours"] = String(due.waitingHours)
+                if let detail = due.detail {
+                    extra["alert"] = detail
+                    extra["alert_title"] = "a supplier has not answered ticket \(SubjectTag.tag(for: ticket))"
+                }
+            }
+        }
+    }
+
+    /// Which supplier the facts should carry.
+    enum SupplierLookup: Sendable {
+        case none
+        /// The one the customer's text names, when the request type has a supplier topic.
+        case mentioned
+        /// The one of a stored supplier request.
+        case request(Int64)
+    }
+
+    struct Loaded: Sendable {
+        var facts: TicketFacts
+        var automation: AutomationSettings
+        var technician: TicketFacts.Person?
+        var history: [String]
+        var attachments: [StoredAttachment]
+    }
+
+    /// The ticket's facts, the automation settings, and for some causes the technician, the
+    /// history and the customer's attachments, in one read.
+    func load(_ request: Request, ticket: Int64) async throws -> Loaded? {
+        let override = settings.confidenceThreshold
+        let budget = settings.attachmentBudget
+        let decisionID = request.decisionID
+        let technicianID = request.technicianID
+        let lookup = request.supplier
+        let withHistory = request.withHistory
+        let withAttachments = request.withAttachments
+        return try await reader.read { transaction -> Loaded? in
+            guard var facts = try transaction.tickets.notificationFacts(of: ticket, answering: decisionID) else { return nil }
+            facts.supplier = try Self.supplier(lookup, ticket: facts, in: transaction.suppliers)
+            var automation = try transaction.settings.automation()
+            if let override { automation.confidenceThreshold = override }
+            return Loaded(
+                facts: facts, automation: automation,
+                technician: try technicianID.flatMap { try transaction.team.contact(ofTechnician: $0) },
+                history: withHistory ? try transaction.tickets.story(of: ticket, withNotes: false).map(\.line) : [],
+                attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : []
+            )
+        }
+    }
+
+    static func supplier(_ lookup: SupplierLookup, ticket: TicketFacts, in suppliers: SupplierRepository) throws -> SupplierContact? {
+        switch lookup {
+        case .none:
+            return nil
+        case .mentioned:
+            guard let category = ticket.category, let type = ticket.requestType,
+                let topic = try suppliers.topic(category: category, requestType: type)
+            else { return nil }
+            return Supplier.mentioned(in: ticket.subject + "\n" + ticket.body, among: try suppliers.all()).map {
+                SupplierContact(supplier: $0, topic: topic)
+            }
+        case .request(let id):
+            guard let request = try suppliers.request(id), let supplier = try suppliers.supplier(request.supplierID) else { return nil }
+            return SupplierContact(supplier: supplier, topic: request.topic, requestMessageID: request.messageID)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+import FrontlineNotify
+import FrontlineStore
+
+/// Once per period, the processing summary to operations: stored under the period's start, so
+/// that several notifiers, or a restart, report each period once.
+public struct SendOperationsSummary: Sendable {
+    public let composer: NotificationComposer
+    public let recipient: String
+    public let period: Duration
+    public let storing: StoreNotification
+    public let clock: any WallClock
+
+    public init(composer: NotificationComposer, recipient: String, period: Duration, storing: StoreNotification, clock: any WallClock) {
+        self.composer = composer
+        self.recipient = recipient
+        self.period = period
+        self.storing = storing
+        self.clock = clock
+    }
+
+    /// The last complete period before `now`, aligned to multiples of the period since 1970.
+    public func lastPeriod(before now: Date) -> DateInterval {
+        let length = period.seconds
+        let end = (now.timeIntervalSince1970 / length).rounded(.down) * length
+        return DateInterval(start: Date(timeIntervalSince1970: end - length), duration: length)
+    }
+
+    /// Stores the summary of the last complete period unless it is stored already; returns
+    /// whether this call stored it.
+    @discardableResult
+    public func run(in unitOfWork: some UnitOfWork) async throws -> Bool {
+        let now = clock.now()
+        let interval = lastPeriod(before: now)
+        let plan = PlannedNotification(
+            kind: .summary, recipient: recipient, language: Phrases.fallbackLanguage, cause: Timestamp.format(interval.start), disposition: .send
+        )
+        let composer = self.composer
+        let storing = self.storing
+        return try await unitOfWork.transaction { transaction -> Bool in
+            let notifications = transaction.notifications
+            guard try !notifications.exists(ticket: nil, kind: plan.kind, recipient: plan.recipient, cause: plan.cause) else { return false }
+            let counts = try notifications.operationsCounts(in: interval)
+            let lines: [(String, Int)] = [
+                ("Emails received as tickets", counts.ticketsReceived), ("Classified", counts.classified), ("Assigned", counts.assigned),
+                ("Escalated", counts.escalated), ("Emails sent", counts.notificationsSent),
+                ("Failed: quarantined emails", counts.quarantinedMessages), ("Failed: dead-lettered events", counts.deadLetters),
+                ("Failed: undeliverable notifications", counts.failedNotifications),
+            ]
+            let composed = composer.compose(
+                plan, ticket: nil,
+                extra: [
+                    "counts": lines.map { ["label": $0.0, "value": String($0.1)] },
+                    "period_start": Self.minute(interval.start), "period_end": Self.minute(interval.end),
+                ],
+                date: now
+            )
+            return try storing.store(composed, ticket: nil, in: transaction) != .existing
+        }
+    }
+
+    static func minute(_ date: Date) -> String {
+        String(Timestamp.format(date).replacingOccurrences(of: "T", with: " ").prefix(16))
+    }
+}

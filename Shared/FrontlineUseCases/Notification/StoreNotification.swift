@@ -1,0 +1,71 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+import FrontlineNotify
+import FrontlineStore
+
+/// What became of storing a notification.
+public enum StoredNotification: Equatable, Sendable {
+    case inserted(status: NotificationStatus)
+    /// Its key was there already: an event seen before.
+    case existing
+}
+
+/// Stores one composed notification under its unique key, before anything is sent, inside the
+/// caller's transaction. Mail to outside addresses is checked against bouncing addresses and
+/// the rate limit first; a held draft leaves a note on its ticket; one that goes out is
+/// recorded as an outbound message, so that replies and bounces find their ticket.
+public struct StoreNotification: Sendable {
+    /// Mail to outside addresses per recipient and hour, beyond which the rest is suppressed.
+    public struct RateLimit: Sendable {
+        public var perHour: Int
+        public init(perHour: Int) { self.perHour = perHour }
+    }
+
+    /// Our own address, the sender of record of the outbound copy.
+    public let sender: String
+    public let rateLimit: RateLimit
+    public let channel: NotificationChannelKind
+
+    public init(from sender: String, rateLimit: RateLimit, channel: NotificationChannelKind = .email) {
+        self.sender = sender
+        self.rateLimit = rateLimit
+        self.channel = channel
+    }
+
+    @discardableResult
+    public func store(_ composed: ComposedNotification, ticket: Int64?, in transaction: StoreTransaction) throws -> StoredNotification {
+        let plan = composed.plan
+        var disposition = plan.disposition
+        if plan.role.isExternal, disposition == .send {
+            let notifications = transaction.notifications
+            try notifications.lockRecipient(plan.recipient)
+            disposition = NotificationPolicy.limitingOutsideMail(
+                disposition, role: plan.role, bouncing: try notifications.isBouncing(plan.recipient),
+                sentLastHour: try notifications.outgoingLastHour(to: plan.recipient), perHour: rateLimit.perHour
+            )
+        }
+        let inserted = try transaction.notifications.insert(
+            NewNotification(
+                ticket: ticket, kind: plan.kind, recipient: plan.recipient, cause: plan.cause, language: plan.language,
+                author: composed.author, channel: channel, status: disposition.status, statusReason: disposition.reason,
+                messageID: composed.messageID, subject: composed.content.subject, text: composed.content.text, raw: composed.raw
+            )
+        )
+        guard inserted != nil else { return .existing }
+        switch disposition {
+        case .send:
+            try transaction.messages.recordOutboundCopy(ofNotification: composed.messageID, from: sender)
+        case .hold(let reason):
+            if let ticket {
+                try transaction.notifications.addNote(
+                    ticket: ticket, author: "frontline", cause: "held:\(plan.kind.rawValue):\(plan.cause)",
+                    body: "AI draft to the customer held for review (\(reason)).\nSubject: \(composed.content.subject)\n\n\(composed.content.text)"
+                )
+            }
+        case .suppress:
+            break
+        }
+        return .inserted(status: disposition.status)
+    }
+}
