@@ -125,7 +125,7 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let sender: MailAddress
-            do { sender = try OutboundMailSettings.sender(environment: Environment()) } catch { throw CLIError(description: "\(error)") }
+            do { sender = try Environment().ownMailAddress() } catch { throw CLIError(description: "\(error)") }
             let context = CLIContext.make()
             let released: Int
             do {

@@ -52,6 +52,6 @@ struct MailIngestSettings {
         attachmentCap = try environment.integer("FRONTLINE_ATTACHMENT_MAX_BYTES", default: 25 << 20, range: 0...(1 << 30))
         maxMessageBytes = try environment.integer("FRONTLINE_MAX_MESSAGE_BYTES", default: 50 << 20, range: (1 << 10)...(2 << 30))
         senderLimit = try environment.integer("FRONTLINE_INGEST_SENDER_LIMIT", default: 30, range: 1...100_000)
-        ownAddress = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
+        ownAddress = try environment.ownMailAddress().address
     }
 }

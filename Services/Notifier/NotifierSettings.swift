@@ -1,10 +1,15 @@
 import FrontlineMail
+import FrontlineNotify
 import FrontlineRuntime
 
 /// The notifier's settings, from the environment.
 struct NotifierSettings {
+    /// The sender, the templates and the signing key, as every door that composes mail reads them.
+    var mail: OutboundMailSettings
     var smtp: SMTPServer
-    var from: MailAddress
+    var from: MailAddress { mail.from }
+    var templateDirectory: String? { mail.templateDirectory }
+    var secret: ReplySecret { mail.secret }
     var managerAddress: String?
     var operationsAddress: String?
     /// Overrides the `confidence_threshold` setting when set.
@@ -15,21 +20,10 @@ struct NotifierSettings {
     /// 4xx answers before a notification is given up as failed.
     var maxServerRefusals: Int
     var summaryPeriod: Duration
-    var templateDirectory: String?
-    var secret: ReplySecret
 
     init(environment: Environment) throws(ConfigurationError) {
-        let allowPlaintext = try environment.flag("FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false)
-        let url = try environment.required("FRONTLINE_SMTP_URL", hint: "smtps://user:pass@host:465 or smtp://user:pass@host:587")
-        guard let smtp = SMTPServer(url, allowPlaintext: allowPlaintext) else {
-            throw ConfigurationError(variable: "FRONTLINE_SMTP_URL", problem: "must be smtps://user:pass@host:port or smtp://user:pass@host:port")
-        }
-        self.smtp = smtp
-        let fromAddress = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
-        guard Self.isAddress(fromAddress) else {
-            throw ConfigurationError(variable: "FRONTLINE_FROM_ADDRESS", problem: "must be an email address")
-        }
-        from = MailAddress(fromAddress, name: environment.string("FRONTLINE_FROM_NAME") ?? "IT Service Desk")
+        smtp = try OutboundMailSettings.smtpServer(environment: environment)
+        mail = try OutboundMailSettings(environment: environment, sending: false)
         managerAddress = try Self.address(environment, "FRONTLINE_MANAGER_EMAIL")
         operationsAddress = try Self.address(environment, "FRONTLINE_OPERATIONS_EMAIL")
         confidenceThreshold = environment.string("FRONTLINE_CONFIDENCE_THRESHOLD") == nil
@@ -39,8 +33,6 @@ struct NotifierSettings {
         retryCeiling = try environment.seconds("FRONTLINE_SMTP_RETRY_MAX_SECONDS", default: .seconds(300), range: 0.1...86_400)
         maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
         summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))
-        templateDirectory = environment.string("FRONTLINE_TEMPLATE_DIR")
-        secret = try environment.replySecret()
     }
 
     private static func address(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {

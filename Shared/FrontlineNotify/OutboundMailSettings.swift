@@ -15,29 +15,20 @@ public struct OutboundMailSettings: Sendable {
     public var smtp: SMTPServer?
 
     public init(environment: Environment, sending: Bool) throws(ConfigurationError) {
-        if sending {
-            let allowPlaintext = try environment.flag("FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false)
-            let url = try environment.required("FRONTLINE_SMTP_URL", hint: "smtps://user:pass@host:465 or smtp://user:pass@host:587")
-            guard let smtp = SMTPServer(url, allowPlaintext: allowPlaintext) else {
-                throw ConfigurationError(variable: "FRONTLINE_SMTP_URL", problem: "must be smtps://user:pass@host:port or smtp://user:pass@host:port")
-            }
-            self.smtp = smtp
-        } else {
-            smtp = nil
-        }
-        from = try Self.sender(environment: environment)
+        smtp = sending ? try Self.smtpServer(environment: environment) : nil
+        from = try environment.ownMailAddress()
         templateDirectory = environment.string("FRONTLINE_TEMPLATE_DIR")
         secret = try environment.replySecret()
     }
 
-    /// `FRONTLINE_FROM_ADDRESS` (helpdesk@localhost when unset) with `FRONTLINE_FROM_NAME`
-    /// (IT Service Desk): whom our mail comes from. A door that only records our mail (approving
-    /// a held draft) needs no more than this.
-    public static func sender(environment: Environment) throws(ConfigurationError) -> MailAddress {
-        let address = environment.string("FRONTLINE_FROM_ADDRESS") ?? "helpdesk@localhost"
-        guard EmailAddress(address) != nil else {
-            throw ConfigurationError(variable: "FRONTLINE_FROM_ADDRESS", problem: "must be an email address")
+    /// The server our mail goes out through: `FRONTLINE_SMTP_URL`, plaintext only with
+    /// `FRONTLINE_SMTP_ALLOW_PLAINTEXT`.
+    public static func smtpServer(environment: Environment) throws(ConfigurationError) -> SMTPServer {
+        let allowPlaintext = try environment.flag("FRONTLINE_SMTP_ALLOW_PLAINTEXT", default: false)
+        let url = try environment.required("FRONTLINE_SMTP_URL", hint: "smtps://user:pass@host:465 or smtp://user:pass@host:587")
+        guard let smtp = SMTPServer(url, allowPlaintext: allowPlaintext) else {
+            throw ConfigurationError(variable: "FRONTLINE_SMTP_URL", problem: "must be smtps://user:pass@host:port or smtp://user:pass@host:port")
         }
-        return MailAddress(address, name: environment.string("FRONTLINE_FROM_NAME") ?? "IT Service Desk")
+        return smtp
     }
 }

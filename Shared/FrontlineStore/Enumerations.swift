@@ -37,6 +37,8 @@ extension PostgresRow {
 }
 
 extension NotificationStatus: PostgresBindable {}
+extension MessageDirection: PostgresBindable {}
+extension AIDecisionKind: PostgresBindable {}
 extension NotificationKind: PostgresBindable {}
 extension RecipientRole: PostgresBindable {}
 extension NotificationChannelKind: PostgresBindable {}

@@ -107,7 +107,7 @@ extension Integration {
             let process = try ChildProcess("classifier", environment: scratch.environment())
             defer { Task { await process.stop() } }
             let port = try await process.httpPort()
-            try await scratch.publish(count: 5, producers: 1)
+            try await scratch.publishSamples(count: 5, producers: 1, type: .ticketReceived)
             _ = try await eventually(timeout: .seconds(20)) {
                 try await scratch.scalar("SELECT count(*) FROM processed_events") == 5
             }

@@ -4,7 +4,6 @@ import FrontlineDomain
 
 // The classifier's writes: each AI decision as it was made, and the ticket's one classification.
 
-extension AIDecisionKind: PostgresBindable {}
 
 /// One AI decision for the audit: who answered, at what cost, what it said.
 public struct NewAIDecision: Sendable {

@@ -51,9 +51,9 @@ extension ClassificationRepository {
         try connection.query(
             """
             SELECT coalesce(subject, '') || E'\\n' || coalesce(body_trimmed, body_text, '') AS text
-            FROM messages WHERE ticket_id = $1 AND direction = 'inbound' ORDER BY id LIMIT 1
+            FROM messages WHERE ticket_id = $1 AND direction = $2 ORDER BY id LIMIT 1
             """,
-            [ticket]
+            [ticket, MessageDirection.inbound]
         ).first?["text"]
     }
 

@@ -3,7 +3,6 @@ import FrontlineCore
 import FrontlineDomain
 
 extension ParticipantRole: PostgresBindable {}
-extension MessageDirection: PostgresBindable {}
 
 /// An inbound message as the intake stores it: the raw bytes and what was read from them.
 public struct NewInboundMessage: Sendable {

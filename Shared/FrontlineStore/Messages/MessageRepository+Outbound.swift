@@ -16,11 +16,12 @@ extension MessageRepository {
         try connection.execute(
             """
             INSERT INTO messages (ticket_id, mailbox, message_id, direction, from_address, to_addresses, subject, body_text, raw)
-            SELECT ticket_id, 'outbound', message_id, 'outbound', $2, recipient, subject, body_text, raw
+            SELECT ticket_id, $3::text, message_id, $3::text, $2, recipient, subject, body_text, raw
             FROM notifications WHERE message_id = $1
             ON CONFLICT (mailbox, message_id_digest) DO NOTHING
             """,
-            [messageID, sender]
+            // Our own mail is filed under the mailbox name "outbound", after its direction.
+            [messageID, sender, MessageDirection.outbound]
         )
     }
 
@@ -30,9 +31,9 @@ extension MessageRepository {
         let rows = try connection.query(
             """
             SELECT a.filename, a.content_type, a.content, a.size_bytes FROM attachments a JOIN messages m ON m.id = a.message_id
-            WHERE m.ticket_id = $1 AND m.direction = 'inbound' AND a.content IS NOT NULL ORDER BY a.id
+            WHERE m.ticket_id = $1 AND m.direction = $2 AND a.content IS NOT NULL ORDER BY a.id
             """,
-            [ticket]
+            [ticket, MessageDirection.inbound]
         )
         var total = 0
         var attachments: [StoredAttachment] = []

@@ -32,7 +32,7 @@ extension NotificationRepository {
             """
             SELECT
                 (SELECT count(*) FROM tickets WHERE created_at >= $1 AND created_at < $2) AS received,
-                (SELECT count(*) FROM ai_decisions WHERE kind = 'classification' AND created_at >= $1 AND created_at < $2) AS classified,
+                (SELECT count(*) FROM ai_decisions WHERE kind = $5 AND created_at >= $1 AND created_at < $2) AS classified,
                 (SELECT count(*) FROM assignments WHERE technician_id IS NOT NULL AND created_at >= $1 AND created_at < $2) AS assigned,
                 (SELECT count(*) FROM escalations WHERE created_at >= $1 AND created_at < $2) AS escalated,
                 (SELECT count(*) FROM notifications WHERE status = $3 AND sent_at >= $1 AND sent_at < $2) AS sent,
@@ -40,7 +40,7 @@ extension NotificationRepository {
                 (SELECT count(*) FROM dead_letters WHERE created_at >= $1 AND created_at < $2) AS dead_letters,
                 (SELECT count(*) FROM notifications WHERE status = $4 AND created_at >= $1 AND created_at < $2) AS failed
             """,
-            [interval.start, interval.end, NotificationStatus.sent, NotificationStatus.failed]
+            [interval.start, interval.end, NotificationStatus.sent, NotificationStatus.failed, AIDecisionKind.classification]
         ).first
         func count(_ name: String) -> Int { row?[name].flatMap(Int.init) ?? 0 }
         return OperationsCounts(

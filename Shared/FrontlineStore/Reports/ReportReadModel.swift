@@ -68,12 +68,13 @@ public struct ReportReadModel {
         let mail = try connection.query(
             """
             SELECT (SELECT count(*) FROM tickets) AS tickets,
-                (SELECT count(*) FROM messages WHERE direction = 'inbound' AND ticket_id IS NOT NULL AND NOT is_bounce) AS on_tickets,
-                (SELECT count(*) FROM messages WHERE direction = 'inbound' AND is_bounce) AS bounces,
+                (SELECT count(*) FROM messages WHERE direction = $1 AND ticket_id IS NOT NULL AND NOT is_bounce) AS on_tickets,
+                (SELECT count(*) FROM messages WHERE direction = $1 AND is_bounce) AS bounces,
                 (SELECT count(*) FROM messages WHERE quarantine_reason IS NOT NULL) AS quarantined,
-                (SELECT count(*) FROM messages WHERE direction = 'inbound' AND auto_reply_forbidden) AS automatic,
-                (SELECT count(*) FROM messages WHERE direction = 'inbound') AS stored
-            """
+                (SELECT count(*) FROM messages WHERE direction = $1 AND auto_reply_forbidden) AS automatic,
+                (SELECT count(*) FROM messages WHERE direction = $1) AS stored
+            """,
+            [MessageDirection.inbound]
         ).first
         let tickets = try mail?.int("tickets") ?? 0
         return DeploymentCounts(
@@ -106,7 +107,7 @@ public struct ReportReadModel {
             """
             SELECT t.id, t.subject, t.status,
                 coalesce((SELECT coalesce(m.body_trimmed, m.body_text) FROM messages m
-                          WHERE m.ticket_id = t.id AND m.direction = 'inbound' ORDER BY m.id LIMIT 1), '') AS body,
+                          WHERE m.ticket_id = t.id AND m.direction = $2 ORDER BY m.id LIMIT 1), '') AS body,
                 coalesce(t.requester_name || ' <' || t.requester_email || '>', t.requester_email, '') AS requester,
                 c.category, c.request_type, c.resolution_hours, c.priority, a.name AS assignee
             FROM tickets t
@@ -114,7 +115,7 @@ public struct ReportReadModel {
             LEFT JOIN technicians a ON a.id = t.assignee_id
             WHERE $1::timestamptz IS NULL OR t.created_at >= $1::timestamptz
             """,
-            [since]
+            [since, MessageDirection.inbound]
         ).map { row in
             TicketReportLine(
                 id: try row.int64("id"), subject: row["subject"] ?? "", body: row["body"] ?? "", requester: row["requester"] ?? "",

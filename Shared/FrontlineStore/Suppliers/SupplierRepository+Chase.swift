@@ -26,7 +26,6 @@ extension SupplierRepository {
     /// The waiting requests whose email went out, locked. SKIP LOCKED: several supplier-reminder
     /// processes share the work, and each step's mark commits with its event.
     public func lockWaitingRequests() throws -> [WaitingSupplierRequest] {
-        // 'sent' is the notification's delivery status (the notifier's enumeration).
         try connection.query(
             """
             SELECT r.id, r.ticket_id, r.topic, r.reminded_at IS NOT NULL AS reminded, r.alerted_at IS NOT NULL AS alerted,
@@ -34,11 +33,11 @@ extension SupplierRepository {
             FROM supplier_requests r
             JOIN notifications n ON n.message_id = r.message_id
             JOIN suppliers s ON s.id = r.supplier_id
-            WHERE r.status = $1 AND n.status = 'sent'
+            WHERE r.status = $1 AND n.status = $2
             ORDER BY r.id
             FOR UPDATE OF r SKIP LOCKED
             """,
-            [SupplierRequestStatus.waiting]
+            [SupplierRequestStatus.waiting, NotificationStatus.sent]
         ).map { row in
             let contacts = row["contacts"].flatMap { try? Self.contactsDecoder.decode([String: String].self, from: Data($0.utf8)) } ?? [:]
             return WaitingSupplierRequest(
@@ -51,14 +50,13 @@ extension SupplierRepository {
 
     /// The first message on the ticket from one of `addresses` received since `since`, if any.
     public func firstAnswer(on ticket: Int64, from addresses: Set<String>, since: Date) throws -> SupplierAnswer? {
-        // 'inbound' is the message's direction (the intake's enumeration).
         try connection.query(
             """
             SELECT id, received_at FROM messages
-            WHERE ticket_id = $1 AND direction = 'inbound' AND lower(from_address) = ANY($2::text[]) AND received_at >= $3
+            WHERE ticket_id = $1 AND direction = $4 AND lower(from_address) = ANY($2::text[]) AND received_at >= $3
             ORDER BY id LIMIT 1
             """,
-            [ticket, PostgresTextArray(addresses.sorted()), since]
+            [ticket, PostgresTextArray(addresses.sorted()), since, MessageDirection.inbound]
         ).first.map { SupplierAnswer(messageID: try $0.int64("id"), receivedAt: try $0.date("received_at")) }
     }
 

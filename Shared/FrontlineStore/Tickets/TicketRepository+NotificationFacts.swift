@@ -30,10 +30,10 @@ extension TicketRepository {
             """
             SELECT id, message_id, coalesce(body_trimmed, body_text, '') AS body, auto_reply_reasons AS reasons
             FROM messages
-            WHERE ticket_id = $1 AND direction = 'inbound' AND coalesce(sender_role, $2) = $2 AND quarantine_reason IS NULL
+            WHERE ticket_id = $1 AND direction = $3 AND coalesce(sender_role, $2) = $2 AND quarantine_reason IS NULL
             ORDER BY id
             """,
-            [ticket, SenderRole.customer]
+            [ticket, SenderRole.customer, MessageDirection.inbound]
         )
         var answered = messages.last
         if let decisionID,

@@ -27,7 +27,7 @@ extension TicketRepository {
             """
             SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, kind, text FROM (
                 SELECT received_at AS at, 'email ' || direction AS kind,
-                    CASE WHEN direction = 'inbound' THEN 'from ' || coalesce(from_address, 'unknown')
+                    CASE WHEN direction = $3 THEN 'from ' || coalesce(from_address, 'unknown')
                          ELSE 'to ' || coalesce(to_addresses, 'unknown') END || ': ' || coalesce(subject, '')
                     || coalesce(' [quarantined: ' || quarantine_reason || ']', '') AS text, 1 AS rank, id
                 FROM messages WHERE ticket_id = $1
@@ -51,7 +51,7 @@ extension TicketRepository {
                 SELECT at, 'audit', actor || ': ' || action, 7, id FROM audit_log WHERE ticket_id = $1
             ) story ORDER BY story.at, story.rank, story.id
             """,
-            [ticket, withNotes]
+            [ticket, withNotes, MessageDirection.inbound]
         ).map { TicketStoryEvent(at: $0["at"] ?? "", kind: $0["kind"] ?? "", text: $0["text"] ?? "") }
     }
 }
