@@ -194,6 +194,20 @@ let package = Package(
             path: "Tests/Support/BackboneProbe"
         ),
 
+        // The testing kit: a scratch deployment on the real servers (its own database and stream
+        // prefix), in-process use cases with a clock the test sets, typed outbox reads, the
+        // service processes, and the SMTP and LLM stand-ins.
+        .target(
+            name: "FrontlineTesting",
+            dependencies: [
+                "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify",
+                "FrontlineUseCases",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/Support/FrontlineTesting"
+        ),
+
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
@@ -203,6 +217,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "FrontlineTesting",
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

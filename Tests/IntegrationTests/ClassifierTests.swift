@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineTesting
 import FrontlineDomain
 import FrontlineAI
 import FrontlineRuntime

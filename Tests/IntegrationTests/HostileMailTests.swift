@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineTesting
 import FrontlineCurl
 import FrontlineMail
 import FrontlineRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineTesting
 import FrontlineMail
 import FrontlineRuntime
 import FrontlineUseCases

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineTesting
 import FrontlineAI
 import FrontlineRuntime
 import FrontlineUseCases

@@ -23,3 +23,19 @@ public enum Outbox {
         )
     }
 }
+
+extension StoreTransaction {
+    /// The events written in transactions, published or not yet.
+    public var outbox: OutboxRepository { OutboxRepository(connection: connection) }
+}
+
+/// Reads of `event_outbox` (the relay publishes and marks its rows).
+public struct OutboxRepository {
+    let connection: PostgresConnection
+
+    /// The events written for `stream`, oldest first.
+    public func envelopes(on stream: String) throws -> [EventEnvelope] {
+        try connection.query("SELECT envelope FROM event_outbox WHERE stream = $1 ORDER BY id", [stream])
+            .map { try EventEnvelope.decode(try $0.string("envelope")) }
+    }
+}

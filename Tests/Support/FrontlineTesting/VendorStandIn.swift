@@ -10,20 +10,20 @@ import Testing
 /// (OpenAI Chat Completions, Anthropic Messages, Gemini generateContent). Each answer is
 /// chosen by a scenario word in the email ("SCENARIO-<name>"), so one classifier process can
 /// meet every failure mode in turn. It checks each vendor's auth headers and request shape.
-final class VendorStandIn: Sendable {
-    struct Call: Sendable {
-        var vendor: String
-        var scenario: String
-        var status: Int
+public final class VendorStandIn: Sendable {
+    public struct Call: Sendable {
+        public var vendor: String
+        public var scenario: String
+        public var status: Int
     }
 
-    let calls = Mutex<[Call]>([])
+    public let calls = Mutex<[Call]>([])
     /// The port it listens on, once it does (0 before).
-    let boundPort = Mutex<Int>(0)
-    var port: Int { boundPort.withLock { $0 } }
+    public let boundPort = Mutex<Int>(0)
+    public var port: Int { boundPort.withLock { $0 } }
 
     /// The classification a good answer carries.
-    static func answer(category: String, requestType: String, priority: String = "Critical", confidence: Double = 0.9) -> [String: Any] {
+    public static func answer(category: String, requestType: String, priority: String = "Critical", confidence: Double = 0.9) -> [String: Any] {
         [
             "language": "en", "category": category, "request_type": requestType, "priority": priority, "confidence": confidence,
             "steps": ["Restart the device.", "Tell us if it helps."],
@@ -32,12 +32,12 @@ final class VendorStandIn: Sendable {
         ]
     }
 
-    func count(vendor: String, scenario: String) -> Int {
+    public func count(vendor: String, scenario: String) -> Int {
         calls.withLock { $0.filter { $0.vendor == vendor && $0.scenario == scenario }.count }
     }
 
     /// What a vendor does for a scenario: (status, classification or nil for a broken body, Retry-After).
-    func behaviour(vendor: String, scenario: String, attempt: Int) -> (Int, [String: Any]?, String?) {
+    public func behaviour(vendor: String, scenario: String, attempt: Int) -> (Int, [String: Any]?, String?) {
         let good = Self.answer(category: "Hardware Support", requestType: "Laptop Failure")
         switch (vendor, scenario) {
         case ("openai", "good"), ("openai", "converse"): return (200, good, nil)
@@ -55,7 +55,7 @@ final class VendorStandIn: Sendable {
     }
 
     /// Runs a stand-in for the duration of `body`, which gets it once it listens.
-    static func serving(_ body: @Sendable (VendorStandIn) async throws -> Void) async throws {
+    public static func serving(_ body: @Sendable (VendorStandIn) async throws -> Void) async throws {
         let standIn = VendorStandIn()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await standIn.run() }
@@ -66,7 +66,7 @@ final class VendorStandIn: Sendable {
     }
 
     /// Runs the server until the task is cancelled.
-    func run() async throws {
+    public func run() async throws {
         let router = Router()
         router.post("v1/chat/completions") { request, context in try await self.respond(vendor: "openai", request: request, context: context) }
         router.post("v1/messages") { request, context in try await self.respond(vendor: "anthropic", request: request, context: context) }

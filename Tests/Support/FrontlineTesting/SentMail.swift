@@ -4,33 +4,35 @@ import Testing
 
 /// What an SMTP server on loopback received: aiosmtpd's Mailbox handler keeps each message
 /// as a file in a Maildir, with the envelope in X-MailFrom and X-RcptTo.
-struct SentMail {
-    let directory: String
+public struct SentMail {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
 
     /// The shared server deploy/local/test.sh started.
-    static func shared() throws -> (url: String, mail: SentMail) {
+    public static func shared() throws -> (url: String, mail: SentMail) {
         let environment = ProcessInfo.processInfo.environment
         let url = try #require(environment["FRONTLINE_TEST_SMTP_URL"], "FRONTLINE_TEST_SMTP_URL is not set: run the tests with deploy/local/test.sh")
         let directory = try #require(environment["FRONTLINE_TEST_SENT_MAILDIR"], "FRONTLINE_TEST_SENT_MAILDIR is not set")
         return (url, SentMail(directory: directory))
     }
 
-    struct Message {
-        var file: String
-        var email: ParsedEmail
-        var raw: [UInt8]
+    public struct Message {
+        public var file: String
+        public var email: ParsedEmail
+        public var raw: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             email.headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
         }
 
-        var envelopeRecipient: String? { header("X-RcptTo")?.lowercased() }
-        var kind: String? { header("X-Frontline-Kind") }
-        var ticket: Int64? { header("X-Frontline-Ticket").flatMap { Int64($0) } }
+        public var envelopeRecipient: String? { header("X-RcptTo")?.lowercased() }
+        public var kind: String? { header("X-Frontline-Kind") }
+        public var ticket: Int64? { header("X-Frontline-Ticket").flatMap { Int64($0) } }
     }
 
     /// Every message sent from `sender` (our From address is unique per test).
-    func messages(from sender: String) -> [Message] {
+    public func messages(from sender: String) -> [Message] {
         var found: [Message] = []
         for folder in ["new", "cur"] {
             let path = directory + "/" + folder
@@ -46,20 +48,20 @@ struct SentMail {
 }
 
 /// An SMTP server of a test's own, which the test can stop and start again.
-final class SMTPServerProcess: @unchecked Sendable {
-    let port: Int
-    let mail: SentMail
+public final class SMTPServerProcess: @unchecked Sendable {
+    public let port: Int
+    public let mail: SentMail
     private var process: ChildProcess?
 
-    init() throws {
+    public init() throws {
         port = LoopbackPort.free()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-smtp-\(UUID().uuidString.prefix(8))").path
         mail = SentMail(directory: directory)
     }
 
-    var url: String { "smtp://127.0.0.1:\(port)" }
+    public var url: String { "smtp://127.0.0.1:\(port)" }
 
-    func start() async throws {
+    public func start() async throws {
         process = try ChildProcess(
             executable: URL(fileURLWithPath: "/usr/bin/python3"),
             arguments: ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", mail.directory],
@@ -70,15 +72,15 @@ final class SMTPServerProcess: @unchecked Sendable {
         #expect(up, "aiosmtpd did not start: \(process?.stderr ?? "")")
     }
 
-    func stop() async {
+    public func stop() async {
         await process?.stop()
         process = nil
     }
 }
 
 /// Ports on 127.0.0.1 for servers a test starts itself.
-enum LoopbackPort {
-    static func accepts(_ port: Int) -> Bool {
+public enum LoopbackPort {
+    public static func accepts(_ port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
@@ -91,7 +93,7 @@ enum LoopbackPort {
     }
 
     /// A port nobody listens on: bind to 0, read it back, let it go.
-    static func free() -> Int {
+    public static func free() -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()

@@ -7,15 +7,15 @@ import Testing
 
 /// The real servers the integration tests use, started by deploy/local/test.sh. Without
 /// them the tests fail (they are never skipped).
-enum TestServers {
-    static func adminDatabaseURL() throws -> String {
+public enum TestServers {
+    public static func adminDatabaseURL() throws -> String {
         try #require(
             ProcessInfo.processInfo.environment["FRONTLINE_TEST_DATABASE_URL"],
             "FRONTLINE_TEST_DATABASE_URL is not set: run the tests with deploy/local/test.sh"
         )
     }
 
-    static func redisURL() throws -> RedisURL {
+    public static func redisURL() throws -> RedisURL {
         let text = try #require(
             ProcessInfo.processInfo.environment["FRONTLINE_TEST_REDIS_URL"],
             "FRONTLINE_TEST_REDIS_URL is not set: run the tests with deploy/local/test.sh"
@@ -24,14 +24,14 @@ enum TestServers {
     }
 
     /// `imap://user:pass@host:port/INBOX` of the test Dovecot.
-    static func imapURL() throws -> String {
+    public static func imapURL() throws -> String {
         try #require(
             ProcessInfo.processInfo.environment["FRONTLINE_TEST_IMAP_URL"],
             "FRONTLINE_TEST_IMAP_URL is not set: run the tests with deploy/local/test.sh"
         )
     }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "tests")
         logger.logLevel = .warning
         return logger
@@ -40,15 +40,15 @@ enum TestServers {
 
 /// A database of its own for one test, migrated, dropped at the end; and a stream prefix of
 /// its own so tests never see each other's streams.
-final class Scratch: Sendable {
-    let databaseURL: String
-    let databaseName: String
-    let redisURL: RedisURL
-    let streams: StreamNames
-    let database: Database
-    let redis: RedisClient
+public final class Scratch: Sendable {
+    public let databaseURL: String
+    public let databaseName: String
+    public let redisURL: RedisURL
+    public let streams: StreamNames
+    public let database: Database
+    public let redis: RedisClient
 
-    init(migrate: Bool = true) async throws {
+    public init(migrate: Bool = true) async throws {
         let admin = try TestServers.adminDatabaseURL()
         databaseName = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let adminDatabase = Database(configuration: .init(url: admin, poolSize: 1), logger: TestServers.logger)
@@ -68,7 +68,7 @@ final class Scratch: Sendable {
     }
 
     /// The variables a Frontline process needs to reach this scratch deployment.
-    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+    public func environment(_ extra: [String: String] = [:]) -> [String: String] {
         // Nothing of the developer's own Frontline settings leaks into a test process.
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FRONTLINE_") || $0.key.hasPrefix("FRONTLINE_TEST_") }
         environment["FRONTLINE_DATABASE_URL"] = databaseURL
@@ -81,7 +81,7 @@ final class Scratch: Sendable {
     }
 
     /// Publishes events through the outbox, one transaction each, from `producers` tasks at once.
-    func publish(count: Int, producers: Int, type: EventType = .ticketReceived) async throws {
+    public func publish(count: Int, producers: Int, type: EventType = .ticketReceived) async throws {
         let streams = self.streams
         let database = self.database
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -100,7 +100,7 @@ final class Scratch: Sendable {
     }
 
     /// Loads deploy/sample/seed.yaml through the real CLI.
-    func seedSample() async throws {
+    public func seedSample() async throws {
         let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/sample/seed.yaml")
         let process = try ChildProcess("frontline", arguments: ["seed", seed.path], environment: environment())
@@ -108,14 +108,14 @@ final class Scratch: Sendable {
         #expect(status == 0, "seed failed: \(process.stderr)")
     }
 
-    func scalar(_ sql: String, _ parameters: [any PostgresBindable & Sendable] = []) async throws -> Int64 {
+    public func scalar(_ sql: String, _ parameters: [any PostgresBindable & Sendable] = []) async throws -> Int64 {
         let box = UncheckedBox(parameters)
         return try await database.withConnection { connection in
             try connection.query(sql, box.value).first?[0].flatMap(Int64.init) ?? 0
         }
     }
 
-    func close() async {
+    public func close() async {
         database.shutdown()
         redis.shutdown()
         if let admin = try? TestServers.adminDatabaseURL() {
@@ -128,8 +128,8 @@ final class Scratch: Sendable {
 }
 
 /// Where `swift build` put the executables: beside the test bundle.
-enum Binaries {
-    static func url(_ name: String) throws -> URL {
+public enum Binaries {
+    public static func url(_ name: String) throws -> URL {
         var candidates: [URL] = []
         if let directory = ProcessInfo.processInfo.environment["FRONTLINE_BIN_DIR"] {
             candidates.append(URL(fileURLWithPath: directory))
@@ -147,20 +147,20 @@ enum Binaries {
         throw MissingExecutable()
     }
 
-    struct MissingExecutable: Error {}
+    public struct MissingExecutable: Error {}
 }
 
 /// A child process with its output kept in files, for the tests that kill and restart.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let stdoutURL: URL
-    let stderrURL: URL
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    public let stdoutURL: URL
+    public let stderrURL: URL
 
-    convenience init(_ name: String, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
+    public convenience init(_ name: String, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
         try self.init(executable: try Binaries.url(name), arguments: arguments, environment: environment, stdin: stdin)
     }
 
-    init(executable: URL, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
+    public init(executable: URL, arguments: [String] = [], environment: [String: String], stdin: Data? = nil) throws {
         let name = executable.lastPathComponent
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -186,14 +186,14 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
+    public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the exit; nil when it did not exit in time.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline { return nil }
@@ -203,7 +203,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Stops it for good at the end of a test (SIGKILL when SIGTERM is not enough).
-    func stop() async {
+    public func stop() async {
         guard process.isRunning else { return }
         signal(SIGTERM)
         if await waitForExit(timeout: .seconds(10)) == nil {
@@ -213,7 +213,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The port its operations server listens on, read from its "started" log line.
-    func httpPort(timeout: Duration = .seconds(20)) async throws -> Int {
+    public func httpPort(timeout: Duration = .seconds(20)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for line in stdout.split(separator: "\n") where line.contains("\"msg\":\"operations server listening\"") {
@@ -232,10 +232,10 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-struct Timeout: Error {}
+public struct Timeout: Error {}
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -245,7 +245,7 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(100)
 }
 
 /// A GET on loopback through our libcurl client; returns the status and the body.
-func httpGet(_ url: String) async throws -> (Int, String) {
+public func httpGet(_ url: String) async throws -> (Int, String) {
     let client = CurlHTTPClient(threads: 1)
     defer { client.shutdown() }
     let response = try await client.perform(HTTPRequest(url: url, timeout: .seconds(10)))
@@ -253,14 +253,14 @@ func httpGet(_ url: String) async throws -> (Int, String) {
 }
 
 /// Made anew for each test run: a test deployment's key, never a real one.
-let testReplySecretText = UUID().uuidString + UUID().uuidString
-let testReplySecret = ReplySecret(testReplySecretText)!
+public let testReplySecretText = UUID().uuidString + UUID().uuidString
+public let testReplySecret = ReplySecret(testReplySecretText)!
 
 extension Scratch {
     /// Publishes `count` events of `type` with a well-formed payload (typed routes dead-letter
     /// one that does not decode) about tickets that do not exist, so handlers have traffic and
     /// nothing to do; from `producers` tasks at once.
-    func publishSamples(count: Int, producers: Int, type: EventType) async throws {
+    public func publishSamples(count: Int, producers: Int, type: EventType) async throws {
         let payload = try #require(try SamplePayloads.json(for: type), "no sample payload for \(type)")
         let streams = self.streams
         let database = self.database
@@ -281,8 +281,8 @@ extension Scratch {
 }
 
 /// A well-formed payload for each event type, for tests that need traffic rather than meaning.
-enum SamplePayloads {
-    static func json(for type: EventType) throws -> JSONValue? {
+public enum SamplePayloads {
+    public static func json(for type: EventType) throws -> JSONValue? {
         switch type {
         case .ticketReceived:
             try JSONValue(encoding: TicketReceived(messageID: 0, kind: .newTicket, senderRole: .customer, autoReplyForbidden: false))
