@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "FrontlineStreams",
             dependencies: [
-                "CHiredis", "FrontlineCore", "FrontlineStore",
+                "CHiredis", "FrontlineCore", "FrontlineDomain", "FrontlineStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "FrontlineNotify",
             dependencies: [
-                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlineDomain", "FrontlineStore",
+                "FrontlineAI", "FrontlineCore", "FrontlineMail", "FrontlineDomain",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Shared/FrontlineNotify"
@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "FrontlineRuntime",
             dependencies: [
-                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineUseCases",
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -61,7 +61,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         func run() async throws {
             let target: StreamAdmin.ReplayTarget = all ? .all : .one(id!)
             do {
-                let replayed = try await CLIContext.make().admin.replay(target)
+                let replayed = try await CLIContext.make().admin.replay(target, by: CLIContext.actor)
                 print("replayed \(replayed.count) dead letter\(replayed.count == 1 ? "" : "s")")
             } catch let error as StreamAdmin.ReplayError {
                 throw CLIError(description: error.description)

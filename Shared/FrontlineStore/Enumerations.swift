@@ -13,6 +13,22 @@ extension EscalationLevel: PostgresBindable {}
 extension Priority: PostgresBindable {}
 extension SupplierRequestStatus: PostgresBindable {}
 
+extension RawRepresentable where Self: PostgresBindable, RawValue == String {
+    /// The value as an SQL constant, for the few statements whose plan must see it: PostgreSQL
+    /// uses a partial index (`WHERE status = 'pending'`) only for a query naming the same
+    /// constant, which a bound parameter is not once a prepared statement's plan is generic.
+    /// The text comes from the enumeration (our own identifiers), never from input.
+    public var sqlConstant: String {
+        precondition(rawValue.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " || $0 == "/" }, "not an identifier")
+        return "'" + rawValue + "'"
+    }
+}
+
+extension Sequence where Element: RawRepresentable & PostgresBindable, Element.RawValue == String {
+    /// The values as an SQL list of constants, `('solved', 'closed')` (see `sqlConstant`).
+    public var sqlConstants: String { "(" + map(\.sqlConstant).joined(separator: ", ") + ")" }
+}
+
 extension PostgresTextArray {
     /// A text[] of enumeration values, for `status = ANY($1)`.
     public init<E: RawRepresentable>(_ values: some Sequence<E>) where E.RawValue == String {

@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineCore
+import FrontlineDomain
 import FrontlineStore
 
 /// A dead letter as the operators see it.
@@ -117,7 +118,7 @@ public struct StreamAdmin: Sendable {
     /// marked: a crash in between replays it again, and the consumers' exactly-once check
     /// makes that harmless. Groups that had already applied the event skip it.
     @discardableResult
-    public func replay(_ target: ReplayTarget) async throws -> [DeadLetter] {
+    public func replay(_ target: ReplayTarget, by actor: Actor) async throws -> [DeadLetter] {
         let open = try await deadLetters(includeReplayed: false)
         let chosen: [DeadLetter]
         switch target {
@@ -137,11 +138,11 @@ public struct StreamAdmin: Sendable {
             try await redis.run { connection in
                 try connection.xadd(stream: letter.stream, fields: [(StreamEntry.envelopeField, envelope)])
             }
-            try await database.withConnection { connection in
+            try await database.transaction { connection in
                 try connection.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", [letter.id])
-                try connection.execute(
-                    "INSERT INTO audit_log (actor, action, details) VALUES ('frontline', 'deadletter.replay', json_build_object('dead_letter_id', $1::bigint, 'stream', $2::text))",
-                    [letter.id, letter.stream]
+                try StoreTransaction(connection: connection, streams: StreamNames()).audit.record(
+                    "deadletter.replay", by: actor,
+                    details: .object(["dead_letter_id": .number(Double(letter.id)), "stream": .string(letter.stream)])
                 )
             }
         }

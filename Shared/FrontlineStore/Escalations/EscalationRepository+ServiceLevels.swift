@@ -19,10 +19,9 @@ extension EscalationRepository {
             """
             SELECT t.id, t.status, t.created_at, t.first_responded_at, c.first_response_hours, c.resolution_hours
             FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id
-            WHERE t.status <> ALL($1::text[])
+            WHERE t.status NOT IN \(TicketStatus.finished.sqlConstants)
             ORDER BY t.id
-            """,
-            [PostgresTextArray(TicketStatus.finished)]
+            """
         ).map { row in
             TicketUnderServiceLevel(
                 id: try row.int64("id"), status: try row.value("status", as: TicketStatus.self), openedAt: try row.date("created_at"),

@@ -12,10 +12,10 @@ extension NotificationRepository {
         guard let row = try connection.query(
             """
             SELECT id, channel, kind, recipient, message_id, subject, body_text, raw, attempts, refusals FROM notifications
-            WHERE status = $1 AND channel = ANY($2::text[]) AND next_attempt_at <= now()
+            WHERE status = \(NotificationStatus.pending.sqlConstant) AND channel = ANY($1::text[]) AND next_attempt_at <= now()
             ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
             """,
-            [NotificationStatus.pending, PostgresTextArray(channels)]
+            [PostgresTextArray(channels)]
         ).first else { return nil }
         return OutgoingNotification(
             id: try row.int64("id"), channel: try row.value("channel", as: NotificationChannelKind.self),

@@ -33,11 +33,11 @@ extension SupplierRepository {
             FROM supplier_requests r
             JOIN notifications n ON n.message_id = r.message_id
             JOIN suppliers s ON s.id = r.supplier_id
-            WHERE r.status = $1 AND n.status = $2
+            WHERE r.status = \(SupplierRequestStatus.waiting.sqlConstant) AND n.status = $1
             ORDER BY r.id
             FOR UPDATE OF r SKIP LOCKED
             """,
-            [SupplierRequestStatus.waiting, NotificationStatus.sent]
+            [NotificationStatus.sent]
         ).map { row in
             let contacts = row["contacts"].flatMap { try? Self.contactsDecoder.decode([String: String].self, from: Data($0.utf8)) } ?? [:]
             return WaitingSupplierRequest(

@@ -39,10 +39,9 @@ public struct TeamRepository {
             """
             SELECT t.id, t.name, t.email, t.schedule::text AS schedule, t.skills::text AS skills, t.max_open_tickets,
                    t.active, t.last_assigned_at,
-                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status <> ALL($1::text[])) AS open
+                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status NOT IN \(TicketStatus.finished.sqlConstants)) AS open
             FROM technicians t ORDER BY t.id
-            """,
-            [PostgresTextArray(TicketStatus.finished)]
+            """
         )
         return try rows.map { row in
             let id = try row.int64("id")

@@ -44,11 +44,11 @@ extension TicketRepository {
             """
             SELECT \(Self.assignableColumns)
             FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id
-            WHERE t.status <> ALL($2::text[]) AND t.assignee_id IN (
+            WHERE t.status NOT IN \(TicketStatus.finished.sqlConstants) AND t.assignee_id IN (
                 SELECT technician_id FROM technician_absences WHERE starts_at <= $1 AND ends_at > $1)
             ORDER BY t.id FOR NO KEY UPDATE OF t SKIP LOCKED
             """,
-            [now, PostgresTextArray(TicketStatus.finished)]
+            [now]
         ).map(Self.assignable)
     }
 
