@@ -154,16 +154,16 @@ let package = Package(
             name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl", "FrontlineUseCases"],
             path: "Services/Classifier"
         ),
-        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/Assigner"),
+        .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Assigner"),
         .executableTarget(
             name: "Notifier",
-            dependencies: ["FrontlineRuntime", "FrontlineNotify", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineCurl"],
+            dependencies: ["FrontlineRuntime", "FrontlineNotify", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineCurl", "FrontlineUseCases"],
             path: "Services/Notifier"
         ),
         .executableTarget(
-            name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/SupplierReminder"
+            name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/SupplierReminder"
         ),
-        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain"], path: "Services/Escalation"),
+        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Escalation"),
         .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
