@@ -25,5 +25,8 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         classify: ClassifyTicket(chain: chain, clock: context.clock),
         takeTurn: TakeTroubleshootingTurn(chain: chain, catalog: catalog, clock: context.clock)
     )
-    return [context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes)]
+    return [
+        ResourceService(name: "LLM HTTP client") { http.shutdown() },
+        context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes),
+    ]
 }

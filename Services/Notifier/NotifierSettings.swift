@@ -27,7 +27,7 @@ struct NotifierSettings {
         managerAddress = try Self.address(environment, "FRONTLINE_MANAGER_EMAIL")
         operationsAddress = try Self.address(environment, "FRONTLINE_OPERATIONS_EMAIL")
         confidenceThreshold = environment.string("FRONTLINE_CONFIDENCE_THRESHOLD") == nil
-            ? nil : try environment.number("FRONTLINE_CONFIDENCE_THRESHOLD", default: 0.75, range: 0...1)
+            ? nil : try environment.number("FRONTLINE_CONFIDENCE_THRESHOLD", default: AutomationSettings.defaultConfidenceThreshold, range: 0...1)
         rateLimitPerHour = try environment.integer("FRONTLINE_NOTIFY_RATE_LIMIT", default: 20, range: 1...100_000)
         senders = try environment.integer("FRONTLINE_SMTP_CONNECTIONS", default: 2, range: 1...32)
         retryCeiling = try environment.seconds("FRONTLINE_SMTP_RETRY_MAX_SECONDS", default: .seconds(300), range: 0.1...86_400)

@@ -59,6 +59,8 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         ]
     )
     var services: [any Service] = [
+        // Before the consumer that writes intros with it: closed after the consumer's last event.
+        ResourceService(name: "LLM HTTP client") { http.shutdown() },
         context.outboxRelay(),
         context.consumer(group: "notifier", routes: NotifierRoutes.make(notify: notify, sender: sender)),
         // Before the sender: the group stops in reverse order, so this pool closes after the sender's last delivery.

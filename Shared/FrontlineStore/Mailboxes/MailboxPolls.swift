@@ -19,9 +19,4 @@ public enum MailboxPolls {
             return now.timeIntervalSince(lastSuccess) > Double(MailboxPolls.staleAfter.components.seconds)
         }
     }
-
-    /// Every mailbox's health, for `frontline status` until it reads `transaction.mailboxes.pollHealth()`.
-    public static func all(on connection: PostgresConnection) throws -> [Health] {
-        try MailboxRepository(connection: connection).pollHealth()
-    }
 }

@@ -128,6 +128,6 @@ public struct ReportReadModel {
 
     /// Each mailbox's last poll outcome, for `frontline status`.
     public func mailboxHealth() throws -> [MailboxPolls.Health] {
-        try MailboxPolls.all(on: connection)
+        try MailboxRepository(connection: connection).pollHealth()
     }
 }

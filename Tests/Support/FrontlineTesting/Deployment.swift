@@ -31,6 +31,10 @@ public enum TestServers {
         )
     }
 
+    /// The checkout this kit is part of (it lives in Tests/Support/FrontlineTesting).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     public static let logger: Logger = {
         var logger = Logger(label: "tests")
         logger.logLevel = .warning
@@ -101,8 +105,7 @@ public final class Scratch: Sendable {
 
     /// Loads deploy/sample/seed.yaml through the real CLI.
     public func seedSample() async throws {
-        let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("deploy/sample/seed.yaml")
+        let seed = TestServers.repositoryRoot.appendingPathComponent("deploy/sample/seed.yaml")
         let process = try ChildProcess("frontline", arguments: ["seed", seed.path], environment: environment())
         let status = await process.waitForExit(timeout: .seconds(60))
         #expect(status == 0, "seed failed: \(process.stderr)")
@@ -136,8 +139,7 @@ public enum Binaries {
         }
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         candidates.append(
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".build/debug")
+            TestServers.repositoryRoot.appendingPathComponent(".build/debug")
         )
         for directory in candidates {
             let candidate = directory.appendingPathComponent(name)
