@@ -86,13 +86,21 @@ public final class Scratch: Sendable {
 
     /// Publishes events through the outbox, one transaction each, from `producers` tasks at once.
     public func publish(count: Int, producers: Int, type: EventType = .ticketReceived) async throws {
+        try await publish(count: count, producers: producers, type: type, firstTicket: 0) { .object(["n": .number(Double($0))]) }
+    }
+
+    /// Publishes `count` events of `type`, the nth about ticket `firstTicket + n` with
+    /// `payload(n)`, through the outbox, one transaction each, from `producers` tasks at once.
+    func publish(
+        count: Int, producers: Int, type: EventType, firstTicket: Int64, payload: @escaping @Sendable (Int) -> JSONValue
+    ) async throws {
         let streams = self.streams
         let database = self.database
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {
                 group.addTask {
                     for number in stride(from: producer, to: count, by: producers) {
-                        let event = EventEnvelope(type: type, ticketID: Int64(number), payload: .object(["n": .number(Double(number))]))
+                        let event = EventEnvelope(type: type, ticketID: firstTicket + Int64(number), payload: payload(number))
                         try await database.transaction { connection in
                             try Outbox.enqueue(event, streams: streams, on: connection)
                         }
@@ -263,22 +271,8 @@ extension Scratch {
     /// one that does not decode) about tickets that do not exist, so handlers have traffic and
     /// nothing to do; from `producers` tasks at once.
     public func publishSamples(count: Int, producers: Int, type: EventType) async throws {
-        let payload = try #require(try SamplePayloads.json(for: type), "no sample payload for \(type)")
-        let streams = self.streams
-        let database = self.database
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<producers {
-                group.addTask {
-                    for number in stride(from: producer, to: count, by: producers) {
-                        let event = EventEnvelope(type: type, ticketID: Int64(1_000_000 + number), payload: payload)
-                        try await database.transaction { connection in
-                            try Outbox.enqueue(event, streams: streams, on: connection)
-                        }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
+        let sample = try #require(try SamplePayloads.json(for: type), "no sample payload for \(type)")
+        try await publish(count: count, producers: producers, type: type, firstTicket: 1_000_000) { _ in sample }
     }
 }
 
