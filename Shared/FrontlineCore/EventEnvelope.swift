@@ -15,11 +15,17 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let ticketAssignmentFailed = EventType("ticket.assignment_failed")
     public static let ticketEscalated = EventType("ticket.escalated")
     public static let supplierFollowupDue = EventType("supplier.followup_due")
+    /// A ticket's status changed (a person, a customer's reply, a rule or the AI moved it).
+    public static let ticketStatusChanged = EventType("ticket.status_changed")
+    /// A person answered the customer: the answer waits for the notifier to send it.
+    public static let ticketAnswered = EventType("ticket.answered")
+    /// A technician's emailed commands could not be carried out: they are told why.
+    public static let ticketCommandRejected = EventType("ticket.command_rejected")
 
     /// Every event type the services exchange, in pipeline order.
     public static let all: [EventType] = [
         .ticketReceived, .ticketClassified, .ticketTurn, .ticketAssigned, .ticketAssignmentFailed, .ticketEscalated,
-        .supplierFollowupDue,
+        .supplierFollowupDue, .ticketStatusChanged, .ticketAnswered, .ticketCommandRejected,
     ]
 
     public init(from decoder: any Decoder) throws {

@@ -81,6 +81,13 @@ public struct AssignmentDecision: Sendable, Equatable, Codable {
     public var usedFallback: Bool
     public var candidates: [Candidate]
     public var reason: String
+
+    public init(technicianID: Int64?, usedFallback: Bool, candidates: [Candidate], reason: String) {
+        self.technicianID = technicianID
+        self.usedFallback = usedFallback
+        self.candidates = candidates
+        self.reason = reason
+    }
 }
 
 /// Who gets a ticket: skill first; then available now, or soonest available before the

@@ -31,7 +31,8 @@ public enum TicketStatus: String, Sendable, Codable, CaseIterable {
     public func canMove(to next: TicketStatus) -> Bool {
         if next == self { return true }
         switch (self, next) {
-        case (.new, .open), (.new, .solved), (.new, .closed): return true
+        // A person may act before the AI has classified the ticket.
+        case (.new, .open), (.new, .pending), (.new, .onHold), (.new, .solved), (.new, .closed): return true
         case (.open, .pending), (.open, .onHold), (.open, .solved), (.open, .closed): return true
         case (.pending, .open), (.pending, .onHold), (.pending, .solved), (.pending, .closed): return true
         case (.onHold, .open), (.onHold, .pending), (.onHold, .solved), (.onHold, .closed): return true

@@ -70,3 +70,17 @@ extension ClassificationRepository {
     /// `training_examples.source` of examples that come from a person's correction.
     public static let correctionSource = "correction"
 }
+
+extension ClassificationRepository {
+    public func isClassified(ticket: Int64) throws -> Bool {
+        try !connection.query("SELECT 1 FROM ticket_classifications WHERE ticket_id = $1", [ticket]).isEmpty
+    }
+
+    /// A person set the ticket's priority; false when the ticket has no classification yet.
+    public func setPriority(ticket: Int64, to priority: Priority, by actor: Actor, at now: Date) throws -> Bool {
+        try connection.execute(
+            "UPDATE ticket_classifications SET priority = $2, corrected_by = coalesce(corrected_by, $3), updated_at = $4 WHERE ticket_id = $1",
+            [ticket, priority, actor.name, now]
+        ) > 0
+    }
+}

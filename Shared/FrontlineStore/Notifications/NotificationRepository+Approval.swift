@@ -29,3 +29,14 @@ extension NotificationRepository {
         )
     }
 }
+
+extension NotificationRepository {
+    /// The ticket's held drafts are discarded (suppressed with `reason`); returns how many.
+    @discardableResult
+    public func discardHeld(ticket: Int64, reason: String) throws -> Int {
+        try connection.execute(
+            "UPDATE notifications SET status = $3, status_reason = $4 WHERE ticket_id = $1 AND status = $2",
+            [ticket, NotificationStatus.held, NotificationStatus.suppressed, reason]
+        )
+    }
+}

@@ -18,27 +18,49 @@ extension TicketRepository {
     /// The ticket's status, locked for the rest of the transaction (NO KEY UPDATE: rows that only
     /// reference the ticket need not wait). Nil when there is no such ticket.
     public func lockStatus(of ticket: Int64) throws -> TicketStatus? {
-        try connection.query("SELECT status FROM tickets WHERE id = $1 FOR NO KEY UPDATE", [ticket])
-            .first?.value("status", as: TicketStatus.self)
+        try lockLifecycle(of: ticket)?.status
+    }
+
+    /// The ticket's status and clocks, locked for the rest of the transaction; nil when there is
+    /// no such ticket.
+    public func lockLifecycle(of ticket: Int64) throws -> TicketLifecycle? {
+        try connection.query(
+            """
+            SELECT status, resolution_paused_at, resolution_paused_seconds, resolution_due, resolved_at, closed_at
+            FROM tickets WHERE id = $1 FOR NO KEY UPDATE
+            """,
+            [ticket]
+        ).first.map { row in
+            TicketLifecycle(
+                status: try row.value("status", as: TicketStatus.self), pausedSince: row.optionalDate("resolution_paused_at"),
+                pausedSeconds: try row.double("resolution_paused_seconds"), resolutionDue: row.optionalDate("resolution_due"),
+                solvedAt: row.optionalDate("resolved_at"), closedAt: row.optionalDate("closed_at")
+            )
+        }
     }
 
     /// Moves the ticket to `next` if the lifecycle allows it from where it stands; an illegal
-    /// move throws `IllegalTransition` and changes nothing. Returns the status before the move.
+    /// move throws `IllegalTransition` and changes nothing. The resolution clock's pauses move
+    /// with it (`TicketLifecycle`). Returns the status before the move.
     @discardableResult
     public func move(_ ticket: Int64, to next: TicketStatus, at now: Date) throws -> TicketStatus {
-        guard let current = try lockStatus(of: ticket) else {
+        guard let current = try lockLifecycle(of: ticket) else {
             throw PostgresError(code: .unexpectedResult, serverMessage: "ticket \(ticket) not found")
         }
-        _ = try current.moving(to: next)
-        guard current != next else { return current }
+        guard current.status != next else {
+            _ = try current.status.moving(to: next)
+            return current.status
+        }
+        let calendar = try TeamRepository(connection: connection).calendar()
+        let moved = try current.moving(to: next, at: now, calendar: calendar)
         try connection.execute(
             """
-            UPDATE tickets SET status = $2, updated_at = $3,
-                resolved_at = CASE WHEN $4 THEN coalesce(resolved_at, $3) ELSE NULL END
+            UPDATE tickets SET status = $2, updated_at = $3, resolution_paused_at = $4, resolution_paused_seconds = $5,
+                resolution_due = $6, resolved_at = $7, closed_at = $8
             WHERE id = $1
             """,
-            [ticket, next, now, !next.isActive]
+            [ticket, moved.status, now, moved.pausedSince, moved.pausedSeconds, moved.resolutionDue, moved.solvedAt, moved.closedAt]
         )
-        return current
+        return current.status
     }
 }

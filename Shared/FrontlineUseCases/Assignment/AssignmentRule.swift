@@ -68,7 +68,9 @@ struct AssignmentRule: Sendable {
         )
         // Someone must act now, assigned or queued; a ticket waiting on the customer or a
         // supplier keeps waiting (the assignee is apart from the status).
-        if ticket.status == .new { try transaction.tickets.move(ticket.id, to: .open, at: now) }
+        if ticket.status == .new {
+            try ChangeStatus().move(ticket.id, to: .open, reason: .triaged, by: .service("assigner"), at: now, in: transaction, cause: cause)
+        }
 
         guard let technician = decision.technicianID else {
             try transaction.publish(try CausedEvent.envelope(TicketAssignmentFailed(reason: announced), ticket: ticket.id, cause: cause))

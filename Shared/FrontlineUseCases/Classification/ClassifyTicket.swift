@@ -56,7 +56,7 @@ public struct ClassifyTicket: Sendable {
             // Only a new ticket changes status: one classified again (its first message was not
             // classified before the reply came) stays where people have put it.
             if try transaction.tickets.lockStatus(of: ticket) == .new {
-                try transaction.tickets.move(ticket, to: .open, at: now)
+                try ChangeStatus().move(ticket, to: .open, reason: .triaged, by: .service("classifier"), at: now, in: transaction, cause: cause)
             }
             let classified = TicketClassified(
                 decisionID: decisionID, category: result.label.category, requestType: result.label.requestType,

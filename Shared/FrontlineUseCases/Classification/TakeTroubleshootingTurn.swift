@@ -76,7 +76,7 @@ public struct TakeTroubleshootingTurn: Sendable {
             try transaction.tickets.recordTroubleshootingRounds(ticket, rounds: turn.rounds, at: now)
             // A closed ticket is final; the customer's "it works" changes nothing there.
             if turn.resolved, let status = try transaction.tickets.lockStatus(of: ticket), status.canMove(to: .solved) {
-                try transaction.tickets.move(ticket, to: .solved, at: now)
+                try ChangeStatus().move(ticket, to: .solved, reason: .aiResolved, by: .service("classifier"), at: now, in: transaction, cause: cause)
             }
             let taken = TicketTurn(
                 decisionID: decisionID, provider: record.provider, resolved: turn.resolved, frustrated: turn.frustrated,

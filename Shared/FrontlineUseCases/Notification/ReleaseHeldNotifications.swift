@@ -20,12 +20,16 @@ public struct ReleaseHeldNotifications: Sendable {
     /// How many drafts were released.
     @discardableResult
     public func run(ticket: Int64, in transaction: StoreTransaction) throws -> Int {
+        try Self.release(ticket: ticket, sender: sender, at: clock.now(), in: transaction)
+    }
+
+    static func release(ticket: Int64, sender: String, at now: Date, in transaction: StoreTransaction) throws -> Int {
         let held = try transaction.notifications.held(ticket: ticket)
         for draft in held {
             try transaction.messages.recordOutboundCopy(ofNotification: draft.messageID, from: sender)
         }
         if held.contains(where: { $0.kind.isFirstResponse(to: nil, approvedByPerson: true) }) {
-            try transaction.tickets.recordFirstResponse(ticket, at: clock.now())
+            try transaction.tickets.recordFirstResponse(ticket, at: now)
         }
         return try transaction.notifications.release(ticket: ticket, reason: "approved")
     }

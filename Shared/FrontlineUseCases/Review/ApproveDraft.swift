@@ -20,14 +20,19 @@ public struct ApproveDraft: Sendable {
 
     /// Returns how many held drafts were released (0: nothing was held); throws `NoSuchTicket`.
     public func run(ticket: Int64, by actor: Actor, in unitOfWork: some UnitOfWork) async throws -> Int {
-        let release = ReleaseHeldNotifications(sender: sender, clock: clock)
         let now = clock.now()
+        let sender = self.sender
         return try await unitOfWork.transaction { transaction in
             guard try transaction.tickets.lock(ticket) else { throw NoSuchTicket(ticket: ticket) }
-            let released = try release.run(ticket: ticket, in: transaction)
-            try transaction.audit.record("approved", by: actor, ticket: ticket, details: .object(["released": .number(Double(released))]))
-            try transaction.classifications.confirm(ticket: ticket, by: actor, at: now)
-            return released
+            return try Self.approve(ticket: ticket, by: actor, sender: sender, at: now, in: transaction)
         }
+    }
+
+    /// The approval inside a transaction that holds the ticket's lock; returns how many drafts were released.
+    static func approve(ticket: Int64, by actor: Actor, sender: String, at now: Date, in transaction: StoreTransaction) throws -> Int {
+        let released = try ReleaseHeldNotifications.release(ticket: ticket, sender: sender, at: now, in: transaction)
+        try transaction.audit.record("approved", by: actor, ticket: ticket, details: .object(["released": .number(Double(released))]))
+        try transaction.classifications.confirm(ticket: ticket, by: actor, at: now)
+        return released
     }
 }

@@ -48,16 +48,22 @@ public struct CorrectClassification: Sendable {
         let now = clock.now()
         try await unitOfWork.transaction { transaction in
             guard try transaction.tickets.lock(ticket) else { throw NoSuchTicket(ticket: ticket) }
-            try transaction.classifications.correct(ticket: ticket, to: correction, by: actor, at: now)
-            // A ticket with no message of its own (made by hand) has no text to learn from.
-            if let text = try transaction.classifications.classifiedText(of: ticket) {
-                try transaction.classifications.recordCorrectionExample(ticket: ticket, text: text, label: label, at: now)
-            }
-            try transaction.audit.record(
-                "corrected", by: actor, ticket: ticket,
-                details: .object(["category": .string(label.category), "request_type": .string(label.requestType)])
-            )
+            try Self.apply(correction, ticket: ticket, by: actor, at: now, in: transaction)
         }
         return correction
+    }
+
+    /// The correction inside a transaction that holds the ticket's lock.
+    static func apply(_ correction: CorrectedClassification, ticket: Int64, by actor: Actor, at now: Date, in transaction: StoreTransaction) throws {
+        let label = correction.label
+        try transaction.classifications.correct(ticket: ticket, to: correction, by: actor, at: now)
+        // A ticket with no message of its own (made by hand) has no text to learn from.
+        if let text = try transaction.classifications.classifiedText(of: ticket) {
+            try transaction.classifications.recordCorrectionExample(ticket: ticket, text: text, label: label, at: now)
+        }
+        try transaction.audit.record(
+            "corrected", by: actor, ticket: ticket,
+            details: .object(["category": .string(label.category), "request_type": .string(label.requestType)])
+        )
     }
 }
