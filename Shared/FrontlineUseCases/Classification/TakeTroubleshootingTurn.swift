@@ -39,8 +39,9 @@ public struct TakeTroubleshootingTurn: Sendable {
             )
         }
         guard let message = found else { return .messageNotFound }
-        guard let classified else { return .ticketNotClassified }
+        // A technician's answer or a supplier's mail is neither a turn nor the ticket's text to classify.
         guard message.senderRole == .customer else { return .notFromCustomer }
+        guard let classified else { return .ticketNotClassified }
 
         let knowledge = catalog.requestType(classified.label).map {
             ClassificationValidator(catalog: catalog).knowledgeSteps(for: $0, language: classified.language)
