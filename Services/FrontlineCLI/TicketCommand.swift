@@ -89,7 +89,7 @@ struct TicketCommand: AsyncParsableCommand {
 
         var text: String {
             guard let due else { return "no due time yet" }
-            let outcome = self.outcome.map { $0 == .onTrack ? "on track" : $0.rawValue } ?? "-"
+            let outcome = self.outcome?.label ?? "-"
             return "due \(Timestamp.format(due)), \(outcome)" + (doneAt.map { " (done \(Timestamp.format($0)))" } ?? "")
         }
     }

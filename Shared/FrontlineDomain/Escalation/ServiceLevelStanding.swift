@@ -8,6 +8,9 @@ public struct ServiceLevelStanding: Sendable, Equatable {
         case breached
         /// Not met yet, and not late yet.
         case onTrack = "on_track"
+
+        /// As people read it: met, breached, on track.
+        public var label: String { rawValue.replacingOccurrences(of: "_", with: " ") }
     }
 
     public var firstResponseDue: Date?

@@ -69,6 +69,12 @@ public struct SatisfactionTally: Sendable, Equatable, Encodable {
         self.rated = rated
         self.average = average
     }
+
+    /// As people read it in the summaries.
+    public var text: String {
+        guard let average, rated > 0 else { return "no ticket rated" }
+        return String(format: "%.1f", average) + " of 5 on average, \(rated) ticket\(rated == 1 ? "" : "s") rated"
+    }
 }
 
 /// Cross-aggregate reads for people: nothing here writes.
