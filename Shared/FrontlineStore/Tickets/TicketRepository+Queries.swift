@@ -57,6 +57,18 @@ extension TicketRepository {
         )
     }
 
+    /// The customer's newest message on the ticket (quotes trimmed where known), nil when none.
+    public func latestCustomerMessage(of ticket: Int64) throws -> String? {
+        try connection.query(
+            """
+            SELECT coalesce(body_trimmed, body_text, '') AS body FROM messages
+            WHERE ticket_id = $1 AND direction = $3 AND coalesce(sender_role, $2) = $2 AND quarantine_reason IS NULL
+            ORDER BY id DESC LIMIT 1
+            """,
+            [ticket, SenderRole.customer, MessageDirection.inbound]
+        ).first?["body"]
+    }
+
     /// The SLA clocks of a row holding the tickets table's time columns.
     static func serviceLevels(_ row: PostgresRow) -> ServiceLevelStanding {
         ServiceLevelStanding(
