@@ -24,12 +24,14 @@ struct TicketCommand: AsyncParsableCommand {
         var requestType: String?
         var priority: String?
         var assignee: String?
+        var assigneeEmail: String?
         var requester: String?
         var subject: String
         var createdAt: String
 
         enum CodingKeys: String, CodingKey {
             case id, status, category, priority, assignee, requester, subject
+            case assigneeEmail = "assignee_email"
             case requestType = "request_type"
             case createdAt = "created_at"
         }
@@ -41,6 +43,7 @@ struct TicketCommand: AsyncParsableCommand {
             requestType = ticket.classification?.requestType
             priority = ticket.classification?.priority
             assignee = ticket.assignee
+            assigneeEmail = ticket.assigneeEmail
             requester = ticket.requester
             subject = ticket.subject
             createdAt = ticket.createdAt.formatted(Date.ISO8601FormatStyle())

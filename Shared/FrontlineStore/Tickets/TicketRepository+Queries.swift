@@ -18,6 +18,7 @@ public struct TicketOverview: Sendable, Equatable {
     public var subject: String
     public var requester: String?
     public var assignee: String?
+    public var assigneeEmail: String?
     public var createdAt: Date
     public var classification: Classification?
 }
@@ -79,7 +80,7 @@ extension TicketRepository {
     }
 
     private static let overviewSelect = """
-        SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, x.name AS assignee,
+        SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, x.name AS assignee, x.email AS assignee_email,
             c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps
         FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
         """
@@ -112,7 +113,7 @@ extension TicketRepository {
         }
         return TicketOverview(
             id: try row.int64("id"), status: try row.value("status", as: TicketStatus.self), subject: row["subject"] ?? "",
-            requester: row["requester_email"], assignee: row["assignee"], createdAt: try row.date("created_at"),
+            requester: row["requester_email"], assignee: row["assignee"], assigneeEmail: row["assignee_email"], createdAt: try row.date("created_at"),
             classification: classification
         )
     }
