@@ -149,8 +149,10 @@ if found:
         print(f"  Its reply address: {reply_to}. To answer it here, append a reply to the mailbox:")
         print("    source .local/env")
         print("    printf '%s\\r\\n' \\")
-        print(f"      'From: {name} <{who}>' 'To: {reply_to}' \\")
-        print(f"      'Subject: Re: {message.get('Subject', '')}' 'In-Reply-To: {message.get('Message-ID', '')}' '' \\")
+        lines = [f"From: {name} <{who}>", f"To: {reply_to}", f"Subject: Re: {message.get('Subject', '')}", f"In-Reply-To: {message.get('Message-ID', '')}"]
+        quoted = [shlex.quote(line) for line in lines]
+        print(f"      {quoted[0]} {quoted[1]} \\")
+        print(f"      {quoted[2]} {quoted[3]} '' \\")
         print("      '#note' 'Called the customer; the replacement is on its way.' > /tmp/answer.eml")
         print('    curl -sS -T /tmp/answer.eml "$FRONTLINE_IMAP_URL"')
 print()
