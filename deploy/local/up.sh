@@ -121,7 +121,7 @@ echo
 # How a technician answers, shown on a real ticket of this run: an open one with an assignee.
 "$bin/frontline" ticket list --status open --limit 1000 --json >"$state/run/open.json" 2>/dev/null || echo "[]" >"$state/run/open.json"
 /usr/bin/python3 - "$state/run/open.json" "$state/smtp/sent/new" <<'PY' || true
-import email, email.policy, json, os, sys
+import email, email.policy, json, os, shlex, sys
 tickets = [t for t in json.load(open(sys.argv[1])) if t.get("assignee_email")]
 if not tickets:
     sys.exit(0)
