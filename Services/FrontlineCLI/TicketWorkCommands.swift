@@ -82,8 +82,8 @@ enum TicketWork {
     /// behind them when no one is named.
     static func worker(_ email: String?, in context: CLIContext) async throws -> TicketWorker {
         guard let email else {
-            let operator_ = CLIContext.actor
-            return TicketWorker(actor: operator_, technicianID: nil, name: operator_.name, email: nil)
+            let person = CLIContext.actor
+            return TicketWorker(actor: person, technicianID: nil, name: person.name, email: nil)
         }
         let technician = try await context.unitOfWork.read { transaction in
             try transaction.team.technicians(defaultSchedule: try transaction.team.calendar())
