@@ -211,7 +211,10 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FrontlineCoreTests",
-            dependencies: ["FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport"],
+            dependencies: [
+                "FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport",
+                .product(name: "Yams", package: "Yams"),
+            ],
             path: "Tests/FrontlineCoreTests"
         ),
         .testTarget(

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import FrontlineDomain
 import FrontlineRuntime
 
 struct SummaryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
-        abstract: "What the deployment did: mail stored, tickets by category and assignee, emails, escalations, suppliers.",
+        abstract: "What the deployment did: mail stored, tickets by category and assignee, emails, escalations, suppliers, service levels met and breached, satisfaction.",
         discussion: "With --manifest (a mailbox's MANIFEST.json), also checks that every delivered email is accounted for."
     )
 
@@ -21,10 +22,13 @@ struct SummaryCommand: AsyncParsableCommand {
         var emails: [Count]
         var escalations: [Count]
         var supplierRequests: [Count]
+        var satisfaction: SatisfactionTally
+        var serviceLevels: ServiceLevelTally
         var accounting: Accounting?
 
         enum CodingKeys: String, CodingKey {
-            case mail, emails, escalations, accounting
+            case mail, emails, escalations, accounting, satisfaction
+            case serviceLevels = "service_levels"
             case ticketsByCategory = "tickets_by_category"
             case ticketsByAssignee = "tickets_by_assignee"
             case supplierRequests = "supplier_requests"
@@ -63,7 +67,14 @@ struct SummaryCommand: AsyncParsableCommand {
             }
             return manifest
         }
-        let counts = try await CLIContext.make().unitOfWork.read { try $0.reports.deploymentCounts() }
+        let context = CLIContext.make()
+        let now = context.clock.now()
+        let (counts, satisfaction, serviceLevels) = try await context.unitOfWork.read { transaction in
+            (
+                try transaction.reports.deploymentCounts(), try transaction.reports.satisfaction(ratedIn: nil),
+                ServiceLevelTally(try transaction.reports.serviceLevels(openedIn: nil), at: now)
+            )
+        }
         var summary = Summary(
             mail: [
                 Count(name: "new tickets", count: counts.mail.newTickets),
@@ -74,7 +85,8 @@ struct SummaryCommand: AsyncParsableCommand {
                 Count(name: "stored in all", count: counts.mail.storedInAll),
             ],
             ticketsByCategory: counts.ticketsByCategory, ticketsByAssignee: counts.ticketsByAssignee, emails: counts.notifications,
-            escalations: counts.escalations, supplierRequests: counts.supplierRequests
+            escalations: counts.escalations, supplierRequests: counts.supplierRequests, satisfaction: satisfaction,
+            serviceLevels: serviceLevels
         )
         if let manifest {
             let stored = counts.mail.storedInAll
@@ -96,6 +108,17 @@ struct SummaryCommand: AsyncParsableCommand {
                 printTable([title.uppercased(), "COUNT"], rows.map { [$0.name, String($0.count)] })
                 print("")
             }
+            let levels = summary.serviceLevels
+            printTable(
+                ["SERVICE LEVELS", "MET", "BREACHED"],
+                [
+                    ["first response", String(levels.firstResponseMet), String(levels.firstResponseBreached)],
+                    ["resolution", String(levels.resolutionMet), String(levels.resolutionBreached)],
+                ]
+            )
+            print("")
+            print("Satisfaction: \(summary.satisfaction.text)")
+            print("")
             if let accounting = summary.accounting {
                 print(
                     "\(accounting.delivered) emails delivered: \(accounting.stored) of \(accounting.expectedStored) distinct ones stored, "

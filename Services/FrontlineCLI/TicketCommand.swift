@@ -10,8 +10,11 @@ import FrontlineUseCases
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket",
-        abstract: "List and show tickets; review the AI's work in shadow mode (approve, correct).",
-        subcommands: [List.self, Show.self, Approve.self, Correct.self]
+        abstract: "List and show tickets; work them (reply, note, solve, reopen, pending, hold, assign, close); review the AI's work (approve, correct).",
+        subcommands: [
+            List.self, Show.self, Reply.self, Note.self, Solve.self, Reopen.self, Pending.self, Hold.self, Assign.self, Close.self, Approve.self,
+            Correct.self,
+        ]
     )
 
     struct Summary: Encodable {
@@ -21,12 +24,14 @@ struct TicketCommand: AsyncParsableCommand {
         var requestType: String?
         var priority: String?
         var assignee: String?
+        var assigneeEmail: String?
         var requester: String?
         var subject: String
         var createdAt: String
 
         enum CodingKeys: String, CodingKey {
             case id, status, category, priority, assignee, requester, subject
+            case assigneeEmail = "assignee_email"
             case requestType = "request_type"
             case createdAt = "created_at"
         }
@@ -38,6 +43,7 @@ struct TicketCommand: AsyncParsableCommand {
             requestType = ticket.classification?.requestType
             priority = ticket.classification?.priority
             assignee = ticket.assignee
+            assigneeEmail = ticket.assigneeEmail
             requester = ticket.requester
             subject = ticket.subject
             createdAt = ticket.createdAt.formatted(Date.ISO8601FormatStyle())
@@ -72,16 +78,63 @@ struct TicketCommand: AsyncParsableCommand {
         }
     }
 
+    /// One SLA target: when it falls due and how the ticket stands against it.
+    struct Target: Encodable {
+        var due: Date?
+        /// When it was met: the first public answer, or the ticket solved.
+        var doneAt: Date?
+        var outcome: ServiceLevelStanding.Outcome?
+
+        enum CodingKeys: String, CodingKey {
+            case due, outcome
+            case doneAt = "done_at"
+        }
+
+        var text: String {
+            guard let due else { return "no due time yet" }
+            let outcome = self.outcome?.label ?? "-"
+            return "due \(Timestamp.format(due)), \(outcome)" + (doneAt.map { " (done \(Timestamp.format($0)))" } ?? "")
+        }
+    }
+
+    struct Satisfaction: Encodable {
+        var score: Int
+        var comment: String?
+        var ratedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case score, comment
+            case ratedAt = "rated_at"
+        }
+    }
+
     struct Detail: Encodable {
         var ticket: Summary
         var confidence: Double?
         var steps: [String]
+        var firstResponse: Target
+        var resolution: Target
+        /// Whether the resolution clock stands still now (pending, on hold, solved).
+        var resolutionPaused: Bool
+        var closedAt: Date?
+        var satisfaction: Satisfaction?
+        var followUpOf: Int64?
+        var followedBy: [Int64]
         var timeline: [TicketStoryEvent]
+
+        enum CodingKeys: String, CodingKey {
+            case ticket, confidence, steps, resolution, satisfaction, timeline
+            case firstResponse = "first_response"
+            case resolutionPaused = "resolution_paused"
+            case closedAt = "closed_at"
+            case followUpOf = "follow_up_of"
+            case followedBy = "followed_by"
+        }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A ticket's timeline: messages, AI decisions, assignments, escalations, notifications, notes."
+            abstract: "A ticket: its SLA targets (met, breached, on track), rating, follow-ups, and its timeline: messages, AI decisions, assignments, escalations, notifications, answers, notes, status changes."
         )
 
         @Argument(help: "The ticket id.") var id: Int64
@@ -89,10 +142,18 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = self.id
-            let detail = try await CLIContext.make().unitOfWork.read { transaction -> Detail? in
-                guard let ticket = try transaction.tickets.overview(of: id) else { return nil }
+            let context = CLIContext.make()
+            let now = context.clock.now()
+            let detail = try await context.unitOfWork.read { transaction -> Detail? in
+                guard let ticket = try transaction.tickets.overview(of: id), let standing = try transaction.tickets.standing(of: id) else { return nil }
+                let levels = standing.serviceLevels
                 return Detail(
                     ticket: Summary(ticket), confidence: ticket.classification?.confidence, steps: ticket.classification?.steps ?? [],
+                    firstResponse: Target(due: levels.firstResponseDue, doneAt: levels.firstRespondedAt, outcome: levels.firstResponse(at: now)),
+                    resolution: Target(due: levels.resolutionDue, doneAt: levels.solvedAt, outcome: levels.resolution(at: now)),
+                    resolutionPaused: levels.resolutionPausedSince != nil, closedAt: standing.closedAt,
+                    satisfaction: standing.satisfaction.map { Satisfaction(score: $0, comment: standing.satisfactionComment, ratedAt: standing.ratedAt) },
+                    followUpOf: standing.followUpOf, followedBy: standing.followedBy,
                     timeline: try transaction.tickets.story(of: id, withNotes: true)
                 )
             }
@@ -107,9 +168,17 @@ struct TicketCommand: AsyncParsableCommand {
             print("  \(ticket.category ?? "unclassified") / \(ticket.requestType ?? "-"), priority \(ticket.priority ?? "-")"
                 + (detail.confidence.map { String(format: ", confidence %.2f", $0) } ?? ""))
             for (number, step) in detail.steps.enumerated() { print("  step \(number + 1): \(step)") }
+            print("  first response: \(detail.firstResponse.text)")
+            print("  resolution:     \(detail.resolution.text)" + (detail.resolutionPaused && ticket.status.isActive ? ", clock paused" : ""))
+            if let closed = detail.closedAt { print("  closed \(Timestamp.format(closed))") }
+            if let rating = detail.satisfaction {
+                print("  satisfaction \(rating.score) of 5" + (rating.comment.map { ": \"\($0)\"" } ?? ""))
+            }
+            if let earlier = detail.followUpOf { print("  follows up ticket \(earlier)") }
+            if !detail.followedBy.isEmpty { print("  followed up by ticket(s) \(detail.followedBy.map(String.init).joined(separator: ", "))") }
             print("")
             for event in detail.timeline {
-                let lines = event.text.split(separator: "\n", omittingEmptySubsequences: false)
+                let lines = ((event.by.map { "\($0): " } ?? "") + event.text).split(separator: "\n", omittingEmptySubsequences: false)
                 print("\(event.at)  \(event.kind.padding(toLength: 14, withPad: " ", startingAt: 0)) \(lines.first ?? "")")
                 for line in lines.dropFirst() { print(String(repeating: " ", count: 37) + line) }
             }

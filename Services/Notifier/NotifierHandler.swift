@@ -26,6 +26,9 @@ enum NotifierRoutes {
         routes.on(TicketAssigned.self) { assigned, event, context in try await handle(.assigned(assigned), event, context) }
         routes.on(TicketEscalated.self) { escalated, event, context in try await handle(.escalated(escalated), event, context) }
         routes.on(SupplierFollowupDue.self) { due, event, context in try await handle(.supplierFollowupDue(due), event, context) }
+        routes.on(TicketStatusChanged.self) { change, event, context in
+            try await handle(.statusChanged(change, eventID: event.id), event, context)
+        }
         return routes
     }
 }

@@ -9,7 +9,8 @@
 /// `technician_name`, `technician_first_name`, `intro`, `needs_person`, `held`, `held_reason`,
 /// `next_step`, `escalation_level`, `escalation_cause`, `escalation_detail`, `assignee`,
 /// `history`, `period_start`, `period_end`, `counts` (`label`, `value`), `supplier_name`,
-/// `supplier_topic`, `waiting_hours`, `alert`, `report_count`, `report_since`, `filename`.
+/// `supplier_topic`, `waiting_hours`, `alert`, `report_count`, `report_since`, `filename`,
+/// `latest_message`, `quoted_latest_message` (the customer's newest message, for a reopen).
 enum BuiltinTemplates {
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -106,6 +107,42 @@ enum BuiltinTemplates {
             {{t.reopen_hint}}
 
             {{> signoff.text}}
+            """,
+
+        "solved.subject": "{{tag}} {{t.solved_subject}}: {{subject}}",
+        "solved.text": """
+            {{> greeting.text}}
+            {{t.solved_body}}
+            {{#intro}}
+
+            {{intro}}
+            {{/intro}}
+
+            {{t.rating_request}}
+
+            {{t.reopen_hint}}
+
+            {{> signoff.text}}
+            """,
+
+        "reopened.subject": "{{tag}} Reopened by the customer: {{subject}}",
+        "reopened.text": """
+            {{technician_first_name}}, the customer wrote again on ticket {{tag}}, so it is open again and still yours.
+            {{#intro}}
+
+            {{intro}}
+            {{/intro}}
+
+            Subject:     {{subject}}
+            Customer:    {{requester_name}} <{{requester_email}}>
+            Category:    {{category}} / {{request_type}}
+            Priority:    {{priority}}
+            Resolution due: {{resolution_due}}
+
+            The customer wrote:
+            {{quoted_latest_message}}
+
+            Reply to this email to answer the customer; start with #note for an internal note, or #solve to solve it.
             """,
 
         "assignment.subject": "{{tag}} Assigned to you: {{subject}} ({{priority}})",
@@ -288,6 +325,21 @@ enum BuiltinTemplates {
             <p>{{t.feedback}}</p>
             <p>{{t.reopen_hint}}</p>
             {{> signoff.html}}{{> html.close}}
+            """,
+        "solved.html": """
+            {{> html.open}}{{> greeting.html}}<p>{{t.solved_body}}</p>
+            {{#intro}}<p>{{intro}}</p>{{/intro}}
+            <p><b>{{t.rating_request}}</b></p>
+            <p>{{t.reopen_hint}}</p>
+            {{> signoff.html}}{{> html.close}}
+            """,
+        "reopened.html": """
+            {{> html.open}}<p>{{technician_first_name}}, the customer wrote again on ticket <b>{{tag}}</b>, so it is open again and still yours.</p>
+            {{#intro}}<p>{{intro}}</p>{{/intro}}
+            {{> facts.html}}<p>The customer wrote:</p>
+            <blockquote style="border-left: 3px solid #ccc; margin: 0; padding-left: 12px; white-space: pre-wrap;">{{latest_message}}</blockquote>
+            <p>Reply to this email to answer the customer; start with <code>#note</code> for an internal note, or <code>#solve</code> to solve it.</p>
+            {{> html.close}}
             """,
         "assignment.html": """
             {{> html.open}}<p>{{technician_first_name}}, ticket <b>{{tag}}</b> is yours.</p>

@@ -36,6 +36,8 @@ public struct IntroWriter: Sendable {
         case .statusWaitingSupplier: "tell the customer that we are waiting for a supplier"
         case .troubleshootingReply: "encourage the customer to try the next step given below"
         case .resolved: "thank the customer now that the request is resolved"
+        case .solved: "tell the customer that a colleague has solved the request"
+        case .reopened: "tell the technician that the customer wrote again on a ticket they had answered"
         case .assignment: "hand the ticket to the technician"
         case .escalation: "inform the manager that a ticket needs attention"
         case .supplierRequest, .supplierReminder: "ask the supplier politely for an answer"

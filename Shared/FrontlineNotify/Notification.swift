@@ -35,10 +35,17 @@ public struct PlannedNotification: Sendable, Equatable {
     /// With the ticket, kind and recipient, the notification's unique key.
     public var cause: String
     public var disposition: Disposition
+    /// The technician a reply to this email acts as (its Reply-To carries their token); nil
+    /// for mail nobody answers as a technician.
+    public var replyAs: Int64?
 
     public var role: RecipientRole { kind.recipientRole }
 
-    public init(kind: NotificationKind, recipient: String, recipientName: String? = nil, language: String, cause: String, disposition: Disposition) {
+    public init(
+        kind: NotificationKind, recipient: String, recipientName: String? = nil, language: String, cause: String, disposition: Disposition,
+        replyAs: Int64? = nil
+    ) {
+        self.replyAs = replyAs
         self.kind = kind
         self.recipient = recipient.lowercased()
         self.recipientName = recipientName

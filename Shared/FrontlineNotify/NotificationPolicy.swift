@@ -8,6 +8,9 @@ public enum NotificationTrigger: Sendable, Equatable {
     case assigned(technician: TicketFacts.Person)
     case escalated(escalationID: Int64, level: String, cause: String, detail: String)
     case supplierFollowup(requestID: Int64, step: SupplierChase.Step)
+    /// The ticket's status changed; `eventID` tells one change from another (a ticket solved,
+    /// reopened and solved again is told twice).
+    case statusChanged(TicketStatusChanged, eventID: String)
 }
 
 /// Which emails an event causes, for whom, in which language, and whether they go out now,
@@ -78,6 +81,8 @@ public struct NotificationPolicy: Sendable {
                     )
                 ]
             }
+        case .statusChanged(let change, let eventID):
+            return statusChanged(change, eventID: eventID, ticket: ticket)
         case .escalated(let escalationID, _, _, _):
             guard let managerAddress else { return [] }
             return [
@@ -87,6 +92,35 @@ public struct NotificationPolicy: Sendable {
                 )
             ]
         }
+    }
+
+    /// A person solved the ticket: the customer hears it and is asked for a rating. The customer
+    /// wrote again on a finished or waiting ticket: its technician hears it, with a Reply-To that
+    /// lets them answer. Other changes tell nobody.
+    func statusChanged(_ change: TicketStatusChanged, eventID: String, ticket: TicketFacts) -> [PlannedNotification] {
+        if change.to == .solved, change.reason == .person {
+            guard let address = ticket.requesterEmail, !address.isEmpty else { return [] }
+            // A person stands behind it: no phase holds it back; automatic or bouncing senders still get nothing.
+            let disposition: Disposition = switch customerDisposition(ticket) {
+            case .suppress(let why): .suppress(why)
+            case .send, .hold: .send
+            }
+            return [
+                PlannedNotification(
+                    kind: .solved, recipient: address, recipientName: ticket.requesterName, language: customerLanguage(ticket),
+                    cause: "solved:\(eventID)", disposition: disposition
+                )
+            ]
+        }
+        if change.isReopen, change.reason == .customerReply, let technician = ticket.assignee {
+            return [
+                PlannedNotification(
+                    kind: .reopened, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
+                    cause: "reopened:\(eventID)", disposition: .send, replyAs: technician.id
+                )
+            ]
+        }
+        return []
     }
 
     /// The customer's language when we have its wording, else English.

@@ -27,6 +27,9 @@ public enum Phrases {
             "reopen_hint": "If the problem comes back, reply to this email and we will reopen the ticket.",
             "waiting_supplier_subject": "We are waiting for a supplier",
             "waiting_supplier_body": "We have contacted {{supplier_name}} about your request and will update you as soon as they answer.",
+            "solved_subject": "Your request is solved",
+            "solved_body": "We have solved your request \"{{subject}}\" (ticket {{tag}}).",
+            "rating_request": "How did we do? Reply with a number from 1 (bad) to 5 (excellent), or just the word good or bad. A few words on what we could do better are welcome too.",
         ],
         "de": [
             "hello": "Hallo",
@@ -49,6 +52,9 @@ public enum Phrases {
             "reopen_hint": "Falls das Problem wieder auftritt, antworten Sie auf diese E-Mail, und wir öffnen das Ticket erneut.",
             "waiting_supplier_subject": "Wir warten auf einen Lieferanten",
             "waiting_supplier_body": "Wir haben {{supplier_name}} wegen Ihrer Anfrage kontaktiert und melden uns, sobald eine Antwort da ist.",
+            "solved_subject": "Ihre Anfrage ist gelöst",
+            "solved_body": "Wir haben Ihre Anfrage „{{subject}}“ (Ticket {{tag}}) gelöst.",
+            "rating_request": "Wie zufrieden waren Sie? Antworten Sie mit einer Zahl von 1 (schlecht) bis 5 (ausgezeichnet) oder einfach mit dem Wort gut oder schlecht. Ein paar Worte dazu, was wir besser machen können, sind willkommen.",
         ],
         "fr": [
             "hello": "Bonjour",
@@ -71,6 +77,9 @@ public enum Phrases {
             "reopen_hint": "Si le problème revient, répondez à cet e-mail et nous rouvrirons le ticket.",
             "waiting_supplier_subject": "Nous attendons la réponse d'un fournisseur",
             "waiting_supplier_body": "Nous avons contacté {{supplier_name}} au sujet de votre demande et vous tiendrons informé dès leur réponse.",
+            "solved_subject": "Votre demande est résolue",
+            "solved_body": "Nous avons résolu votre demande « {{subject}} » (ticket {{tag}}).",
+            "rating_request": "Votre avis compte : répondez avec un chiffre de 1 (mauvais) à 5 (excellent), ou simplement avec le mot bien ou mal. Quelques mots sur ce que nous pourrions améliorer sont aussi les bienvenus.",
         ],
         "es": [
             "hello": "Hola",
@@ -93,6 +102,9 @@ public enum Phrases {
             "reopen_hint": "Si el problema vuelve a aparecer, responda a este correo y reabriremos el ticket.",
             "waiting_supplier_subject": "Estamos esperando a un proveedor",
             "waiting_supplier_body": "Hemos contactado con {{supplier_name}} sobre su solicitud y le informaremos en cuanto respondan.",
+            "solved_subject": "Su solicitud está resuelta",
+            "solved_body": "Hemos resuelto su solicitud «{{subject}}» (ticket {{tag}}).",
+            "rating_request": "¿Qué tal lo hicimos? Responda con un número del 1 (mal) al 5 (excelente), o simplemente con la palabra bien o mal. También agradecemos unas palabras sobre lo que podríamos mejorar.",
         ],
         "it": [
             "hello": "Buongiorno",
@@ -115,6 +127,9 @@ public enum Phrases {
             "reopen_hint": "Se il problema si ripresenta, risponda a questa e-mail e riapriremo il ticket.",
             "waiting_supplier_subject": "Siamo in attesa di un fornitore",
             "waiting_supplier_body": "Abbiamo contattato {{supplier_name}} per la sua richiesta e la aggiorneremo appena risponderanno.",
+            "solved_subject": "La sua richiesta è risolta",
+            "solved_body": "Abbiamo risolto la sua richiesta «{{subject}}» (ticket {{tag}}).",
+            "rating_request": "Come siamo andati? Risponda con un numero da 1 (male) a 5 (eccellente), oppure semplicemente con la parola bene o male. Ci farà piacere anche qualche parola su cosa potremmo migliorare.",
         ],
         "pt": [
             "hello": "Olá",
@@ -137,6 +152,9 @@ public enum Phrases {
             "reopen_hint": "Se o problema voltar, responda a este e-mail e reabriremos o ticket.",
             "waiting_supplier_subject": "Estamos à espera de um fornecedor",
             "waiting_supplier_body": "Contactámos {{supplier_name}} sobre o seu pedido e informaremos assim que responderem.",
+            "solved_subject": "O seu pedido está resolvido",
+            "solved_body": "Resolvemos o seu pedido «{{subject}}» (ticket {{tag}}).",
+            "rating_request": "Como correu? Responda com um número de 1 (mau) a 5 (excelente), ou apenas com a palavra bom ou mau. Algumas palavras sobre o que podemos melhorar também são bem-vindas.",
         ],
         "nl": [
             "hello": "Hallo",
@@ -159,6 +177,9 @@ public enum Phrases {
             "reopen_hint": "Komt het probleem terug? Beantwoord deze e-mail en we openen het ticket opnieuw.",
             "waiting_supplier_subject": "We wachten op een leverancier",
             "waiting_supplier_body": "We hebben {{supplier_name}} over uw verzoek benaderd en laten het u weten zodra zij antwoorden.",
+            "solved_subject": "Uw verzoek is opgelost",
+            "solved_body": "We hebben uw verzoek \"{{subject}}\" (ticket {{tag}}) opgelost.",
+            "rating_request": "Hoe hebben we het gedaan? Antwoord met een cijfer van 1 (slecht) tot 5 (uitstekend), of gewoon met het woord goed of slecht. Een paar woorden over wat we beter kunnen doen zijn ook welkom.",
         ],
         "pl": [
             "hello": "Dzień dobry",
@@ -181,6 +202,9 @@ public enum Phrases {
             "reopen_hint": "Jeśli problem powróci, wystarczy odpowiedzieć na tę wiadomość, a ponownie otworzymy zgłoszenie.",
             "waiting_supplier_subject": "Czekamy na odpowiedź dostawcy",
             "waiting_supplier_body": "Skontaktowaliśmy się z {{supplier_name}} w sprawie zgłoszenia i poinformujemy Państwa, gdy tylko odpowiedzą.",
+            "solved_subject": "Zgłoszenie zostało rozwiązane",
+            "solved_body": "Rozwiązaliśmy Państwa zgłoszenie „{{subject}}” ({{tag}}).",
+            "rating_request": "Jak nam poszło? Prosimy odpowiedzieć liczbą od 1 (źle) do 5 (doskonale) albo po prostu słowem dobrze lub źle. Chętnie przeczytamy też kilka słów o tym, co możemy poprawić.",
         ],
     ]
 }

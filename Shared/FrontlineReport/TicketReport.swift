@@ -16,10 +16,18 @@ public struct TicketReport: Sendable {
         public var priority: String
         public var assignee: String
         public var status: String
+        /// Due times as RFC 3339 (UTC), and each target's outcome: met, breached or on track.
+        public var firstResponseDue: String
+        public var firstResponse: String
+        public var resolutionDue: String
+        public var resolution: String
+        /// The customer's rating, 1 to 5.
+        public var satisfaction: Int?
 
         public init(
             id: Int64, shortDescription: String, longDescription: String, requester: String, category: String, requestType: String,
-            slaValue: Double?, slaUnit: String, priority: String, assignee: String, status: String
+            slaValue: Double?, slaUnit: String, priority: String, assignee: String, status: String, firstResponseDue: String = "",
+            firstResponse: String = "", resolutionDue: String = "", resolution: String = "", satisfaction: Int? = nil
         ) {
             self.id = id
             self.shortDescription = shortDescription
@@ -32,13 +40,21 @@ public struct TicketReport: Sendable {
             self.priority = priority
             self.assignee = assignee
             self.status = status
+            self.firstResponseDue = firstResponseDue
+            self.firstResponse = firstResponse
+            self.resolutionDue = resolutionDue
+            self.resolution = resolution
+            self.satisfaction = satisfaction
         }
     }
 
     public static let header = [
         "ID", "Short description", "Long description", "Requester", "Category", "Request type", "SLA value", "SLA unit",
-        "Priority", "Assignee", "Status",
+        "Priority", "Assignee", "Status", "First response due", "First response", "Resolution due", "Resolution", "Satisfaction",
     ]
+
+    /// Columns written as numbers when they hold one.
+    static let idColumn = 0, slaValueColumn = 6, satisfactionColumn = 15
 
     public let rows: [Row]
 
@@ -73,7 +89,8 @@ public struct TicketReport: Sendable {
         [
             String(row.id), row.shortDescription, row.longDescription, row.requester, row.category, row.requestType,
             row.slaValue.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "", row.slaUnit, row.priority,
-            row.assignee, row.status,
+            row.assignee, row.status, row.firstResponseDue, row.firstResponse, row.resolutionDue, row.resolution,
+            row.satisfaction.map(String.init) ?? "",
         ]
     }
 
@@ -101,10 +118,12 @@ public struct TicketReport: Sendable {
             let line = lxw_row_t(index + 1)
             let band = bands[index % 2]
             for (column, text) in cells(row).enumerated() {
-                if column == 0 {
+                if column == Self.idColumn {
                     worksheet_write_number(sheet, line, 0, Double(row.id), band)
-                } else if column == 6, let value = row.slaValue {
+                } else if column == Self.slaValueColumn, let value = row.slaValue {
                     worksheet_write_number(sheet, line, lxw_col_t(column), value, band)
+                } else if column == Self.satisfactionColumn, let score = row.satisfaction {
+                    worksheet_write_number(sheet, line, lxw_col_t(column), Double(score), band)
                 } else {
                     worksheet_write_string(sheet, line, lxw_col_t(column), String(text.prefix(Self.cellLimit)), band)
                 }

@@ -289,7 +289,7 @@ extension Integration {
             let result = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: Any])
             #expect(result["header"] as? [String] == [
                 "ID", "Short description", "Long description", "Requester", "Category", "Request type", "SLA value", "SLA unit",
-                "Priority", "Assignee", "Status",
+                "Priority", "Assignee", "Status", "First response due", "First response", "Resolution due", "Resolution", "Satisfaction",
             ])
             #expect(result["bold"] as? Bool == true)
             #expect(result["fill"] as? String == "FF1F4E79")

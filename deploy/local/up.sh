@@ -117,6 +117,53 @@ echo
 echo
 "$bin/frontline" status
 echo
+
+# How a technician answers, shown on a real ticket of this run: an open one with an assignee.
+"$bin/frontline" ticket list --status open --limit 1000 --json >"$state/run/open.json" 2>/dev/null || echo "[]" >"$state/run/open.json"
+/usr/bin/python3 - "$state/run/open.json" "$state/smtp/sent/new" <<'PY' || true
+import email, email.policy, json, os, shlex, sys
+tickets = [t for t in json.load(open(sys.argv[1])) if t.get("assignee_email")]
+if not tickets:
+    sys.exit(0)
+ticket = sorted(tickets, key=lambda t: t["id"])[0]
+number, who, name = ticket["id"], ticket["assignee_email"], ticket["assignee"]
+# The assignment email the technician received, with its reply address.
+found = None
+folder = sys.argv[2]
+for file in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+    with open(os.path.join(folder, file), "rb") as handle:
+        message = email.message_from_binary_file(handle, policy=email.policy.default)
+    if message.get("X-Frontline-Kind") == "assignment" and message.get("X-Frontline-Ticket") == str(number):
+        found = (file, message)
+        break
+print(f"How to answer a ticket as a technician: ticket {number}, \"{ticket['subject']}\", is {name}'s.")
+print()
+print("By email: reply to the assignment email; what you write goes to the customer in your name,")
+print("and the ticket waits on the customer (pending). Lines at the top change that: #note (an")
+print("internal note only), #solve, #pending, #hold, #open, #assign <email>, #priority <name>.")
+if found:
+    file, message = found
+    reply_to = message.get("Reply-To")
+    print(f"  {name}'s assignment email: .local/smtp/sent/new/{file}")
+    if reply_to:
+        print(f"  Its reply address: {reply_to}. To answer it here, append a reply to the mailbox:")
+        print("    source .local/env")
+        print("    printf '%s\\r\\n' \\")
+        lines = [f"From: {name} <{who}>", f"To: {reply_to}", f"Subject: Re: {message.get('Subject', '')}", f"In-Reply-To: {message.get('Message-ID', '')}"]
+        quoted = [shlex.quote(line) for line in lines]
+        print(f"      {quoted[0]} {quoted[1]} \\")
+        print(f"      {quoted[2]} {quoted[3]} '' \\")
+        print("      '#note' 'Called the customer; the replacement is on its way.' > /tmp/answer.eml")
+        print('    curl -sS -T /tmp/answer.eml "$FRONTLINE_IMAP_URL"')
+print()
+print("From the command line (the same checks and audit trail):")
+print("  source .local/env")
+print(f"  .build/release/frontline ticket reply {number} --as {who} --text 'Hello, I have reset it; please try again.'")
+print(f"  .build/release/frontline ticket note {number} --as {who} --text 'Checked the logs: nothing else wrong.'")
+print(f"  .build/release/frontline ticket solve {number} --as {who}")
+print(f"  .build/release/frontline ticket show {number}")
+print()
+PY
 echo "Frontline is running. Logs: .local/logs/<service>.log (JSON lines)."
 echo "Emails sent: .local/smtp/sent/new/ (one file per message)."
 echo "Admin CLI: source .local/env && .build/release/frontline status"

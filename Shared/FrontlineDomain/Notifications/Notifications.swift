@@ -9,6 +9,8 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case statusWaitingSupplier = "status_waiting_supplier"
     case troubleshootingReply = "troubleshooting_reply"
     case resolved
+    /// A person solved the ticket: the customer is told and asked for a rating.
+    case solved
     // To the people behind the desk.
     case assignment
     case escalation
@@ -18,11 +20,13 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     // To suppliers.
     case supplierRequest = "supplier_request"
     case supplierReminder = "supplier_reminder"
+    /// The customer wrote again on a pending or solved ticket: its technician is told.
+    case reopened
 
     public var recipientRole: RecipientRole {
         switch self {
-        case .confirmation, .statusAssigned, .statusWaitingSupplier, .troubleshootingReply, .resolved: .customer
-        case .assignment: .technician
+        case .confirmation, .statusAssigned, .statusWaitingSupplier, .troubleshootingReply, .resolved, .solved: .customer
+        case .assignment, .reopened: .technician
         case .escalation: .manager
         case .summary, .operationsAlert, .report: .operations
         case .supplierRequest, .supplierReminder: .supplier
@@ -32,7 +36,7 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     /// Mail that answers someone's message, as opposed to mail we start (RFC 3834).
     public var isReply: Bool {
         switch self {
-        case .confirmation, .troubleshootingReply, .resolved, .statusAssigned, .statusWaitingSupplier: true
+        case .confirmation, .troubleshootingReply, .resolved, .statusAssigned, .statusWaitingSupplier, .solved: true
         default: false
         }
     }

@@ -55,6 +55,26 @@ public struct TicketReportLine: Sendable, Equatable {
     public var resolutionHours: Double?
     public var assignee: String?
     public var status: TicketStatus
+    public var serviceLevels: ServiceLevelStanding
+    /// The customer's rating, 1 to 5.
+    public var satisfaction: Int?
+}
+
+/// How customers rated the tickets: how many rated, and the average score (nil when none did).
+public struct SatisfactionTally: Sendable, Equatable, Encodable {
+    public var rated: Int
+    public var average: Double?
+
+    public init(rated: Int, average: Double?) {
+        self.rated = rated
+        self.average = average
+    }
+
+    /// As people read it in the summaries.
+    public var text: String {
+        guard let average, rated > 0 else { return "no ticket rated" }
+        return String(format: "%.1f", average) + " of 5 on average, \(rated) ticket\(rated == 1 ? "" : "s") rated"
+    }
 }
 
 /// Cross-aggregate reads for people: nothing here writes.
@@ -109,7 +129,8 @@ public struct ReportReadModel {
                 coalesce((SELECT coalesce(m.body_trimmed, m.body_text) FROM messages m
                           WHERE m.ticket_id = t.id AND m.direction = $2 ORDER BY m.id LIMIT 1), '') AS body,
                 coalesce(t.requester_name || ' <' || t.requester_email || '>', t.requester_email, '') AS requester,
-                c.category, c.request_type, c.resolution_hours, c.priority, a.name AS assignee
+                c.category, c.request_type, c.resolution_hours, c.priority, a.name AS assignee,
+                t.first_response_due, t.first_responded_at, t.resolution_due, t.resolved_at, t.resolution_paused_at, t.satisfaction
             FROM tickets t
             LEFT JOIN ticket_classifications c ON c.ticket_id = t.id
             LEFT JOIN technicians a ON a.id = t.assignee_id
@@ -121,9 +142,34 @@ public struct ReportReadModel {
                 id: try row.int64("id"), subject: row["subject"] ?? "", body: row["body"] ?? "", requester: row["requester"] ?? "",
                 category: row["category"], requestType: row["request_type"], priority: row["priority"],
                 resolutionHours: row["resolution_hours"].flatMap(Double.init), assignee: row["assignee"],
-                status: try row.value("status", as: TicketStatus.self)
+                status: try row.value("status", as: TicketStatus.self), serviceLevels: TicketRepository.serviceLevels(row),
+                satisfaction: row["satisfaction"].flatMap { Int($0) }
             )
         }
+    }
+
+    /// The SLA clocks of every ticket opened in `interval` (all tickets when nil).
+    public func serviceLevels(openedIn interval: DateInterval?) throws -> [ServiceLevelStanding] {
+        try connection.query(
+            """
+            SELECT first_response_due, first_responded_at, resolution_due, resolved_at, resolution_paused_at FROM tickets
+            WHERE $1::timestamptz IS NULL OR (created_at >= $1::timestamptz AND created_at < $2::timestamptz)
+            """,
+            [interval?.start, interval?.end]
+        ).map(TicketRepository.serviceLevels)
+    }
+
+    /// The ratings customers gave in `interval` (all when nil).
+    public func satisfaction(ratedIn interval: DateInterval?) throws -> SatisfactionTally {
+        let row = try connection.query(
+            """
+            SELECT count(satisfaction) AS rated, avg(satisfaction)::double precision AS average FROM tickets
+            WHERE satisfaction IS NOT NULL
+                AND ($1::timestamptz IS NULL OR (rated_at >= $1::timestamptz AND rated_at < $2::timestamptz))
+            """,
+            [interval?.start, interval?.end]
+        ).first
+        return SatisfactionTally(rated: try row?.int("rated") ?? 0, average: row?["average"].flatMap(Double.init))
     }
 
     /// Each mailbox's last poll outcome, for `frontline status`.

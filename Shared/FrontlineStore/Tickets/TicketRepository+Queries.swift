@@ -18,13 +18,69 @@ public struct TicketOverview: Sendable, Equatable {
     public var subject: String
     public var requester: String?
     public var assignee: String?
+    public var assigneeEmail: String?
     public var createdAt: Date
     public var classification: Classification?
 }
 
+/// Where a ticket stands beyond its status: its SLA clocks, when it closed, the customer's
+/// rating, and the tickets it follows up or that follow it up.
+public struct TicketStanding: Sendable, Equatable {
+    public var serviceLevels: ServiceLevelStanding
+    public var closedAt: Date?
+    public var satisfaction: Int?
+    public var satisfactionComment: String?
+    public var ratedAt: Date?
+    /// The closed ticket this one follows up.
+    public var followUpOf: Int64?
+    /// Tickets started by the customer writing again after this one closed, oldest first.
+    public var followedBy: [Int64]
+}
+
 extension TicketRepository {
+    /// The ticket's SLA clocks, rating and follow-up links; nil when there is no such ticket.
+    public func standing(of ticket: Int64) throws -> TicketStanding? {
+        guard
+            let row = try connection.query(
+                """
+                SELECT first_response_due, first_responded_at, resolution_due, resolved_at, resolution_paused_at, closed_at,
+                    satisfaction, satisfaction_comment, rated_at, follow_up_of
+                FROM tickets WHERE id = $1
+                """,
+                [ticket]
+            ).first
+        else { return nil }
+        let followers = try connection.query("SELECT id FROM tickets WHERE follow_up_of = $1 ORDER BY id", [ticket]).map { try $0.int64("id") }
+        return TicketStanding(
+            serviceLevels: Self.serviceLevels(row), closedAt: row.optionalDate("closed_at"),
+            satisfaction: row["satisfaction"].flatMap { Int($0) }, satisfactionComment: row["satisfaction_comment"],
+            ratedAt: row.optionalDate("rated_at"), followUpOf: row.optionalInt64("follow_up_of"), followedBy: followers
+        )
+    }
+
+    /// The customer's newest message on the ticket (quotes trimmed where known), nil when none.
+    public func latestCustomerMessage(of ticket: Int64) throws -> String? {
+        try connection.query(
+            """
+            SELECT coalesce(body_trimmed, body_text, '') AS body FROM messages
+            WHERE ticket_id = $1 AND direction = $3 AND coalesce(sender_role, $2) = $2 AND quarantine_reason IS NULL
+            ORDER BY id DESC LIMIT 1
+            """,
+            [ticket, SenderRole.customer, MessageDirection.inbound]
+        ).first?["body"]
+    }
+
+    /// The SLA clocks of a row holding the tickets table's time columns.
+    static func serviceLevels(_ row: PostgresRow) -> ServiceLevelStanding {
+        ServiceLevelStanding(
+            firstResponseDue: row.optionalDate("first_response_due"), firstRespondedAt: row.optionalDate("first_responded_at"),
+            resolutionDue: row.optionalDate("resolution_due"), solvedAt: row.optionalDate("resolved_at"),
+            resolutionPausedSince: row.optionalDate("resolution_paused_at")
+        )
+    }
+
     private static let overviewSelect = """
-        SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, x.name AS assignee,
+        SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, x.name AS assignee, x.email AS assignee_email,
             c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps
         FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
         """
@@ -57,7 +113,7 @@ extension TicketRepository {
         }
         return TicketOverview(
             id: try row.int64("id"), status: try row.value("status", as: TicketStatus.self), subject: row["subject"] ?? "",
-            requester: row["requester_email"], assignee: row["assignee"], createdAt: try row.date("created_at"),
+            requester: row["requester_email"], assignee: row["assignee"], assigneeEmail: row["assignee_email"], createdAt: try row.date("created_at"),
             classification: classification
         )
     }

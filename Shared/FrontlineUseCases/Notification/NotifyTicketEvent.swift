@@ -17,6 +17,8 @@ public struct NotifyTicketEvent: Sendable {
         case assigned(TicketAssigned)
         case escalated(TicketEscalated)
         case supplierFollowupDue(SupplierFollowupDue)
+        /// `eventID` keys the notification: each change is told once, a later one again.
+        case statusChanged(TicketStatusChanged, eventID: String)
     }
 
     public struct Settings: Sendable {
@@ -92,6 +94,10 @@ public struct NotifyTicketEvent: Sendable {
 
         var extra = request.extra
         extra["history"] = loaded.history
+        if let latest = loaded.latestMessage {
+            extra["latest_message"] = latest
+            extra["quoted_latest_message"] = latest.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+        }
         // The technician hears when the customer's answer waits for their review.
         if case .hold(let reason) = policy.customerDisposition(facts) {
             extra["held"] = true
@@ -141,6 +147,8 @@ public struct NotifyTicketEvent: Sendable {
         var supplier = SupplierLookup.none
         var withHistory = false
         var withAttachments = false
+        /// The customer's newest message: what a reopen is about.
+        var withLatestMessage = false
         var extra: NotificationComposer.Extra = [:]
 
         init(_ cause: Cause, ticket: Int64) {
@@ -162,6 +170,9 @@ public struct NotifyTicketEvent: Sendable {
                 extra["escalation_detail"] = escalated.detail
                 trigger = .escalated(escalationID: escalated.escalationID, level: escalated.level.rawValue, cause: escalated.cause, detail: escalated.detail)
                 withHistory = true
+            case .statusChanged(let change, let eventID):
+                trigger = .statusChanged(change, eventID: eventID)
+                withLatestMessage = change.isReopen
             case .supplierFollowupDue(let due):
                 supplier = .request(due.requestID)
                 trigger = .supplierFollowup(requestID: due.requestID, step: due.step)
@@ -189,6 +200,7 @@ public struct NotifyTicketEvent: Sendable {
         var technician: TicketFacts.Person?
         var history: [String]
         var attachments: [StoredAttachment]
+        var latestMessage: String?
     }
 
     /// The ticket's facts, the automation settings, and for some causes the technician, the
@@ -201,6 +213,7 @@ public struct NotifyTicketEvent: Sendable {
         let lookup = request.supplier
         let withHistory = request.withHistory
         let withAttachments = request.withAttachments
+        let withLatestMessage = request.withLatestMessage
         return try await reader.read { transaction -> Loaded? in
             guard var facts = try transaction.tickets.notificationFacts(of: ticket, answering: decisionID) else { return nil }
             facts.supplier = try Self.supplier(lookup, ticket: facts, in: transaction.suppliers)
@@ -210,7 +223,8 @@ public struct NotifyTicketEvent: Sendable {
                 facts: facts, automation: automation,
                 technician: try technicianID.flatMap { try transaction.team.contact(ofTechnician: $0) },
                 history: withHistory ? try transaction.tickets.story(of: ticket, withNotes: false).map(\.line) : [],
-                attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : []
+                attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : [],
+                latestMessage: withLatestMessage ? try transaction.tickets.latestCustomerMessage(of: ticket) : nil
             )
         }
     }

@@ -43,16 +43,21 @@ public struct SendOperationsSummary: Sendable {
             let notifications = transaction.notifications
             guard try !notifications.exists(ticket: nil, kind: plan.kind, recipient: plan.recipient, cause: plan.cause) else { return false }
             let counts = try notifications.operationsCounts(in: interval)
-            let lines: [(String, Int)] = [
+            // The period's tickets judged as they stand now; ratings given in the period.
+            let levels = ServiceLevelTally(try transaction.reports.serviceLevels(openedIn: interval), at: now)
+            let satisfaction = try transaction.reports.satisfaction(ratedIn: interval)
+            let lines: [(String, String)] = [
                 ("Emails received as tickets", counts.ticketsReceived), ("Classified", counts.classified), ("Assigned", counts.assigned),
                 ("Escalated", counts.escalated), ("Emails sent", counts.notificationsSent),
                 ("Failed: quarantined emails", counts.quarantinedMessages), ("Failed: dead-lettered events", counts.deadLetters),
                 ("Failed: undeliverable notifications", counts.failedNotifications),
-            ]
+                ("First response met", levels.firstResponseMet), ("First response breached", levels.firstResponseBreached),
+                ("Resolution met", levels.resolutionMet), ("Resolution breached", levels.resolutionBreached),
+            ].map { ($0.0, String($0.1)) } + [("Satisfaction", satisfaction.text)]
             let composed = composer.compose(
                 plan, ticket: nil,
                 extra: [
-                    "counts": lines.map { ["label": $0.0, "value": String($0.1)] },
+                    "counts": lines.map { ["label": $0.0, "value": $0.1] },
                     "period_start": Self.minute(interval.start), "period_end": Self.minute(interval.end),
                 ],
                 date: now
