@@ -25,7 +25,7 @@ struct CLIContext {
     var admin: StreamAdmin { StreamAdmin(database: database, redis: redis, streams: streams) }
     /// Where the commands' use cases and reads run: a plain transaction per action.
     var unitOfWork: DatabaseUnitOfWork { DatabaseUnitOfWork(database: database, streams: streams) }
-    var clock: any WallClock { SystemWallClock() }
+    var clock: any WallClock { Environment().wallClock() }
 
     /// Who a command's actions are audited as: the operating-system user who ran it.
     static var actor: Actor {

@@ -80,7 +80,7 @@ public enum ServiceMain {
         let context = ServiceContext(
             name: name, configuration: configuration, environment: environment, logger: logger, database: database,
             streams: StreamNames(prefix: configuration.streamPrefix),
-            clock: FileWallClock(file: environment.string("FRONTLINE_CLOCK_FILE"))
+            clock: environment.wallClock()
         )
         do {
             try await requireCurrentSchema(database)
@@ -144,5 +144,13 @@ public struct SchemaNotCurrent: Error, CustomStringConvertible {
     public var expected: Int
     public var description: String {
         "database schema is at version \(current.map(String.init) ?? "none"), this build needs \(expected): run `frontline migrate`"
+    }
+}
+
+extension Environment {
+    /// The clock every service and the CLI read: the system's, unless `FRONTLINE_CLOCK_FILE`
+    /// names a file holding the time (a drill moves time for all of them at once).
+    public func wallClock() -> any WallClock {
+        FileWallClock(file: string("FRONTLINE_CLOCK_FILE"))
     }
 }
