@@ -24,6 +24,11 @@ public struct AssignQueuedTickets: Sendable {
     public struct Assigned: Sendable, Equatable {
         public var ticket: Int64
         public var technician: Int64
+
+        public init(ticket: Int64, technician: Int64) {
+            self.ticket = ticket
+            self.technician = technician
+        }
     }
 
     /// Assigns what it can, in one transaction; returns the tickets assigned, in the order they
