@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineMail
 import FrontlineTesting
 import FrontlineRuntime
 import FrontlineUseCases
