@@ -115,8 +115,9 @@ extension Integration {
                 let classified = try await Self.drained(scratch, .ticketClassified, count: 20, groups: ["assigner", "escalation", "notifier"])
                 // Whoever reads the failures has read them all (the escalation service no longer does).
                 let failures = try await Self.drained(scratch, .ticketAssignmentFailed, count: 20, groups: [])
-                let alarm = sent.messages(from: sender).contains { $0.kind == "escalation" && $0.ticket == forgotten }
-                return decided == 20 && classified && failures && alarm
+                let raised = try await scratch.scalar("SELECT count(*) FROM escalations WHERE ticket_id = $1", [forgotten])
+                let told = sent.messages(from: sender).filter { $0.kind == "escalation" && $0.ticket == forgotten }.count
+                return decided == 20 && classified && failures && raised > 0 && told == raised
             }
             #expect(settled, "\(services[0].stdout.suffix(2000))")
             let queued = try await scratch.scalar(
@@ -127,7 +128,12 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM escalations WHERE ticket_id <> $1", [forgotten]) == 0, "being queued is no alarm")
             let escalationMail = sent.messages(from: sender).filter { $0.kind == "escalation" }
             #expect(escalationMail.allSatisfy { $0.ticket == forgotten }, "no escalation email for the queued tickets")
-            #expect(escalationMail.allSatisfy { $0.envelopeRecipient == lead }, "a queued ticket's SLA reaches the team lead")
+            // Queued, its SLA reaches the team lead (nobody else has it); the resolution breach the manager.
+            let levels = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT level FROM escalations WHERE ticket_id = $1", [forgotten]).compactMap { $0["level"] }
+            }
+            #expect(levels.sorted() == ["manager", "team_lead", "team_lead", "team_lead"])
+            #expect(escalationMail.compactMap(\.envelopeRecipient).sorted() == ["manager@helpdesk.test", lead, lead, lead].sorted())
             #expect(try await scratch.scalar(
                 "SELECT count(*) FROM escalations WHERE ticket_id = $1 AND cause = 'sla_first_response_breach' AND detail LIKE '%still queued%'", [forgotten]
             ) == 1)
