@@ -1,9 +1,10 @@
 import FrontlineRuntime
 import FrontlineUseCases
 
-/// The escalation service's doors: what a classification, a troubleshooting turn, a failed
-/// assignment or an unanswered supplier asks of people (the policy's triggers, recorded once);
-/// and the SLA watch on a clock.
+/// The escalation service's doors: what a classification, a troubleshooting turn or an
+/// unanswered supplier asks of people (the policy's triggers, recorded once); on a clock, the
+/// SLA watch and the closing of solved tickets. A failed assignment is not among them: a ticket
+/// nobody can take yet waits in the queue, and escalates only when its SLA runs short.
 enum EscalationDoors {
     static func routes(policy: EscalationPolicy) -> EventRoutes {
         let recorder = RecordEscalations()
@@ -13,9 +14,6 @@ enum EscalationDoors {
         }
         routes.on(TicketTurn.self) { turn, event, context in
             try await escalate(policy.triggers(for: turn), for: event, with: recorder, context: context)
-        }
-        routes.on(TicketAssignmentFailed.self) { failed, event, context in
-            try await escalate([policy.assignmentFailed(failed.reason)], for: event, with: recorder, context: context)
         }
         routes.on(SupplierFollowupDue.self) { due, event, context in
             // The reminder goes to the supplier; only the alert goes to people.
@@ -37,6 +35,13 @@ enum EscalationDoors {
         PeriodicService(name: "SLA clock", every: tick, logger: context.logger) { [unitOfWork = context.unitOfWork, logger = context.logger] in
             let recorded = try await check.run(in: unitOfWork)
             if recorded > 0 { logger.info("SLA escalations", metadata: ["new_escalations": "\(recorded)"]) }
+        }
+    }
+
+    static func autoClose(_ close: CloseSolvedTickets, context: ServiceContext, every tick: Duration) -> PeriodicService {
+        PeriodicService(name: "auto-close", every: tick, logger: context.logger) { [unitOfWork = context.unitOfWork, logger = context.logger] in
+            let closed = try await close.run(in: unitOfWork)
+            if !closed.isEmpty { logger.info("solved tickets closed", metadata: ["tickets": "\(closed.count)"]) }
         }
     }
 }

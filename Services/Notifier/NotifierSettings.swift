@@ -12,6 +12,10 @@ struct NotifierSettings {
     var secret: ReplySecret { mail.secret }
     var managerAddress: String?
     var operationsAddress: String?
+    /// Team-lead escalations go here; the manager's address when unset.
+    var teamLeadAddress: String?
+    /// How often team-lead escalations go out as one digest; zero: each at once.
+    var escalationDigestPeriod: Duration
     /// Overrides the `confidence_threshold` setting when set.
     var confidenceThreshold: Double?
     var rateLimitPerHour: Int
@@ -26,6 +30,9 @@ struct NotifierSettings {
         mail = try OutboundMailSettings(environment: environment, sending: false)
         managerAddress = try Self.address(environment, "FRONTLINE_MANAGER_EMAIL")
         operationsAddress = try Self.address(environment, "FRONTLINE_OPERATIONS_EMAIL")
+        teamLeadAddress = try Self.address(environment, "FRONTLINE_TEAM_LEAD_EMAIL") ?? managerAddress
+        let digestMinutes = try environment.number("FRONTLINE_ESCALATION_DIGEST_MINUTES", default: 15, range: 0...1440)
+        escalationDigestPeriod = .milliseconds(Int64(digestMinutes * 60_000))
         confidenceThreshold = environment.string("FRONTLINE_CONFIDENCE_THRESHOLD") == nil
             ? nil : try environment.number("FRONTLINE_CONFIDENCE_THRESHOLD", default: AutomationSettings.defaultConfidenceThreshold, range: 0...1)
         rateLimitPerHour = try environment.integer("FRONTLINE_NOTIFY_RATE_LIMIT", default: 20, range: 1...100_000)

@@ -29,7 +29,8 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         composer: composer, writer: writer, storing: storing,
         settings: .init(
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
-            confidenceThreshold: settings.confidenceThreshold
+            confidenceThreshold: settings.confidenceThreshold, teamLeadAddress: settings.teamLeadAddress,
+            escalationDigest: settings.escalationDigestPeriod > .zero
         ),
         clock: context.clock, reader: context.unitOfWork
     )
@@ -75,6 +76,15 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         services.append(
             PeriodicService(name: "summary clock", every: min(settings.summaryPeriod, .seconds(60)), logger: context.logger) {
                 try await summary.run(in: unitOfWork)
+            }
+        )
+    }
+    if let teamLead = settings.teamLeadAddress, settings.escalationDigestPeriod > .zero {
+        let digest = SendEscalationDigest(composer: composer, recipient: teamLead, storing: storing, clock: context.clock)
+        let unitOfWork = context.unitOfWork
+        services.append(
+            PeriodicService(name: "escalation digest", every: settings.escalationDigestPeriod, logger: context.logger) {
+                if try await digest.run(in: unitOfWork) > 0 { sender.wake() }
             }
         )
     }

@@ -10,7 +10,9 @@
 /// `next_step`, `escalation_level`, `escalation_cause`, `escalation_detail`, `assignee`,
 /// `history`, `period_start`, `period_end`, `counts` (`label`, `value`), `supplier_name`,
 /// `supplier_topic`, `waiting_hours`, `alert`, `report_count`, `report_since`, `filename`,
-/// `latest_message`, `quoted_latest_message` (the customer's newest message, for a reopen).
+/// `latest_message`, `quoted_latest_message` (the customer's newest message, for a reopen),
+/// `ticket_count`, `digest_tickets` (`tag`, `subject`, `assignee`, `first_response_due`,
+/// `reasons` (`cause`, `detail`)).
 enum BuiltinTemplates {
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -183,7 +185,7 @@ enum BuiltinTemplates {
 
         "escalation.subject": "{{tag}} Escalation ({{escalation_level}}): {{subject}}",
         "escalation.text": """
-            Dear manager,
+            Dear {{#name}}{{name}}{{/name}}{{^name}}manager{{/name}},
 
             Ticket {{tag}} has been escalated at level {{escalation_level}}.
             {{#intro}}
@@ -207,6 +209,22 @@ enum BuiltinTemplates {
             The customer wrote:
             {{quoted_body}}
 
+            Frontline
+            """,
+
+        "escalation_digest.subject": "Escalations: {{ticket_count}} tickets need a look",
+        "escalation_digest.text": """
+            These tickets were escalated to the team lead since the last digest, the most urgent first:
+
+            {{#digest_tickets}}
+            {{tag}} {{subject}}
+              Assignee: {{assignee}}
+              First response due: {{first_response_due}}
+            {{#reasons}}
+              - {{cause}}: {{detail}}
+            {{/reasons}}
+
+            {{/digest_tickets}}
             Frontline
             """,
 
@@ -353,7 +371,7 @@ enum BuiltinTemplates {
             {{> quoted.html}}{{> html.close}}
             """,
         "escalation.html": """
-            {{> html.open}}<p>Dear manager,</p>
+            {{> html.open}}<p>Dear {{#name}}{{name}}{{/name}}{{^name}}manager{{/name}},</p>
             <p>Ticket <b>{{tag}}</b> has been escalated at level <b>{{escalation_level}}</b>.</p>
             {{#intro}}<p>{{intro}}</p>{{/intro}}
             <p><b>Reason:</b> {{escalation_cause}}: {{escalation_detail}}</p>
@@ -362,6 +380,14 @@ enum BuiltinTemplates {
             <ul>{{#history}}<li>{{.}}</li>{{/history}}</ul>
             <p>The customer wrote:</p>
             {{> quoted.html}}<p>Frontline</p>
+            {{> html.close}}
+            """,
+        "escalation_digest.html": """
+            {{> html.open}}<p>These tickets were escalated to the team lead since the last digest, the most urgent first:</p>
+            <table style="border-collapse: collapse;">{{#digest_tickets}}<tr><td style="padding: 4px 12px 4px 0; vertical-align: top;"><b>{{tag}}</b></td>
+            <td style="padding: 4px 0;">{{subject}}<br>Assignee: {{assignee}}<br>First response due: {{first_response_due}}
+            <ul>{{#reasons}}<li>{{cause}}: {{detail}}</li>{{/reasons}}</ul></td></tr>{{/digest_tickets}}</table>
+            <p>Frontline</p>
             {{> html.close}}
             """,
         "summary.html": """

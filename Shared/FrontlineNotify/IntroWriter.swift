@@ -42,6 +42,7 @@ public struct IntroWriter: Sendable {
         case .escalation: "inform the manager that a ticket needs attention"
         case .supplierRequest, .supplierReminder: "ask the supplier politely for an answer"
         case .summary, .operationsAlert, .report: "introduce an operational report"
+        case .escalationDigest: "introduce the list of escalated tickets that follows"
         }
         let system = """
             You write the opening paragraph of an email from an IT service desk. Purpose: \(purpose).

@@ -35,8 +35,8 @@ public struct PlannedNotification: Sendable, Equatable {
     /// With the ticket, kind and recipient, the notification's unique key.
     public var cause: String
     public var disposition: Disposition
-    /// The technician a reply to this email acts as (its Reply-To carries their token); nil
-    /// for mail nobody answers as a technician.
+    /// The technician the mail is written to, whose answer by reply is theirs (their reply
+    /// address goes in `Reply-To`); nil for everyone else.
     public var replyAs: Int64?
 
     public var role: RecipientRole { kind.recipientRole }
@@ -45,12 +45,12 @@ public struct PlannedNotification: Sendable, Equatable {
         kind: NotificationKind, recipient: String, recipientName: String? = nil, language: String, cause: String, disposition: Disposition,
         replyAs: Int64? = nil
     ) {
-        self.replyAs = replyAs
         self.kind = kind
         self.recipient = recipient.lowercased()
         self.recipientName = recipientName
         self.language = language
         self.cause = cause
         self.disposition = disposition
+        self.replyAs = replyAs
     }
 }

@@ -110,7 +110,7 @@ public struct NotificationComposer: Sendable {
         hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
     }
 
-    func formatDue(_ date: Date) -> String {
+    public func formatDue(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone

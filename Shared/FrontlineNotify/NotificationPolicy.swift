@@ -22,16 +22,23 @@ public struct NotificationPolicy: Sendable {
     public var operationsAddress: String?
     /// Languages with customer wording; others fall back to English.
     public var languages: Set<String>
+    /// Who hears of team-lead escalations (`FRONTLINE_TEAM_LEAD_EMAIL`); the manager when unset.
+    public var teamLeadAddress: String?
+    /// Team-lead escalations are gathered into a digest (`SendEscalationDigest`) rather than
+    /// sent one by one.
+    public var escalationDigest: Bool
 
     public init(
         phase: DeploymentPhase, confidenceThreshold: Double, managerAddress: String?, operationsAddress: String? = nil,
-        languages: Set<String> = Set(Phrases.builtin.keys)
+        languages: Set<String> = Set(Phrases.builtin.keys), teamLeadAddress: String? = nil, escalationDigest: Bool = false
     ) {
         self.phase = phase
         self.confidenceThreshold = confidenceThreshold
         self.managerAddress = managerAddress
         self.operationsAddress = operationsAddress
         self.languages = languages
+        self.teamLeadAddress = teamLeadAddress
+        self.escalationDigest = escalationDigest
     }
 
     public func plan(_ trigger: NotificationTrigger, ticket: TicketFacts) -> [PlannedNotification] {
@@ -83,14 +90,33 @@ public struct NotificationPolicy: Sendable {
             }
         case .statusChanged(let change, let eventID):
             return statusChanged(change, eventID: eventID, ticket: ticket)
-        case .escalated(let escalationID, _, _, _):
-            guard let managerAddress else { return [] }
+        case .escalated(let escalationID, let level, _, _):
+            return escalation(escalationID, level: EscalationLevel(rawValue: level) ?? .manager, ticket: ticket)
+        }
+    }
+
+    /// An escalation goes to its level: the technician who has the ticket (the team lead while
+    /// nobody has it); the team lead, in the next digest when there is one; the manager at once.
+    func escalation(_ escalationID: Int64, level: EscalationLevel, ticket: TicketFacts) -> [PlannedNotification] {
+        let cause = "escalation:\(escalationID)"
+        func to(_ address: String?, name: String? = nil, replyAs: Int64? = nil) -> [PlannedNotification] {
+            guard let address else { return [] }
             return [
                 PlannedNotification(
-                    kind: .escalation, recipient: managerAddress, language: Phrases.fallbackLanguage, cause: "escalation:\(escalationID)",
-                    disposition: .send
+                    kind: .escalation, recipient: address, recipientName: name, language: Phrases.fallbackLanguage, cause: cause,
+                    disposition: .send, replyAs: replyAs
                 )
             ]
+        }
+        let teamLead = teamLeadAddress ?? managerAddress
+        switch level {
+        case .technician:
+            guard let assignee = ticket.assignee else { return to(teamLead) }
+            return to(assignee.email, name: assignee.name, replyAs: assignee.id)
+        case .teamLead:
+            return escalationDigest ? [] : to(teamLead)
+        case .manager:
+            return to(managerAddress)
         }
     }
 

@@ -241,6 +241,49 @@ func header(_ email: ParsedEmail, _ name: String) -> String? {
         #expect(plans.map(\.recipient) == ["boss@desk.example"])
         #expect(plans.map(\.disposition) == [.send])  // internal mail goes out in every phase
     }
+
+    @Test func eachEscalationLevelReachesItsReader() {
+        func plans(_ level: EscalationLevel, assignee: TicketFacts.Person? = nil, teamLead: String? = "lead@desk.example", digest: Bool = true) -> [PlannedNotification] {
+            var ticket = sampleTicket()
+            ticket.assignee = assignee
+            let policy = NotificationPolicy(
+                phase: .full, confidenceThreshold: 0.75, managerAddress: "boss@desk.example", teamLeadAddress: teamLead, escalationDigest: digest
+            )
+            return policy.plan(.escalated(escalationID: 5, level: level.rawValue, cause: "c", detail: "d"), ticket: ticket)
+        }
+        let ada = TicketFacts.Person(id: 3, name: "Ada Lovelace", email: "Ada@desk.example")
+        // The technician who has the ticket, answering as themselves.
+        let toTechnician = plans(.technician, assignee: ada)
+        #expect(toTechnician.map(\.recipient) == ["ada@desk.example"])
+        #expect(toTechnician.first?.replyAs == 3)
+        #expect(toTechnician.first?.recipientName == "Ada Lovelace")
+        // Nobody has it yet: the team lead, at once.
+        #expect(plans(.technician).map(\.recipient) == ["lead@desk.example"])
+        #expect(plans(.technician).first?.replyAs == nil)
+        // The team lead's wait for the digest; without one they go at once.
+        #expect(plans(.teamLead).isEmpty)
+        #expect(plans(.teamLead, digest: false).map(\.recipient) == ["lead@desk.example"])
+        #expect(plans(.teamLead, teamLead: nil, digest: false).map(\.recipient) == ["boss@desk.example"], "the manager leads when nobody else is named")
+        // The manager's at once, digest or not.
+        #expect(plans(.manager).map(\.recipient) == ["boss@desk.example"])
+    }
+
+    @Test func theDigestListsEachTicketOnceWithItsReasons() {
+        let digest = EscalationDigest([
+            .init(id: 1, ticketID: 42, subject: "Printer jammed", cause: "high_priority", detail: "priority High", assignee: nil, firstResponseDue: nil),
+            .init(id: 2, ticketID: 42, subject: "Printer jammed", cause: "expert_required", detail: "beyond first-line support", assignee: nil, firstResponseDue: nil),
+        ])
+        let plan = PlannedNotification(kind: .escalationDigest, recipient: "lead@desk.example", language: "en", cause: digest.key, disposition: .send)
+        let tickets: [[String: any Sendable]] = digest.tickets.map { ticket in
+            ["tag": SubjectTag.tag(for: ticket.id), "subject": ticket.subject, "assignee": ticket.assignee ?? "queued", "first_response_due": "not set",
+             "reasons": ticket.reasons.map { ["cause": $0.cause, "detail": $0.detail] }]
+        }
+        let composed = composer.compose(plan, ticket: nil, extra: ["digest_tickets": tickets, "ticket_count": "1"])
+        #expect(composed.content.subject == "Escalations: 1 tickets need a look")
+        #expect(composed.content.text.contains("\(SubjectTag.tag(for: 42)) Printer jammed\n  Assignee: queued"))
+        #expect(composed.content.text.contains("  - high_priority: priority High\n  - expert_required: beyond first-line support"))
+        #expect(composed.messageID == composer.compose(plan, ticket: nil, extra: [:]).messageID, "the same escalations, the same message")
+    }
 }
 
 @Suite struct IntroWriterTests {

@@ -40,7 +40,6 @@ func at(_ text: String) -> Date {
 
 @Suite struct AssignmentPolicyTests {
     static let now = at("2026-11-18T09:00:00Z")  // Wednesday 10:00 in Berlin, 09:00 in London
-    static let due = at("2026-11-18T13:00:00Z")
     static let berlin = BusinessCalendar.weekdays(timeZone: "Europe/Berlin", start: "08:00", end: "18:00")!
     static let tokyo = BusinessCalendar.weekdays(timeZone: "Asia/Tokyo", start: "09:00", end: "18:00")!
     static let newYork = BusinessCalendar.weekdays(timeZone: "America/New_York", start: "08:00", end: "17:00")!
@@ -55,7 +54,7 @@ func at(_ text: String) -> Date {
 
     func choose(_ technicians: [Technician], fallback: Int64? = nil) -> AssignmentDecision {
         AssignmentPolicy(fallbackTechnicianID: fallback).choose(
-            category: "Hardware Support", requestType: "Printer Problem", now: Self.now, firstResponseDue: Self.due, among: technicians
+            category: "Hardware Support", requestType: "Printer Problem", now: Self.now, among: technicians
         )
     }
 
@@ -63,15 +62,33 @@ func at(_ text: String) -> Date {
         #expect(choose([technician(1, skill: 2), technician(2, skill: 4, open: 5)]).technicianID == 2)
     }
 
-    @Test func availableNowBeatsLaterAndLaterBeforeDueBeatsNobody() {
-        // New York opens at 13:00 UTC, the due time: later than Berlin, who works now.
+    @Test func onlySomeoneAvailableNowIsChosenOtherwiseTheTicketIsQueued() {
+        // New York opens at 13:00 UTC: Berlin, who works now, takes it even with a heavier load.
         #expect(choose([technician(1, Self.newYork), technician(2, Self.berlin, open: 8)]).technicianID == 2)
-        // Only New York: available exactly at the due time, so still chosen.
+        // Only New York, who starts in four hours: nobody now, so the ticket waits in the queue
+        // (it used to go to New York ahead of their shift).
         let later = choose([technician(1, Self.newYork)])
-        #expect(later.technicianID == 1)
-        // Tokyo is closed until tomorrow: dropped.
+        #expect(later.technicianID == nil && !later.usedFallback)
+        #expect(later.candidates[0].droppedBecause == "not working now")
+        #expect(later.reason.contains("queued"))
+        // Tokyo is closed until tomorrow: dropped the same way.
         let tokyo = choose([technician(3, Self.tokyo)])
-        #expect(tokyo.technicianID == nil && tokyo.candidates[0].droppedBecause?.contains("not working before") == true)
+        #expect(tokyo.technicianID == nil && tokyo.candidates[0].droppedBecause == "not working now")
+        // The chosen technician is recorded as available at the moment of the decision.
+        #expect(choose([technician(2, Self.berlin)]).candidates[0].availableAt == Self.now)
+    }
+
+    @Test func anyoneAvailableAsksForSomeoneWorkingPresentAndBelowCapacity() {
+        let policy = AssignmentPolicy()
+        let leave = DateInterval(start: at("2026-11-16T00:00:00Z"), end: at("2026-11-20T00:00:00Z"))
+        #expect(!policy.anyoneAvailable(among: [technician(1, Self.newYork), technician(2, Self.tokyo)], now: Self.now), "nobody on shift")
+        #expect(!policy.anyoneAvailable(among: [technician(1, absent: leave)], now: Self.now), "on shift but away")
+        #expect(!policy.anyoneAvailable(among: [technician(1, open: 10, max: 10)], now: Self.now), "on shift but full")
+        #expect(!policy.anyoneAvailable(among: [technician(1, active: false)], now: Self.now))
+        #expect(policy.anyoneAvailable(among: [technician(1, Self.newYork), technician(2)], now: Self.now))
+        // The shift starts: New York can take tickets from 13:00 UTC.
+        #expect(policy.anyoneAvailable(among: [technician(1, Self.newYork)], now: at("2026-11-18T13:00:00Z")))
+        #expect(AssignmentPolicy(fallbackTechnicianID: 1).anyoneAvailable(among: [technician(1, Self.tokyo)], now: Self.now), "a fallback always takes")
     }
 
     @Test func loadThenFairness() {
@@ -85,11 +102,18 @@ func at(_ text: String) -> Date {
         let decision = choose([technician(1, skill: 5, absent: leave), technician(2, skill: 2)])
         #expect(decision.technicianID == 2)
         #expect(decision.candidates.first { $0.technicianID == 1 }?.droppedBecause?.contains("absent") == true)
-        // Back from leave before the due time: chosen for the higher skill, available later.
+        // Back from leave in two hours: still away now, so the one present takes it (the
+        // look-ahead to "back before the due time" is gone: a ticket is worked on, not parked).
         let shortLeave = DateInterval(start: at("2026-11-18T08:00:00Z"), end: at("2026-11-18T11:00:00Z"))
         let back = choose([technician(1, skill: 5, absent: shortLeave), technician(2, skill: 2)])
-        #expect(back.technicianID == 1)
-        #expect(back.candidates.first { $0.technicianID == 1 }?.availableAt == at("2026-11-18T11:00:00Z"))
+        #expect(back.technicianID == 2)
+        #expect(back.candidates.first { $0.technicianID == 1 }?.droppedBecause == "absent")
+        // At the moment the leave ends, the higher skill wins again.
+        let returned = AssignmentPolicy().choose(
+            category: "Hardware Support", requestType: "Printer Problem", now: shortLeave.end,
+            among: [technician(1, skill: 5, absent: shortLeave), technician(2, skill: 2)]
+        )
+        #expect(returned.technicianID == 1)
     }
 
     @Test func everybodyBusyFallsBackOrFails() {
@@ -148,5 +172,20 @@ func at(_ text: String) -> Date {
         #expect(policy.sla(.firstResponse, stage: .breached)?.level == .teamLead)
         #expect(policy.sla(.resolution, stage: .breached)?.level == .manager)
         #expect(policy.sla(.resolution, stage: .onTrack) == nil)
+    }
+
+    @Test func aQueuedTicketsWarningGoesToTheTeamLeadWithTheConfiguredShare() {
+        let warning = EscalationPolicy(slaWarningShare: 0.6).sla(.firstResponse, stage: .warning, queued: true)
+        #expect(warning?.level == .teamLead, "nobody has the ticket: the team lead can make room for it")
+        #expect(warning?.detail == "60 % of the first_response time used, still queued: nobody has taken it")
+        #expect(policy.sla(.firstResponse, stage: .warning)?.detail == "80 % of the first_response time used")
+    }
+
+    @Test func theWarningPointIsTheConfiguredShare() {
+        let berlin = BusinessCalendar.weekdays(timeZone: "Europe/Berlin", start: "08:00", end: "18:00")!
+        let opened = at("2026-11-18T08:00:00Z")
+        // 4 hours allowed; 2.5 hours used is 62.5 %.
+        #expect(SLAClock(calendar: berlin, warningShare: 0.6).stage(opened: opened, hours: 4, now: at("2026-11-18T10:30:00Z")) == .warning)
+        #expect(SLAClock(calendar: berlin).stage(opened: opened, hours: 4, now: at("2026-11-18T10:30:00Z")) == .onTrack)
     }
 }

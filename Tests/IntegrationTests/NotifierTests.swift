@@ -96,8 +96,10 @@ extension Integration {
 
             let (smtpURL, sent) = try SentMail.shared()
             let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
+            // Team-lead escalations one by one (no digest), to the team lead, who is the manager by default.
             let environment = Self.environment(scratch, smtp: smtpURL, sender: sender, [
                 "FRONTLINE_IMAP_URL": mailbox.url, "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1", "FRONTLINE_IMAP_POLL_SECONDS": "0.2",
+                "FRONTLINE_ESCALATION_DIGEST_MINUTES": "0",
             ])
             let services = try ["mail-ingest", "classifier", "assigner", "escalation", "notifier"].map { try ChildProcess($0, environment: environment) }
             defer { Task { for service in services { await service.stop() } } }
@@ -112,7 +114,9 @@ extension Integration {
             #expect(settled, "\(services[4].stdout.suffix(3000))")
             try await Task.sleep(for: .seconds(2))
 
-            let escalations = try await scratch.scalar("SELECT count(*) FROM escalations")
+            let levels = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT level FROM escalations").compactMap { $0["level"] }
+            }
             let technician = try await scratch.database.withConnection { connection in
                 try connection.query("SELECT x.email FROM tickets t JOIN technicians x ON x.id = t.assignee_id").first?["email"]
             }
@@ -121,7 +125,8 @@ extension Integration {
             var expected = [
                 "confirmation → \(customer)", "status_assigned → \(customer)", "assignment → \(technician ?? "the assignee")",
             ]
-            expected += Array(repeating: "escalation → manager@helpdesk.test", count: Int(escalations))
+            // A technician-level escalation goes to the ticket's technician; the others to the manager.
+            expected += levels.map { $0 == EscalationLevel.technician.rawValue ? "escalation → \(technician ?? "the assignee")" : "escalation → manager@helpdesk.test" }
             #expect(kinds == expected.sorted())
 
             let confirmation = try #require(messages.first { $0.kind == "confirmation" })

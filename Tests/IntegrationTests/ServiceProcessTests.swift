@@ -10,9 +10,9 @@ extension Integration {
         /// The streams each service consumes, and so must leave nothing pending in.
         static let consumed: [String: (group: String, types: [EventType])] = [
             "classifier": ("classifier", [.ticketReceived]),
-            "assigner": ("assigner", [.ticketClassified]),
+            "assigner": ("assigner", [.ticketClassified, .ticketStatusChanged]),
             "notifier": ("notifier", [.ticketClassified, .ticketAssigned, .ticketEscalated, .supplierFollowupDue]),
-            "escalation": ("escalation", [.ticketClassified, .ticketTurn, .ticketAssignmentFailed, .supplierFollowupDue]),
+            "escalation": ("escalation", [.ticketClassified, .ticketTurn, .supplierFollowupDue]),
         ]
 
         @Test("started without FRONTLINE_DATABASE_URL, a service exits non-zero with one line naming it", arguments: services)

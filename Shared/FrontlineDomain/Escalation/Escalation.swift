@@ -26,10 +26,13 @@ public struct EscalationTrigger: Sendable, Equatable, Hashable, Codable {
 public struct EscalationPolicy: Sendable {
     public var confidenceThreshold: Double
     public var maxRounds: Int
+    /// The share of an SLA target used at which people are warned (`FRONTLINE_SLA_WARN_RATIO`).
+    public var slaWarningShare: Double
 
-    public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8) {
+    public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8, slaWarningShare: Double = 0.8) {
         self.confidenceThreshold = confidenceThreshold
         self.maxRounds = maxRounds
+        self.slaWarningShare = slaWarningShare
     }
 
     /// What the classification (or a troubleshooting turn) asks for.
@@ -74,23 +77,24 @@ public struct EscalationPolicy: Sendable {
         return triggers
     }
 
-    public func assignmentFailed(_ reason: String) -> EscalationTrigger {
-        EscalationTrigger(cause: "assignment_failed", level: .teamLead, detail: reason)
-    }
-
     /// A supplier left two reminder periods without an answer.
     public func supplierUnanswered(_ detail: String) -> EscalationTrigger {
         EscalationTrigger(cause: "supplier_unanswered", level: .teamLead, detail: detail)
     }
 
     /// The SLA escalations for a target's stage: a warning to the technician, a breach to the
-    /// team lead (first response) or the manager (resolution).
-    public func sla(_ target: SLAClock.Target, stage: SLAClock.Stage) -> EscalationTrigger? {
+    /// team lead (first response) or the manager (resolution). A ticket still in the queue has
+    /// no technician to warn: its warning goes to the team lead, who can make room for it.
+    public func sla(_ target: SLAClock.Target, stage: SLAClock.Stage, queued: Bool = false) -> EscalationTrigger? {
+        let used = "\(Int((slaWarningShare * 100).rounded())) % of the \(target.rawValue) time used"
         switch stage {
-        case .onTrack: nil
-        case .warning: .init(cause: "sla_\(target.rawValue)_warning", level: .technician, detail: "80 % of the \(target.rawValue) time used")
+        case .onTrack: return nil
+        case .warning:
+            guard queued else { return .init(cause: "sla_\(target.rawValue)_warning", level: .technician, detail: used) }
+            return .init(cause: "sla_\(target.rawValue)_warning", level: .teamLead, detail: "\(used), still queued: nobody has taken it")
         case .breached:
-            .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: "\(target.rawValue) time exceeded")
+            let exceeded = "\(target.rawValue) time exceeded" + (queued ? ", still queued: nobody has taken it" : "")
+            return .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: exceeded)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where a ticket stands against its SLA: a warning at 80 % of each target, a breach at 100 %.
+/// Where a ticket stands against its SLA: a warning at `warningShare` (80 % unless set) of each
+/// target, a breach at 100 %.
 public struct SLAClock: Sendable {
     public enum Target: String, Sendable, CaseIterable, Codable {
         case firstResponse = "first_response"
@@ -31,9 +32,11 @@ public struct SLAClock: Sendable {
     }
 
     /// The stage of one target at `now`; a target met (`metAt`) before its due time is on track.
-    public func stage(opened: Date, hours: Double, now: Date, metAt: Date? = nil) -> Stage {
-        if let metAt, metAt <= due(opened: opened, hours: hours) { return .onTrack }
-        let elapsed = calendar.businessSeconds(from: opened, to: now)
+    /// `pausedSeconds` is business time the clock stood still (the resolution clock's pauses,
+    /// `TicketLifecycle.pausedSeconds(at:calendar:)`): it is not the team's.
+    public func stage(opened: Date, hours: Double, now: Date, metAt: Date? = nil, pausedSeconds: Double = 0) -> Stage {
+        if let metAt, metAt <= due(opened: opened, hours: hours + pausedSeconds / 3600) { return .onTrack }
+        let elapsed = calendar.businessSeconds(from: opened, to: now) - pausedSeconds
         let allowed = hours * 3600
         if elapsed >= allowed { return .breached }
         if elapsed >= allowed * warningShare { return .warning }

@@ -17,6 +17,8 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case summary
     case operationsAlert = "operations_alert"
     case report
+    /// The team lead's escalations of a period, in one email.
+    case escalationDigest = "escalation_digest"
     // To suppliers.
     case supplierRequest = "supplier_request"
     case supplierReminder = "supplier_reminder"
@@ -27,7 +29,7 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .confirmation, .statusAssigned, .statusWaitingSupplier, .troubleshootingReply, .resolved, .solved: .customer
         case .assignment, .reopened: .technician
-        case .escalation: .manager
+        case .escalation, .escalationDigest: .manager
         case .summary, .operationsAlert, .report: .operations
         case .supplierRequest, .supplierReminder: .supplier
         }

@@ -45,24 +45,6 @@ public struct Technician: Sendable, Equatable, Codable {
     public func isAvailable(at date: Date) -> Bool {
         schedule.isOpen(at: date) && !isAbsent(at: date)
     }
-
-    /// The first moment from `date` on when the technician works and is not away, within
-    /// `horizon`; nil when there is none.
-    public func nextAvailable(from date: Date, within horizon: TimeInterval) -> Date? {
-        var cursor = date
-        let end = date.addingTimeInterval(horizon)
-        while cursor <= end {
-            if isAvailable(at: cursor) { return cursor }
-            if let absence = absences.first(where: { $0.start <= cursor && cursor < $0.end }) {
-                cursor = absence.end
-                continue
-            }
-            // Jump to the next opening: one business minute from here starts in an open window.
-            let opening = schedule.adding(hours: 1.0 / 3600, to: cursor).addingTimeInterval(-1)
-            cursor = opening > cursor ? opening : cursor.addingTimeInterval(60)
-        }
-        return nil
-    }
 }
 
 /// What the assigner decided, with every candidate and why it was or was not chosen.
@@ -90,9 +72,11 @@ public struct AssignmentDecision: Sendable, Equatable, Codable {
     }
 }
 
-/// Who gets a ticket: skill first; then available now, or soonest available before the
-/// first-response due time; then the lightest load; then whoever was assigned least recently.
-/// A configured fallback takes what nobody fits; without one, the assignment fails.
+/// Who gets a ticket: a skilled technician who is available now (working and not absent) and
+/// below capacity; among them the highest skill, then the lightest load, then whoever was
+/// assigned least recently. Nobody available now means the ticket waits in the queue: someone
+/// who starts later takes it when they start (`AssignQueuedTickets`), rather than being given a
+/// ticket nobody works on meanwhile. A configured fallback takes what nobody fits.
 public struct AssignmentPolicy: Sendable {
     public var fallbackTechnicianID: Int64?
 
@@ -100,12 +84,11 @@ public struct AssignmentPolicy: Sendable {
         self.fallbackTechnicianID = fallbackTechnicianID
     }
 
-    public func choose(category: String, requestType: String, now: Date, firstResponseDue: Date, among technicians: [Technician]) -> AssignmentDecision {
+    public func choose(category: String, requestType: String, now: Date, among technicians: [Technician]) -> AssignmentDecision {
         var candidates: [AssignmentDecision.Candidate] = []
         struct Ranked {
             var technician: Technician
             var skill: Int
-            var availableAt: Date
             var load: Double
         }
         var ranked: [Ranked] = []
@@ -121,36 +104,41 @@ public struct AssignmentPolicy: Sendable {
                 candidate.droppedBecause = "no skill for \(category) / \(requestType)"
             } else if technician.openTickets >= technician.maxOpenTickets {
                 candidate.droppedBecause = "at capacity (\(technician.openTickets) of \(technician.maxOpenTickets) open)"
-            } else if let available = technician.nextAvailable(from: now, within: max(0, firstResponseDue.timeIntervalSince(now))) {
-                candidate.availableAt = available
-                ranked.append(Ranked(technician: technician, skill: skill, availableAt: available, load: load))
+            } else if technician.isAbsent(at: now) {
+                candidate.droppedBecause = "absent"
+            } else if !technician.schedule.isOpen(at: now) {
+                candidate.droppedBecause = "not working now"
             } else {
-                candidate.droppedBecause = technician.isAbsent(at: now) ? "absent until after the first-response due time" : "not working before the first-response due time"
+                candidate.availableAt = now
+                ranked.append(Ranked(technician: technician, skill: skill, load: load))
             }
             candidates.append(candidate)
         }
         let best = ranked.min { a, b in
             if a.skill != b.skill { return a.skill > b.skill }
-            let aNow = a.availableAt <= now, bNow = b.availableAt <= now
-            if aNow != bNow { return aNow }
-            if !aNow && a.availableAt != b.availableAt { return a.availableAt < b.availableAt }
             if a.load != b.load { return a.load < b.load }
             let aLast = a.technician.lastAssignedAt ?? .distantPast, bLast = b.technician.lastAssignedAt ?? .distantPast
             if aLast != bLast { return aLast < bLast }
             return a.technician.id < b.technician.id
         }
         if let best {
-            let when = best.availableAt <= now ? "available now" : "available from \(Self.format(best.availableAt))"
             return AssignmentDecision(
                 technicianID: best.technician.id, usedFallback: false, candidates: candidates,
-                reason: "skill \(best.skill), \(when), load \(Int(best.load * 100)) %"
+                reason: "skill \(best.skill), available now, load \(Int(best.load * 100)) %"
             )
         }
         if let fallback = fallbackTechnicianID, technicians.contains(where: { $0.id == fallback && $0.active }) {
             return AssignmentDecision(technicianID: fallback, usedFallback: true, candidates: candidates, reason: "nobody fits: the fallback technician")
         }
-        return AssignmentDecision(technicianID: nil, usedFallback: false, candidates: candidates, reason: "nobody fits and there is no fallback")
+        return AssignmentDecision(
+            technicianID: nil, usedFallback: false, candidates: candidates, reason: "nobody skilled is available now: queued"
+        )
     }
 
-    static func format(_ date: Date) -> String { date.formatted(.iso8601) }
+    /// Whether anyone at all could take a ticket at `now` (active, working, present, below
+    /// capacity), whatever its category: when nobody can, a queue run stops early.
+    public func anyoneAvailable(among technicians: [Technician], now: Date) -> Bool {
+        if let fallback = fallbackTechnicianID, technicians.contains(where: { $0.id == fallback && $0.active }) { return true }
+        return technicians.contains { $0.active && $0.openTickets < $0.maxOpenTickets && $0.isAvailable(at: now) }
+    }
 }

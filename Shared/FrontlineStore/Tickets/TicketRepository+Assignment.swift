@@ -19,7 +19,7 @@ public struct AssignableTicket: Sendable, Equatable {
 }
 
 extension TicketRepository {
-    private static let assignableColumns = """
+    static let assignableColumns = """
         t.id, t.status, t.created_at, t.assignee_id, t.first_response_due, t.resolution_due,
         c.category, c.request_type, c.first_response_hours, c.resolution_hours
         """
@@ -60,7 +60,7 @@ extension TicketRepository {
         )
     }
 
-    private static func assignable(_ row: PostgresRow) throws -> AssignableTicket {
+    static func assignable(_ row: PostgresRow) throws -> AssignableTicket {
         AssignableTicket(
             id: try row.int64("id"), status: try row.value("status", as: TicketStatus.self), openedAt: try row.date("created_at"),
             assigneeID: row.optionalInt64("assignee_id"), category: try row.string("category"),

@@ -10,12 +10,16 @@ enum AssignmentOccasion: Sendable {
     case classified
     /// The ticket's technician is away.
     case technicianAway
+    /// The ticket waits in the queue and someone may be free now. Nobody fitting is the
+    /// queue's normal state: nothing is recorded or announced then.
+    case queued
 
     /// The reason kept with the decision.
     func recordedReason(_ decision: AssignmentDecision) -> String {
         switch self {
         case .classified: decision.reason
         case .technicianAway: "reassigned, the technician is away: \(decision.reason)"
+        case .queued: "from the queue: \(decision.reason)"
         }
     }
 
@@ -26,6 +30,7 @@ enum AssignmentOccasion: Sendable {
         case (.classified, _): decision.reason
         case (.technicianAway, .some): "reassigned: the technician is away"
         case (.technicianAway, .none): "the technician is away and nobody else fits"
+        case (.queued, _): "from the queue: \(decision.reason)"
         }
     }
 }
@@ -35,11 +40,13 @@ public enum AssignmentOutcome: Sendable, Equatable {
     case assigned(technician: Int64, fallback: Bool)
     /// Nobody fits: the ticket is queued without an assignee and the failure is announced.
     case failed(reason: String)
-    /// Nothing to do: not classified yet, already assigned, or finished.
+    /// Nothing to do: not classified yet, already assigned, or finished; or, for a queued
+    /// ticket, still nobody available (nothing recorded).
     case skipped(String)
 }
 
-/// The one assignment rule both doors share (a new classification, an absent technician):
+/// The one assignment rule every door shares (a new classification, an absent technician, the
+/// queue):
 /// choose by the policy, record the decision, give the ticket its assignee and SLA due times,
 /// make a new ticket `open`, note the technician's last assignment, announce the outcome.
 /// Runs inside the caller's transaction.
@@ -56,9 +63,9 @@ struct AssignmentRule: Sendable {
         let sla = SLAClock(calendar: calendar)
         let firstResponseDue = ticket.firstResponseDue ?? sla.due(opened: ticket.openedAt, hours: ticket.firstResponseHours)
         let resolutionDue = ticket.resolutionDue ?? sla.due(opened: ticket.openedAt, hours: ticket.resolutionHours)
-        var decision = policy.choose(
-            category: ticket.category, requestType: ticket.requestType, now: now, firstResponseDue: firstResponseDue, among: technicians
-        )
+        var decision = policy.choose(category: ticket.category, requestType: ticket.requestType, now: now, among: technicians)
+        // A queue run that finds nobody leaves no trace: it runs every few seconds.
+        if occasion == .queued, decision.technicianID == nil { return .skipped("nobody available now") }
         let announced = occasion.announcedReason(decision)
         decision.reason = occasion.recordedReason(decision)
 

@@ -28,12 +28,21 @@ public struct NotifyTicketEvent: Sendable {
         public var confidenceThreshold: Double?
         /// Attachments above this total are left out of the technician's email (they stay in the store).
         public var attachmentBudget: Int
+        /// Who hears of team-lead escalations; the manager when nil.
+        public var teamLeadAddress: String?
+        /// Team-lead escalations wait for the digest (`SendEscalationDigest`) instead of going one by one.
+        public var escalationDigest: Bool
 
-        public init(managerAddress: String?, operationsAddress: String?, confidenceThreshold: Double?, attachmentBudget: Int = 10 << 20) {
+        public init(
+            managerAddress: String?, operationsAddress: String?, confidenceThreshold: Double?, attachmentBudget: Int = 10 << 20,
+            teamLeadAddress: String? = nil, escalationDigest: Bool = false
+        ) {
             self.managerAddress = managerAddress
             self.operationsAddress = operationsAddress
             self.confidenceThreshold = confidenceThreshold
             self.attachmentBudget = attachmentBudget
+            self.teamLeadAddress = teamLeadAddress
+            self.escalationDigest = escalationDigest
         }
     }
 
@@ -87,7 +96,7 @@ public struct NotifyTicketEvent: Sendable {
         let policy = NotificationPolicy(
             phase: loaded.automation.phase, confidenceThreshold: loaded.automation.confidenceThreshold,
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
-            languages: composer.templates.languages
+            languages: composer.templates.languages, teamLeadAddress: settings.teamLeadAddress, escalationDigest: settings.escalationDigest
         )
         let plans = policy.plan(trigger, ticket: facts)
         guard !plans.isEmpty else { return .notified([]) }

@@ -52,7 +52,6 @@ struct AssignmentSimulation: AsyncParsableCommand {
     func simulate(team: [Technician], catalog: ServiceCatalog, calendar: BusinessCalendar) -> [Outcome] {
         var team = team
         var generator = SplitMix(seed: 2026)
-        let clock = SLAClock(calendar: calendar)
         let policy = AssignmentPolicy()
         let monday = try! Date.ISO8601FormatStyle().parse("2026-11-16T00:00:00Z")
         let week = (0..<tickets).map { _ in calendar.adding(hours: Double(generator.next() % 50_000) / 1000, to: monday) }.sorted()
@@ -65,11 +64,7 @@ struct AssignmentSimulation: AsyncParsableCommand {
             }
             open.removeAll { $0.until <= arrival }
             let label = catalog.labels[Int(generator.next() % UInt64(catalog.labels.count))]
-            let sla = catalog.requestType(label)!.sla
-            let decision = policy.choose(
-                category: label.category, requestType: label.requestType, now: arrival,
-                firstResponseDue: clock.due(opened: arrival, hours: sla.firstResponseHours), among: team
-            )
+            let decision = policy.choose(category: label.category, requestType: label.requestType, now: arrival, among: team)
             var outcome = Outcome(chosen: decision.technicianID, skilledAndAvailable: false)
             if let id = decision.technicianID, let index = team.firstIndex(where: { $0.id == id }) {
                 let candidate = decision.candidates.first { $0.technicianID == id }
