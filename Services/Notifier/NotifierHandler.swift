@@ -13,7 +13,9 @@ enum NotifierRoutes {
             case .ticketNotFound:
                 context.logger.warning("ticket of the event not found; nothing to notify")
             case .technicianNotFound:
-                context.logger.warning("assigned technician not found; no assignment email")
+                context.logger.warning("technician of the event not found; no email to them")
+            case .replyNotFound:
+                context.logger.warning("answer or message of the event not found; nothing to send")
             case .notified(let notified):
                 guard !notified.isEmpty else { return }
                 sender.wake()
@@ -26,6 +28,8 @@ enum NotifierRoutes {
         routes.on(TicketAssigned.self) { assigned, event, context in try await handle(.assigned(assigned), event, context) }
         routes.on(TicketEscalated.self) { escalated, event, context in try await handle(.escalated(escalated), event, context) }
         routes.on(SupplierFollowupDue.self) { due, event, context in try await handle(.supplierFollowupDue(due), event, context) }
+        routes.on(TicketAnswered.self) { answered, event, context in try await handle(.answered(answered), event, context) }
+        routes.on(TicketCommandRejected.self) { rejected, event, context in try await handle(.commandRejected(rejected), event, context) }
         return routes
     }
 }

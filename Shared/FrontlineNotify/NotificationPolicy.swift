@@ -8,6 +8,10 @@ public enum NotificationTrigger: Sendable, Equatable {
     case assigned(technician: TicketFacts.Person)
     case escalated(escalationID: Int64, level: String, cause: String, detail: String)
     case supplierFollowup(requestID: Int64, step: SupplierChase.Step)
+    /// A person answered the customer (`ticket_replies` row `replyID`), in `author`'s name.
+    case answered(replyID: Int64, author: String)
+    /// A technician's emailed commands (their stored message `messageID`) were refused.
+    case commandRejected(messageID: Int64, technician: TicketFacts.Person)
 }
 
 /// Which emails an event causes, for whom, in which language, and whether they go out now,
@@ -55,7 +59,7 @@ public struct NotificationPolicy: Sendable {
         case .assigned(let technician):
             let assignment = PlannedNotification(
                 kind: .assignment, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
-                cause: "ticket", disposition: .send
+                cause: "ticket", disposition: .send, replyAs: technician.id
             )
             let technicianKey = technician.id.map { "technician:\($0)" } ?? "technician:\(technician.email.lowercased())"
             return [assignment] + [customer(.statusAssigned, ticket: ticket, cause: technicianKey)].compactMap { $0 }
@@ -78,6 +82,23 @@ public struct NotificationPolicy: Sendable {
                     )
                 ]
             }
+        case .answered(let replyID, let author):
+            // A person wrote it: it goes out whatever the automation phase (the store still
+            // checks the address for bounces and the rate limit).
+            guard let address = ticket.requesterEmail, !address.isEmpty else { return [] }
+            return [
+                PlannedNotification(
+                    kind: .agentReply, recipient: address, recipientName: ticket.requesterName, language: customerLanguage(ticket),
+                    cause: "reply:\(replyID)", disposition: .send, writtenBy: author
+                )
+            ]
+        case .commandRejected(let messageID, let technician):
+            return [
+                PlannedNotification(
+                    kind: .commandRejected, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
+                    cause: "message:\(messageID)", disposition: .send, replyAs: technician.id
+                )
+            ]
         case .escalated(let escalationID, _, _, _):
             guard let managerAddress else { return [] }
             return [
