@@ -37,10 +37,7 @@ extension Integration {
                 mail(from: "Ann Customer <\(customer)>", to: desk, subject: "Printer jammed", messageID: messageID, body: "The printer on floor 3 jams."),
                 settings: .testingWithReplyAddresses
             )
-            guard case .newTicket(let ticket) = outcome else {
-                Issue.record("expected a new ticket, got \(outcome)")
-                throw Timeout()
-            }
+            guard case .newTicket(let ticket) = outcome else { throw UnexpectedOutcome(outcome: outcome) }
             return (ticket, messageID)
         }
 
@@ -64,6 +61,8 @@ extension Integration {
                 settings: .testingWithReplyAddresses
             )
         }
+
+        struct UnexpectedOutcome: Error { var outcome: IngestOutcome }
 
         static func status(_ scratch: Scratch, _ ticket: Int64) async throws -> TicketStatus? {
             try await scratch.ticket(ticket)?.status
@@ -98,7 +97,7 @@ extension Integration {
             defer { Task { for service in services { await service.stop() } } }
 
             // Given the ticket's assignment email, which carries the technician's reply address.
-            let assigned = try await eventually(timeout: .seconds(90), every: .milliseconds(250)) {
+            let assigned = await eventually(timeout: .seconds(90), every: .milliseconds(250)) {
                 sent.messages(from: sender).contains { $0.kind == "assignment" }
             }
             #expect(assigned, "no assignment email: \(services.map { $0.stdout.suffix(1500) })")
@@ -125,7 +124,7 @@ extension Integration {
 
             // When the technician sends a command that does not exist: one reply to them, nothing to the customer.
             try await mailbox.append([technicianMail(1, "#solved\nAll done, the roller was worn.")])
-            let rejected = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
+            let rejected = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
                 sent.messages(from: sender).contains { $0.kind == "command_rejected" }
             }
             #expect(rejected, "\(services[3].stdout.suffix(2000))")
@@ -140,7 +139,7 @@ extension Integration {
             // When the technician answers, above the quoted assignment.
             let answer = "Hello Karin,\r\n\r\nplease open tray 2 and take out the torn sheet; the roller is being replaced today.\r\n\r\nJonas"
             try await mailbox.append([technicianMail(2, answer + "\r\n\r\nOn Fri, 20 Nov 2026 at 10:00, IT Service Desk wrote:\r\n> Ticket [#T-\(ticket)] is yours.\r\n> The customer wrote:\r\n")])
-            let answered = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
+            let answered = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
                 toCustomer().contains { $0.kind == "agent_reply" }
             }
             #expect(answered, "\(services[3].stdout.suffix(2000))")
