@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineTesting
+import FrontlineDomain
 import FrontlineMail
 import FrontlineRuntime
 import FrontlineUseCases
@@ -98,10 +99,10 @@ extension Integration {
 
             // Given the ticket's assignment email, which carries the technician's reply address.
             let assigned = await eventually(timeout: .seconds(90), every: .milliseconds(250)) {
-                sent.messages(from: sender).contains { $0.kind == "assignment" }
+                sent.messages(from: sender).contains { $0.kind == NotificationKind.assignment.rawValue }
             }
             #expect(assigned, "no assignment email: \(services.map { $0.stdout.suffix(1500) })")
-            let assignment = try #require(sent.messages(from: sender).first { $0.kind == "assignment" })
+            let assignment = try #require(sent.messages(from: sender).first { $0.kind == NotificationKind.assignment.rawValue })
             let ticket = try #require(assignment.ticket)
             let technician = try #require(assignment.envelopeRecipient)
             let replyTo = try #require(assignment.header("Reply-To"))
@@ -125,10 +126,10 @@ extension Integration {
             // When the technician sends a command that does not exist: one reply to them, nothing to the customer.
             try await mailbox.append([technicianMail(1, "#solved\nAll done, the roller was worn.")])
             let rejected = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
-                sent.messages(from: sender).contains { $0.kind == "command_rejected" }
+                sent.messages(from: sender).contains { $0.kind == NotificationKind.commandRejected.rawValue }
             }
             #expect(rejected, "\(services[3].stdout.suffix(2000))")
-            let rejection = try #require(sent.messages(from: sender).first { $0.kind == "command_rejected" })
+            let rejection = try #require(sent.messages(from: sender).first { $0.kind == NotificationKind.commandRejected.rawValue })
             #expect(rejection.envelopeRecipient == technician)
             #expect(rejection.header("Reply-To") == replyTo)
             #expect(rejection.email.text?.contains("unknown command #solved") == true)
@@ -140,10 +141,10 @@ extension Integration {
             let answer = "Hello Karin,\r\n\r\nplease open tray 2 and take out the torn sheet; the roller is being replaced today.\r\n\r\nJonas"
             try await mailbox.append([technicianMail(2, answer + "\r\n\r\nOn Fri, 20 Nov 2026 at 10:00, IT Service Desk wrote:\r\n> Ticket [#T-\(ticket)] is yours.\r\n> The customer wrote:\r\n")])
             let answered = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
-                toCustomer().contains { $0.kind == "agent_reply" }
+                toCustomer().contains { $0.kind == NotificationKind.agentReply.rawValue }
             }
             #expect(answered, "\(services[3].stdout.suffix(2000))")
-            let reply = try #require(toCustomer().first { $0.kind == "agent_reply" })
+            let reply = try #require(toCustomer().first { $0.kind == NotificationKind.agentReply.rawValue })
             #expect(reply.email.fromAddress == sender)
             #expect(reply.email.fromName == "\(name) via IT Service Desk")
             #expect(reply.email.inReplyTo == customerMessageID)
