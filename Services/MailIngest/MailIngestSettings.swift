@@ -14,6 +14,8 @@ struct MailIngestSettings {
     var senderLimit: Int
     /// Our own address: the X-Loop value our mail carries.
     var ownAddress: String
+    /// Technicians' reply addresses are checked with the secret the notifier mints them with.
+    var replyAddresses: ReplyAddresses
 
     /// Addresses that are ours (the sender of our mail, the mailboxes we read): never a
     /// participant of a ticket because a customer wrote to them.
@@ -53,5 +55,9 @@ struct MailIngestSettings {
         maxMessageBytes = try environment.integer("FRONTLINE_MAX_MESSAGE_BYTES", default: 50 << 20, range: (1 << 10)...(2 << 30))
         senderLimit = try environment.integer("FRONTLINE_INGEST_SENDER_LIMIT", default: 30, range: 1...100_000)
         ownAddress = try environment.ownMailAddress().address
+        guard let replyAddresses = ReplyAddresses(secret: try environment.replySecret(), ownAddress: ownAddress) else {
+            throw ConfigurationError(variable: "FRONTLINE_FROM_ADDRESS", problem: "must be an email address")
+        }
+        self.replyAddresses = replyAddresses
     }
 }

@@ -9,7 +9,8 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
         settings: .init(
             attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
             autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress),
-            ownAddresses: settings.ownAddresses, maxMessageBytes: settings.maxMessageBytes
+            ownAddresses: settings.ownAddresses, maxMessageBytes: settings.maxMessageBytes,
+            replyAddresses: settings.replyAddresses
         ),
         clock: context.clock, logger: context.logger
     )

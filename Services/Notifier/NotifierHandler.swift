@@ -13,7 +13,9 @@ enum NotifierRoutes {
             case .ticketNotFound:
                 context.logger.warning("ticket of the event not found; nothing to notify")
             case .technicianNotFound:
-                context.logger.warning("assigned technician not found; no assignment email")
+                context.logger.warning("technician of the event not found; no email to them")
+            case .replyNotFound:
+                context.logger.warning("answer or message of the event not found; nothing to send")
             case .notified(let notified):
                 guard !notified.isEmpty else { return }
                 sender.wake()
@@ -29,6 +31,8 @@ enum NotifierRoutes {
         routes.on(TicketStatusChanged.self) { change, event, context in
             try await handle(.statusChanged(change, eventID: event.id), event, context)
         }
+        routes.on(TicketAnswered.self) { answered, event, context in try await handle(.answered(answered), event, context) }
+        routes.on(TicketCommandRejected.self) { rejected, event, context in try await handle(.commandRejected(rejected), event, context) }
         return routes
     }
 }

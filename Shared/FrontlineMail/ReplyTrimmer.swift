@@ -45,6 +45,15 @@ public enum ReplyTrimmer {
     ]
 
     public static func trim(_ body: String) -> String {
+        let written = newText(body)
+        // A message that is all quote (a bare forward) keeps its body.
+        let result = written.isEmpty ? body.trimmingCharacters(in: .whitespacesAndNewlines) : written
+        return result.count > classificationTextLimit ? String(result.prefix(classificationTextLimit)) : result
+    }
+
+    /// What the sender wrote this time, without quoted history or signature; empty when they
+    /// wrote nothing of their own (a technician's empty reply must not send the quote on).
+    public static func newText(_ body: String) -> String {
         var kept: [Substring] = []
         // "\r\n" is one Character in Swift: both line ends split.
         let lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -63,9 +72,7 @@ public enum ReplyTrimmer {
             kept.append(line)
         }
         let trimmed = kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        // A message that is all quote (a bare forward) keeps its body.
-        let result = trimmed.isEmpty ? body.trimmingCharacters(in: .whitespacesAndNewlines) : trimmed
-        return result.count > classificationTextLimit ? String(result.prefix(classificationTextLimit)) : result
+        return trimmed.count > classificationTextLimit ? String(trimmed.prefix(classificationTextLimit)) : trimmed
     }
 
     /// The line as markers see it: lower-cased, without trailing white space.

@@ -13,6 +13,8 @@
 /// `latest_message`, `quoted_latest_message` (the customer's newest message, for a reopen),
 /// `ticket_count`, `digest_tickets` (`tag`, `subject`, `assignee`, `first_response_due`,
 /// `reasons` (`cause`, `detail`)).
+/// `reply_address` (the technician's, on their emails), `reply_body` and `author_name` (a
+/// person's answer), `their_subject`, `problems` and `commands` (refused email commands).
 enum BuiltinTemplates {
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -178,9 +180,45 @@ enum BuiltinTemplates {
             {{#steps}}
               - {{.}}
             {{/steps}}
+            {{#reply_address}}
+
+            To answer, reply to this email: your text goes to the customer in your name (the quoted history is left out)
+            and the ticket then waits on the customer (pending). Commands on the first lines, one per line, change that:
+              #note                 the text below is an internal note; nothing is sent to the customer
+              #solve #pending #hold #open #close     set the status (with or without an answer below)
+              #assign name@example.com   #priority high   #category Category / Request type
+              #approve #reject      send or discard the AI's draft waiting for review
+            {{/reply_address}}
 
             The customer wrote:
             {{quoted_body}}
+            """,
+
+        "agent_reply.subject": "{{tag}} Re: {{subject}}",
+        "agent_reply.text": """
+            {{reply_body}}
+
+            {{author_name}}
+            {{t.team}}
+
+            {{t.reply_hint}}
+            """,
+
+        "command_rejected.subject": "{{tag}} Not done: {{their_subject}}",
+        "command_rejected.text": """
+            {{name}}, nothing of your email on ticket {{tag}} was done, and nothing was sent to the customer:
+
+            {{#problems}}
+              - {{.}}
+            {{/problems}}
+
+            Reply to this email with the commands corrected. Commands go on the first lines, one per line; the text below
+            them is your answer to the customer (or your note, with #note):
+            {{#commands}}
+              {{.}}
+            {{/commands}}
+
+            Frontline
             """,
 
         "escalation.subject": "{{tag}} Escalation ({{escalation_level}}): {{subject}}",
@@ -367,8 +405,28 @@ enum BuiltinTemplates {
             {{#held}}<p><b>The AI's answer to the customer is held for your review ({{held_reason}});</b> the customer has been sent nothing yet.
             Review it with <code>frontline ticket show {{ticket_id}}</code>, then <code>frontline ticket approve {{ticket_id}}</code> or correct the classification.</p>{{/held}}
             {{#has_steps}}<p>Suggested steps:</p>{{/has_steps}}{{> steps.html}}
+            {{#reply_address}}<p>To answer, reply to this email: your text goes to the customer in your name (the quoted history is left out)
+            and the ticket then waits on the customer (pending). Commands on the first lines, one per line, change that:
+            <code>#note</code> (an internal note, nothing is sent), <code>#solve</code>, <code>#pending</code>, <code>#hold</code>,
+            <code>#open</code>, <code>#close</code>, <code>#assign name@example.com</code>, <code>#priority high</code>,
+            <code>#category Category / Request type</code>, <code>#approve</code>, <code>#reject</code>.</p>{{/reply_address}}
             <p>The customer wrote:</p>
             {{> quoted.html}}{{> html.close}}
+            """,
+        "agent_reply.html": """
+            {{> html.open}}<div style="white-space: pre-wrap;">{{reply_body}}</div>
+            <p>{{author_name}}<br>{{t.team}}</p>
+            <p style="color: #666;">{{t.reply_hint}}</p>
+            {{> html.close}}
+            """,
+        "command_rejected.html": """
+            {{> html.open}}<p>{{name}}, nothing of your email on ticket <b>{{tag}}</b> was done, and nothing was sent to the customer:</p>
+            <ul>{{#problems}}<li>{{.}}</li>{{/problems}}</ul>
+            <p>Reply to this email with the commands corrected. Commands go on the first lines, one per line; the text below them is
+            your answer to the customer (or your note, with <code>#note</code>):</p>
+            <ul>{{#commands}}<li><code>{{.}}</code></li>{{/commands}}</ul>
+            <p>Frontline</p>
+            {{> html.close}}
             """,
         "escalation.html": """
             {{> html.open}}<p>Dear {{#name}}{{name}}{{/name}}{{^name}}manager{{/name}},</p>

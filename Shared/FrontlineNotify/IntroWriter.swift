@@ -20,7 +20,7 @@ public struct IntroWriter: Sendable {
 
     /// The paragraph and who wrote it, or nil: then the templates speak alone.
     public func intro(for plan: PlannedNotification, ticket: TicketFacts) async -> (text: String, provider: String)? {
-        guard isEnabled else { return nil }
+        guard isEnabled, plan.kind.takesIntro else { return nil }
         var attempts: [ProviderAttempt] = []
         let call = Self.call(for: plan, ticket: ticket)
         let answered = await failover.ask(call, attempts: &attempts) { json in
@@ -43,6 +43,8 @@ public struct IntroWriter: Sendable {
         case .supplierRequest, .supplierReminder: "ask the supplier politely for an answer"
         case .summary, .operationsAlert, .report: "introduce an operational report"
         case .escalationDigest: "introduce the list of escalated tickets that follows"
+        // Never asked (`NotificationKind.takesIntro`): a person's words, and our exact account of refused commands.
+        case .agentReply, .commandRejected: "introduce the message below"
         }
         let system = """
             You write the opening paragraph of an email from an IT service desk. Purpose: \(purpose).

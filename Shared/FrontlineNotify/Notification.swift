@@ -35,15 +35,17 @@ public struct PlannedNotification: Sendable, Equatable {
     /// With the ticket, kind and recipient, the notification's unique key.
     public var cause: String
     public var disposition: Disposition
-    /// The technician the mail is written to, whose answer by reply is theirs (their reply
-    /// address goes in `Reply-To`); nil for everyone else.
+    /// The technician this email goes to about the ticket: it carries their reply address as
+    /// Reply-To, so that answering it works the ticket.
     public var replyAs: Int64?
+    /// The person whose words these are: the email comes from "<name> via <our name>".
+    public var writtenBy: String?
 
     public var role: RecipientRole { kind.recipientRole }
 
     public init(
         kind: NotificationKind, recipient: String, recipientName: String? = nil, language: String, cause: String, disposition: Disposition,
-        replyAs: Int64? = nil
+        replyAs: Int64? = nil, writtenBy: String? = nil
     ) {
         self.kind = kind
         self.recipient = recipient.lowercased()
@@ -52,5 +54,6 @@ public struct PlannedNotification: Sendable, Equatable {
         self.cause = cause
         self.disposition = disposition
         self.replyAs = replyAs
+        self.writtenBy = writtenBy
     }
 }

@@ -11,6 +11,10 @@ public enum NotificationTrigger: Sendable, Equatable {
     /// The ticket's status changed; `eventID` tells one change from another (a ticket solved,
     /// reopened and solved again is told twice).
     case statusChanged(TicketStatusChanged, eventID: String)
+    /// A person answered the customer (`ticket_replies` row `replyID`), in `author`'s name.
+    case answered(replyID: Int64, author: String)
+    /// A technician's emailed commands (their stored message `messageID`) were refused.
+    case commandRejected(messageID: Int64, technician: TicketFacts.Person)
 }
 
 /// Which emails an event causes, for whom, in which language, and whether they go out now,
@@ -65,7 +69,7 @@ public struct NotificationPolicy: Sendable {
         case .assigned(let technician):
             let assignment = PlannedNotification(
                 kind: .assignment, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
-                cause: "ticket", disposition: .send
+                cause: "ticket", disposition: .send, replyAs: technician.id
             )
             let technicianKey = technician.id.map { "technician:\($0)" } ?? "technician:\(technician.email.lowercased())"
             return [assignment] + [customer(.statusAssigned, ticket: ticket, cause: technicianKey)].compactMap { $0 }
@@ -90,6 +94,23 @@ public struct NotificationPolicy: Sendable {
             }
         case .statusChanged(let change, let eventID):
             return statusChanged(change, eventID: eventID, ticket: ticket)
+        case .answered(let replyID, let author):
+            // A person wrote it: it goes out whatever the automation phase (the store still
+            // checks the address for bounces and the rate limit).
+            guard let address = ticket.requesterEmail, !address.isEmpty else { return [] }
+            return [
+                PlannedNotification(
+                    kind: .agentReply, recipient: address, recipientName: ticket.requesterName, language: customerLanguage(ticket),
+                    cause: "reply:\(replyID)", disposition: .send, writtenBy: author
+                )
+            ]
+        case .commandRejected(let messageID, let technician):
+            return [
+                PlannedNotification(
+                    kind: .commandRejected, recipient: technician.email, recipientName: technician.name, language: Phrases.fallbackLanguage,
+                    cause: "message:\(messageID)", disposition: .send, replyAs: technician.id
+                )
+            ]
         case .escalated(let escalationID, let level, _, _):
             return escalation(escalationID, level: EscalationLevel(rawValue: level) ?? .manager, ticket: ticket)
         }

@@ -24,6 +24,11 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case supplierReminder = "supplier_reminder"
     /// The customer wrote again on a pending or solved ticket: its technician is told.
     case reopened
+    // People working tickets by email.
+    /// A technician's own answer, sent to the customer in their name.
+    case agentReply = "agent_reply"
+    /// To a technician: their emailed commands were refused, and why.
+    case commandRejected = "command_rejected"
 
     public var recipientRole: RecipientRole {
         switch self {
@@ -32,13 +37,25 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .escalation, .escalationDigest: .manager
         case .summary, .operationsAlert, .report: .operations
         case .supplierRequest, .supplierReminder: .supplier
+        case .agentReply: .customer
+        case .commandRejected: .technician
         }
     }
+
+    /// A person wrote it: it goes out as they wrote it (no AI opening paragraph, not held by
+    /// shadow mode), and it is no automatic mail (RFC 3834 `Auto-Submitted: no`).
+    public var isWrittenByPerson: Bool { self == .agentReply }
+
+    /// Whether an LLM may write its opening paragraph: not into a person's words, nor into
+    /// our answer to a technician's commands, which must say exactly what was wrong.
+    public var takesIntro: Bool { !isWrittenByPerson && self != .commandRejected }
 
     /// Mail that answers someone's message, as opposed to mail we start (RFC 3834).
     public var isReply: Bool {
         switch self {
         case .confirmation, .troubleshootingReply, .resolved, .statusAssigned, .statusWaitingSupplier, .solved: true
+        // The technician's answer continues the customer's thread; a refusal answers the technician's email.
+        case .agentReply, .commandRejected: true
         default: false
         }
     }

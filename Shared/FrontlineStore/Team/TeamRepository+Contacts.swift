@@ -10,3 +10,13 @@ extension TeamRepository {
         }
     }
 }
+
+extension TeamRepository {
+    /// The technician's name and address when they are on the team and active; nil otherwise
+    /// (a reply address outlives the person's place on the team, and must stop working with it).
+    public func activeContact(ofTechnician id: Int64) throws -> TicketFacts.Person? {
+        try connection.query("SELECT name, email FROM technicians WHERE id = $1 AND active", [id]).first.map {
+            TicketFacts.Person(id: id, name: try $0.string("name"), email: try $0.string("email"))
+        }
+    }
+}

@@ -10,6 +10,12 @@ import Logging
 /// attachments, the ticket's participants and the `ticket.received` event are written in one
 /// transaction, so the same message taken twice (read again, or again after a crash) finds
 /// its (channel, Message-ID) row and changes nothing.
+///
+/// People work tickets by email through it too. A message sent to a technician's reply address
+/// (a valid token for that technician and ticket) from that technician's own address is theirs
+/// on that ticket: its commands and answer are carried out in the same transaction. A
+/// customer's reply to a finished ticket that starts with a rating records it; any other
+/// reply reopens a pending or solved ticket, and one to a closed ticket starts a follow-up.
 public struct IngestMessage: Sendable {
     public struct Settings: Sendable {
         /// Attachments over this many bytes are kept as their size only.
@@ -24,11 +30,14 @@ public struct IngestMessage: Sendable {
         public var maxMessageBytes: Int = 50 << 20
         /// How long a bounce keeps an address from getting automatic mail.
         public var failingAddressLifetime: Duration = .seconds(30 * 86_400)
+        /// Checks technicians' reply addresses (our secret and address). Without it no message
+        /// is a technician's command: every one is treated as a customer's.
+        public var replyAddresses: ReplyAddresses?
 
         public init(
             attachmentCap: Int = 25 << 20, senderLimit: Int = 30, senderWindow: Duration = .seconds(600),
             autoReplyGuard: AutoReplyGuard, ownAddresses: Set<String> = [], maxMessageBytes: Int = 50 << 20,
-            failingAddressLifetime: Duration = .seconds(30 * 86_400)
+            failingAddressLifetime: Duration = .seconds(30 * 86_400), replyAddresses: ReplyAddresses? = nil
         ) {
             self.attachmentCap = attachmentCap
             self.senderLimit = senderLimit
@@ -37,6 +46,7 @@ public struct IngestMessage: Sendable {
             self.ownAddresses = ownAddresses
             self.maxMessageBytes = maxMessageBytes
             self.failingAddressLifetime = failingAddressLifetime
+            self.replyAddresses = replyAddresses
         }
     }
 
@@ -137,7 +147,14 @@ public struct IngestMessage: Sendable {
             NewAttachment(filename: $0.filename, contentType: $0.contentType, size: $0.size, content: $0.data)
         }
         let tagged = SubjectTag.ticketID(in: email.subject)
-        let named = Set(email.toAddresses + email.ccAddresses).subtracting(settings.ownAddresses).sorted()
+        let replyAddresses = settings.replyAddresses
+        // Our reply addresses are ours too, whatever their token.
+        let named = Set(email.toAddresses + email.ccAddresses).subtracting(settings.ownAddresses)
+            .filter { replyAddresses?.isOurs($0) != true }.sorted()
+        // Only a valid token can make this a technician's message; the From is checked in the transaction.
+        let replyToken = replyAddresses?.find(in: email)
+        let technicianText = replyToken == nil ? "" : ReplyTrimmer.newText(body)
+        let work = replyAddresses.map { WorkTicket(sender: $0.own.value, clock: clock) }
 
         let outcome = try await unitOfWork.transaction { transaction -> IngestOutcome in
             // The source's position moves with the message, whatever becomes of it.
@@ -159,6 +176,18 @@ public struct IngestMessage: Sendable {
                 )
             }
 
+            // A technician's reply through their reply address: the token names the ticket and
+            // the technician, and only that technician's own From makes it theirs.
+            if let replyToken, let work, let sender = email.fromAddress,
+                let technician = try transaction.team.activeContact(ofTechnician: replyToken.technician),
+                technician.email.lowercased() == sender, try transaction.tickets.lockStatus(of: replyToken.ticket) != nil
+            {
+                return try Self.workByEmail(
+                    stored, ticket: replyToken.ticket, technician: technician, text: technicianText, automatic: !flagged.isEmpty,
+                    reasons: reasons, attachments: attachments, work: work, now: now, in: transaction
+                )
+            }
+
             let role = try messages.senderRole(of: email.fromAddress)
             // References, In-Reply-To and the subject tag name a ticket; the sender joins it only
             // when taking part in it. Anyone can copy a Message-ID or a tag into a mail.
@@ -166,6 +195,25 @@ public struct IngestMessage: Sendable {
             var continued: Int64?
             if let cited, let sender = email.fromAddress, try messages.takesPart(sender, in: cited) {
                 continued = cited
+            }
+            // A customer's own reply (not automatic mail) on a ticket that waits on them or is finished.
+            var rating: SatisfactionRating?
+            var followUpOf: Int64?
+            if let joined = continued, role == .customer, reasons.isEmpty, let sender = email.fromAddress {
+                let status = try transaction.tickets.lockStatus(of: joined)
+                if status == .solved || status == .closed { rating = SatisfactionRating.parse(record.bodyTrimmed) }
+                if rating == nil {
+                    switch status {
+                    case .pending, .solved:
+                        try ChangeStatus().move(joined, to: .open, reason: .customerReply, by: .customer(sender), at: now, in: transaction, cause: nil)
+                    case .closed:
+                        // Closed is final: the customer's new words start a ticket of their own, linked to it.
+                        followUpOf = joined
+                        continued = nil
+                    default:
+                        break
+                    }
+                }
             }
             let ticket: Int64
             if let continued {
@@ -175,14 +223,26 @@ public struct IngestMessage: Sendable {
                 ticket = try transaction.tickets.open(
                     subject: email.subject, requesterEmail: email.fromAddress, requesterName: email.fromName, at: now
                 )
+                if let followUpOf { try transaction.tickets.markFollowUp(ticket, of: followUpOf) }
             }
             if let sender = email.fromAddress {
                 try messages.addParticipants([sender], to: ticket, as: ParticipantRole(role))
             }
             // Whom a participant writes to (To, Cc) takes part too: a colleague in copy can answer.
             try messages.addParticipants(named, to: ticket, as: .copied)
-            try messages.file(stored, on: ticket, senderRole: role, autoReplyReasons: reasons, citedTicket: continued == nil ? cited : nil)
+            try messages.file(
+                stored, on: ticket, senderRole: role, autoReplyReasons: reasons,
+                citedTicket: continued == nil && followUpOf == nil ? cited : nil
+            )
             try messages.addAttachments(attachments, to: stored)
+            if let rating, let sender = email.fromAddress {
+                try transaction.tickets.recordSatisfaction(ticket, score: rating.score, comment: rating.comment, at: now)
+                var details: [String: JSONValue] = ["score": .number(Double(rating.score))]
+                if let comment = rating.comment { details["comment"] = .string(comment) }
+                try transaction.audit.record("rated", by: .customer(sender), ticket: ticket, details: .object(details))
+                // A rating asks nothing of anyone: no ticket.received, so no classification or answer.
+                return .reply(ticket)
+            }
             let received = TicketReceived(
                 messageID: stored, kind: continued == nil ? .newTicket : .reply, senderRole: role, autoReplyForbidden: !reasons.isEmpty
             )
@@ -195,6 +255,38 @@ public struct IngestMessage: Sendable {
         default: break
         }
         return outcome
+    }
+
+    /// A technician's message through their reply address, on the token's ticket: filed as
+    /// theirs, then its commands (or answer) carried out in this transaction. Refused commands
+    /// change nothing and the technician is told why (`ticket.command_rejected`). Automatic mail
+    /// (an out-of-office reply sent to the reply address) is kept and never obeyed or answered.
+    private static func workByEmail(
+        _ stored: Int64, ticket: Int64, technician: TicketFacts.Person, text: String, automatic: Bool, reasons: [String],
+        attachments: [NewAttachment], work: WorkTicket, now: Date, in transaction: StoreTransaction
+    ) throws -> IngestOutcome {
+        let messages = transaction.messages
+        try transaction.tickets.touch(ticket, at: now)
+        try messages.addParticipants([technician.email.lowercased()], to: ticket, as: .technician)
+        try messages.file(stored, on: ticket, senderRole: .technician, autoReplyReasons: reasons, citedTicket: nil)
+        try messages.addAttachments(attachments, to: stored)
+        guard !automatic, let technicianID = technician.id else { return .reply(ticket) }
+
+        let parsed = EmailCommands.parse(text)
+        var problems = parsed.problems
+        if problems.isEmpty {
+            let worker = TicketWorker(
+                actor: .email(technician.email), technicianID: technicianID, name: technician.name, email: technician.email
+            )
+            if case .refused(let refused) = try work.apply(parsed.actions, ticket: ticket, by: worker, in: transaction, cause: nil, sourceMessage: stored) {
+                problems = refused.problems
+            }
+        }
+        if !problems.isEmpty {
+            let rejected = TicketCommandRejected(technicianID: technicianID, messageID: stored, problems: problems)
+            try transaction.publish(try EventEnvelope(rejected, ticketID: ticket, occurredAt: now))
+        }
+        return .reply(ticket)
     }
 
     /// A bounce of our mail: linked to the message it returns. An address is marked failing only

@@ -19,6 +19,10 @@ public struct NotifyTicketEvent: Sendable {
         case supplierFollowupDue(SupplierFollowupDue)
         /// `eventID` keys the notification: each change is told once, a later one again.
         case statusChanged(TicketStatusChanged, eventID: String)
+        /// A person answered the customer: their words go out on the customer's thread.
+        case answered(TicketAnswered)
+        /// A technician's emailed commands were refused: they are told why.
+        case commandRejected(TicketCommandRejected)
     }
 
     public struct Settings: Sendable {
@@ -65,6 +69,8 @@ public struct NotifyTicketEvent: Sendable {
         case ticketNotFound
         /// An assignment to a technician who is not on record: nobody to tell.
         case technicianNotFound
+        /// The answer (or the refused message) of the event is not stored.
+        case replyNotFound
     }
 
     public let composer: NotificationComposer
@@ -91,8 +97,29 @@ public struct NotifyTicketEvent: Sendable {
         let request = Request(cause, ticket: ticket)
         guard let loaded = try await load(request, ticket: ticket) else { return .ticketNotFound }
         var facts = loaded.facts
-        if let technician = loaded.technician { facts.assignee = technician }
-        guard let trigger = request.trigger ?? loaded.technician.map(NotificationTrigger.assigned) else { return .technicianNotFound }
+        var extra = request.extra
+        let trigger: NotificationTrigger
+        if let known = request.trigger {
+            trigger = known
+        } else if let replyID = request.replyID {
+            guard let reply = loaded.reply else { return .replyNotFound }
+            trigger = .answered(replyID: replyID, author: reply.authorName)
+            extra["reply_body"] = reply.body
+            extra["author_name"] = reply.authorName
+        } else if let rejected = request.rejected {
+            guard let technician = loaded.technician else { return .technicianNotFound }
+            guard let message = loaded.message else { return .replyNotFound }
+            trigger = .commandRejected(messageID: rejected.messageID, technician: technician)
+            // The refusal answers the technician's own email, not the customer's thread.
+            facts.thread = message.messageID.hasSuffix("@frontline.invalid") ? [] : [message.messageID]
+            extra["their_subject"] = message.subject
+            extra["problems"] = rejected.problems
+            extra["commands"] = EmailCommands.usage
+        } else {
+            guard let technician = loaded.technician else { return .technicianNotFound }
+            facts.assignee = technician
+            trigger = .assigned(technician: technician)
+        }
         let policy = NotificationPolicy(
             phase: loaded.automation.phase, confidenceThreshold: loaded.automation.confidenceThreshold,
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
@@ -101,7 +128,6 @@ public struct NotifyTicketEvent: Sendable {
         let plans = policy.plan(trigger, ticket: facts)
         guard !plans.isEmpty else { return .notified([]) }
 
-        var extra = request.extra
         extra["history"] = loaded.history
         if let latest = loaded.latestMessage {
             extra["latest_message"] = latest
@@ -154,6 +180,10 @@ public struct NotifyTicketEvent: Sendable {
         var decisionID: Int64?
         var technicianID: Int64?
         var supplier = SupplierLookup.none
+        /// A person's answer to send (`ticket_replies`).
+        var replyID: Int64?
+        /// Refused commands: the technician is `technicianID`.
+        var rejected: TicketCommandRejected?
         var withHistory = false
         var withAttachments = false
         /// The customer's newest message: what a reopen is about.
@@ -173,6 +203,11 @@ public struct NotifyTicketEvent: Sendable {
             case .assigned(let assigned):
                 technicianID = assigned.technicianID
                 withAttachments = true
+            case .answered(let answered):
+                replyID = answered.replyID
+            case .commandRejected(let refused):
+                technicianID = refused.technicianID
+                rejected = refused
             case .escalated(let escalated):
                 extra["escalation_level"] = escalated.level.rawValue
                 extra["escalation_cause"] = escalated.cause
@@ -210,6 +245,9 @@ public struct NotifyTicketEvent: Sendable {
         var history: [String]
         var attachments: [StoredAttachment]
         var latestMessage: String?
+        var reply: TicketReply?
+        /// The technician's message whose commands were refused.
+        var message: StoredMessageReference?
     }
 
     /// The ticket's facts, the automation settings, and for some causes the technician, the
@@ -223,6 +261,8 @@ public struct NotifyTicketEvent: Sendable {
         let withHistory = request.withHistory
         let withAttachments = request.withAttachments
         let withLatestMessage = request.withLatestMessage
+        let replyID = request.replyID
+        let rejectedMessage = request.rejected?.messageID
         return try await reader.read { transaction -> Loaded? in
             guard var facts = try transaction.tickets.notificationFacts(of: ticket, answering: decisionID) else { return nil }
             facts.supplier = try Self.supplier(lookup, ticket: facts, in: transaction.suppliers)
@@ -233,7 +273,9 @@ public struct NotifyTicketEvent: Sendable {
                 technician: try technicianID.flatMap { try transaction.team.contact(ofTechnician: $0) },
                 history: withHistory ? try transaction.tickets.story(of: ticket, withNotes: false).map(\.line) : [],
                 attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : [],
-                latestMessage: withLatestMessage ? try transaction.tickets.latestCustomerMessage(of: ticket) : nil
+                latestMessage: withLatestMessage ? try transaction.tickets.latestCustomerMessage(of: ticket) : nil,
+                reply: try replyID.flatMap { try transaction.tickets.reply($0) },
+                message: try rejectedMessage.flatMap { try transaction.messages.reference(of: $0) }
             )
         }
     }

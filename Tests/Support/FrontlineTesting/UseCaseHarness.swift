@@ -59,3 +59,13 @@ extension IngestMessage.Settings {
         )
     }
 }
+
+extension IngestMessage.Settings {
+    /// The test deployment's intake that also reads technicians' reply addresses, minted with
+    /// the test secret on helpdesk@helpdesk.example.
+    public static var testingWithReplyAddresses: IngestMessage.Settings {
+        var settings = IngestMessage.Settings.testing
+        settings.replyAddresses = ReplyAddresses(secret: testReplySecret, ownAddress: "helpdesk@helpdesk.example")
+        return settings
+    }
+}
