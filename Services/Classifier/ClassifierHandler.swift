@@ -30,6 +30,9 @@ struct ClassifierHandler: Sendable {
                 return
             case .notFromCustomer:
                 return
+            case .personAnswering:
+                context.logger.info("a person is answering this ticket: no troubleshooting turn")
+                return
             case .messageNotFound:
                 context.logger.warning("message of the event not found; nothing to classify")
                 return

@@ -161,5 +161,24 @@ extension Integration {
             #expect(try await given.status(of: first.ticket) == .open, "the supplier's words do not solve the customer's ticket")
             #expect(try await given.outbox(.ticketTurn).isEmpty)
         }
+    
+        @Test("once a person has answered the customer, the AI takes no troubleshooting turn of its own")
+        func personAnswersInstead() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let given = try await Given(scratch)
+            let first = try await given.message("My laptop does not start.")
+            _ = try await given.classify.run(ticket: first.ticket, message: first.message, in: given.unitOfWork, cause: first.event)
+            let technician = try await scratch.database.transaction { connection in
+                try Given.insertedID(connection.query("INSERT INTO technicians (email, name) VALUES ('ana@example.com', 'Ana Lima') RETURNING id"))
+            }
+            let ana = TicketWorker(actor: .cli("ana@example.com"), technicianID: technician, name: "Ana Lima", email: "ana@example.com")
+            try await WorkTicket(sender: "desk@example.com", clock: given.clock)
+                .run([.reply("Please hold the power button for ten seconds.")], ticket: first.ticket, by: ana, in: given.unitOfWork)
+
+            let reply = try await given.message("Still black, what now?", on: first.ticket)
+            #expect(try await given.takeTurn.run(ticket: first.ticket, message: reply.message, in: given.unitOfWork, cause: reply.event) == .personAnswering)
+            #expect(try await given.outbox(.ticketTurn).isEmpty, "the AI does not answer beside the technician")
+        }
     }
 }

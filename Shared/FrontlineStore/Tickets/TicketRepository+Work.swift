@@ -44,6 +44,11 @@ extension TicketRepository {
         }
     }
 
+    /// Whether a person has answered the customer on the ticket.
+    public func hasPersonAnswered(_ ticket: Int64) throws -> Bool {
+        try !connection.query("SELECT 1 FROM ticket_replies WHERE ticket_id = $1 LIMIT 1", [ticket]).isEmpty
+    }
+
     /// An internal note by a person; `key` makes the same note taken twice one note.
     public func addNote(ticket: Int64, by worker: TicketWorker, body: String, key: String, at now: Date) throws {
         try connection.execute(

@@ -28,20 +28,25 @@ public struct TakeTroubleshootingTurn: Sendable {
         case notFromCustomer
         /// The message is not stored.
         case messageNotFound
+        /// A person has answered the customer on this ticket: the conversation is theirs now,
+        /// and the AI does not speak in between.
+        case personAnswering
     }
 
     public func run(ticket: Int64, message messageID: Int64, in unitOfWork: some ReadingUnitOfWork, cause: EventEnvelope) async throws -> Outcome {
-        let (found, classified, rounds) = try await unitOfWork.read { transaction in
+        let (found, classified, rounds, answeredByPerson) = try await unitOfWork.read { transaction in
             (
                 try transaction.messages.messageToClassify(messageID),
                 try transaction.classifications.troubleshootingContext(of: ticket),
-                try transaction.tickets.troubleshootingRounds(of: ticket) ?? 0
+                try transaction.tickets.troubleshootingRounds(of: ticket) ?? 0,
+                try transaction.tickets.hasPersonAnswered(ticket)
             )
         }
         guard let message = found else { return .messageNotFound }
         // A technician's answer or a supplier's mail is neither a turn nor the ticket's text to classify.
         guard message.senderRole == .customer else { return .notFromCustomer }
         guard let classified else { return .ticketNotClassified }
+        guard !answeredByPerson else { return .personAnswering }
 
         let knowledge = catalog.requestType(classified.label).map {
             ClassificationValidator(catalog: catalog).knowledgeSteps(for: $0, language: classified.language)
