@@ -92,6 +92,11 @@ service imap-login {
 service imap {
   process_limit = 64
 }
+# Every service, test and tool logs in as the one user "support" from 127.0.0.1; Dovecot's
+# default of 10 such connections refuses logins when the test suites run side by side.
+protocol imap {
+  mail_max_userip_connections = 200
+}
 CONF
   # Dovecot may be moving files while a restart runs this again: a vanished file is fine.
   chown -R dovecot:dovecot "$dir/dovecot/mail" 2>/dev/null || true
