@@ -140,7 +140,8 @@ func at(_ text: String) -> Date {
         (EscalationPolicy.Signals(humanRequested: true), ["human_requested"]),
         (EscalationPolicy.Signals(safetyConcern: true), ["safety_concern"]),
         (EscalationPolicy.Signals(expertRequired: true), ["expert_required"]),
-        (EscalationPolicy.Signals(priority: .desktopUserDown), ["high_priority"]),
+        (EscalationPolicy.Signals(priority: .critical), ["high_priority"]),
+        (EscalationPolicy.Signals(priority: .desktopUserDown), []),
         (EscalationPolicy.Signals(confidence: 0.9, priority: .medium), []),
     ])
     func triggers(signals: EscalationPolicy.Signals, causes: [String]) {
@@ -149,7 +150,7 @@ func at(_ text: String) -> Date {
 
     @Test func aClassificationAndATurnEachSayTheirOwnThings() {
         let classified = TicketClassified(
-            decisionID: 1, category: "Hardware Support", requestType: "Laptop Failure", priority: .desktopUserDown, confidence: 0.2,
+            decisionID: 1, category: "Hardware Support", requestType: "Laptop Failure", priority: .critical, confidence: 0.2,
             language: "en", provider: "test", safetyConcern: false, humanRequested: false, expertRequired: true
         )
         #expect(policy.triggers(for: classified).map(\.cause) == ["low_confidence", "expert_required", "high_priority"])
@@ -164,7 +165,7 @@ func at(_ text: String) -> Date {
             let escalates = policy.triggers(for: .init(priority: priority)).map(\.cause) == ["high_priority"]
             #expect(escalates == Priority.escalating.contains(priority), "\(priority)")
         }
-        #expect(Priority.escalating == [.critical, .desktopUserDown, .high])
+        #expect(Priority.escalating == [.critical], "High and Desktop/User Down are watched by their SLA, not escalated on arrival")
     }
 
     @Test func slaBreachesGoUpTheLevels() {

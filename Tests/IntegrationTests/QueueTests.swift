@@ -55,17 +55,6 @@ extension Integration {
             )
         }
 
-        /// Every group that reads `type`'s stream has had all `count` entries delivered and
-        /// acknowledged (a handler that writes nothing leaves no other trace).
-        static func drained(_ scratch: Scratch, _ type: EventType, count: Int64, groups: Set<String>) async throws -> Bool {
-            let stream = scratch.streams.stream(for: type)
-            let (length, infos) = try await scratch.redis.run { connection in
-                (try connection.length(stream: stream), try connection.groups(stream: stream))
-            }
-            guard length == count, groups.isSubset(of: Set(infos.map(\.name))) else { return false }
-            return infos.allSatisfy { $0.lag == 0 && $0.pending == 0 }
-        }
-
         @Test("20 tickets arriving at night are queued with no escalation and no escalation email; at the shift start they are assigned in due order")
         func nightQueueThenShiftStart() async throws {
             let scratch = try await Scratch()
@@ -112,9 +101,9 @@ extension Integration {
             // ticket's escalation reached the team lead, so escalations do flow to the mailbox.
             let settled = try await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
                 let decided = try await scratch.scalar("SELECT count(*) FROM assignments")
-                let classified = try await Self.drained(scratch, .ticketClassified, count: 20, groups: ["assigner", "escalation", "notifier"])
+                let classified = try await scratch.drained(.ticketClassified, count: 20, groups: ["assigner", "escalation", "notifier"])
                 // Whoever reads the failures has read them all (the escalation service no longer does).
-                let failures = try await Self.drained(scratch, .ticketAssignmentFailed, count: 20, groups: [])
+                let failures = try await scratch.drained(.ticketAssignmentFailed, count: 20, groups: [])
                 let raised = try await scratch.scalar("SELECT count(*) FROM escalations WHERE ticket_id = $1", [forgotten])
                 let told = sent.messages(from: sender).filter { $0.kind == "escalation" && $0.ticket == forgotten }.count
                 return decided == 20 && classified && failures && raised > 0 && told == raised
@@ -212,7 +201,7 @@ extension Integration {
 
             // The notifier has seen every escalation event and the digest is delivered.
             let settled = try await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
-                let seen = try await Self.drained(scratch, .ticketEscalated, count: 12, groups: ["notifier"])
+                let seen = try await scratch.drained(.ticketEscalated, count: 12, groups: ["notifier"])
                 let digests = sent.messages(from: sender).filter { $0.kind == "escalation_digest" }
                 return seen && !digests.isEmpty
             }

@@ -8,8 +8,10 @@ public enum Priority: String, Codable, Sendable, CaseIterable, Comparable {
     case medium = "Medium"
     case low = "Low"
 
-    /// Priorities that go to people at once.
-    public static let escalating: Set<Priority> = [.critical, .high, .desktopUserDown]
+    /// Priorities that go to the team lead at once. High and Desktop/User Down have shorter SLA
+    /// targets and are escalated when those are at risk: escalating every one of them on arrival
+    /// buried the team lead (75 of the sample's 192 tickets).
+    public static let escalating: Set<Priority> = [.critical]
 
     public static func < (lhs: Priority, rhs: Priority) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -152,7 +152,10 @@ public struct NotifyTicketEvent: Sendable {
         let storing = self.storing
         let ready = composed
         let told = facts
+        // An escalation emailed on its own is told: a digest turned on later must not repeat it.
+        let escalationSent: Int64? = if case .escalated(let escalationID, _, _, _) = trigger { escalationID } else { nil }
         let notified = try await unitOfWork.transaction { transaction -> [Notified] in
+            if let escalationSent { try transaction.escalations.markDigested([escalationSent], at: now) }
             var notified: [Notified] = []
             for notification in ready {
                 let plan = notification.plan

@@ -69,3 +69,16 @@ extension IngestMessage.Settings {
         return settings
     }
 }
+
+extension Scratch {
+    /// Every group that reads `type`'s stream has had all `count` entries delivered and
+    /// acknowledged (a handler that writes nothing leaves no other trace).
+    public func drained(_ type: EventType, count: Int64, groups: Set<String>) async throws -> Bool {
+        let stream = streams.stream(for: type)
+        let (length, infos) = try await redis.run { connection in
+            (try connection.length(stream: stream), try connection.groups(stream: stream))
+        }
+        guard length == count, groups.isSubset(of: Set(infos.map(\.name))) else { return false }
+        return infos.allSatisfy { $0.lag == 0 && $0.pending == 0 }
+    }
+}
