@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "notifier", targets: ["Notifier"]),
         .executable(name: "supplier-reminder", targets: ["SupplierReminder"]),
         .executable(name: "escalation", targets: ["Escalation"]),
+        .executable(name: "api", targets: ["API"]),
         .executable(name: "frontline", targets: ["FrontlineCLI"]),
         .executable(name: "frontline-bench", targets: ["FrontlineBench"]),
         .executable(name: "backbone-probe", targets: ["BackboneProbe"]),
@@ -144,6 +145,20 @@ let package = Package(
             path: "Shared/FrontlineRuntime"
         ),
 
+        // The HTTP API's doors as a library (the router, tokens, the OpenAPI document), so the
+        // tests drive it in-process; Services/API only wires it.
+        .target(
+            name: "FrontlineAPI",
+            dependencies: [
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/FrontlineAPI",
+            resources: [.embedInCode("openapi.yaml")]
+        ),
+
         // Doors: the six services and the admin CLI. Each main.swift only wires.
         .executableTarget(
             name: "MailIngest",
@@ -165,9 +180,14 @@ let package = Package(
         ),
         .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Escalation"),
         .executableTarget(
+            name: "API",
+            dependencies: ["FrontlineRuntime", "FrontlineAPI", "FrontlineUseCases", "FrontlineMail", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/API"
+        ),
+        .executableTarget(
             name: "FrontlineCLI",
             dependencies: [
-                "FrontlineRuntime", "FrontlineUseCases", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
+                "FrontlineRuntime", "FrontlineAPI", "FrontlineUseCases", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -220,7 +240,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineTesting",
+                "FrontlineTesting", "FrontlineAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -102,7 +102,7 @@ extension TicketRepository {
         try lockStatus(of: ticket) != nil
     }
 
-    private static func overview(_ row: PostgresRow) throws -> TicketOverview {
+    static func overview(_ row: PostgresRow) throws -> TicketOverview {
         var classification: TicketOverview.Classification?
         if let category = row["category"] {
             classification = TicketOverview.Classification(

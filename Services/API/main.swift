@@ -1,0 +1,34 @@
+import FrontlineAPI
+import FrontlineMail
+import FrontlineRuntime
+import FrontlineUseCases
+import Hummingbird
+
+// api: the HTTP API under /api/v1 on FRONTLINE_API_PORT (default 8080), on the same host as the
+// operations endpoints (FRONTLINE_HTTP_HOST). Stateless: run as many as you like behind a load
+// balancer. Every change goes through a use case and the outbox, which this process's relay
+// publishes like every other service's.
+await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
+    let port = try context.environment.integer("FRONTLINE_API_PORT", default: 8080, range: 0...65535)
+    let sender = try context.environment.ownMailAddress()
+    let api = FrontlineHTTPAPI(
+        unitOfWork: context.unitOfWork, work: WorkTicket(sender: sender.address, clock: context.clock), clock: context.clock,
+        logger: context.logger
+    )
+    var serverLogger = context.logger
+    serverLogger.logLevel = .warning
+    let host = context.configuration.httpHost
+    let logger = context.logger
+    let server = Application(
+        router: api.router(),
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+        onServerRunning: { channel in
+            logger.info(
+                "api listening",
+                metadata: ["api_host": "\(channel.localAddress?.ipAddress ?? host)", "api_port": "\(channel.localAddress?.port ?? port)"]
+            )
+        },
+        logger: serverLogger
+    )
+    return [context.outboxRelay(), server]
+}

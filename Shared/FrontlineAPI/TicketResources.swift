@@ -1,0 +1,118 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+import FrontlineStore
+
+// What the API says about tickets. Keys are written snake_case (`APIJSON`), dates RFC 3339.
+
+struct TicketSummary: Encodable {
+    var id: Int64
+    var status: TicketStatus
+    var subject: String
+    var requester: String?
+    var assignee: Person?
+    var category: String?
+    var requestType: String?
+    var priority: String?
+    var createdAt: Date
+    var updatedAt: Date?
+
+    struct Person: Encodable {
+        var name: String?
+        var email: String
+    }
+
+    init(_ ticket: TicketOverview, updatedAt: Date?) {
+        id = ticket.id
+        status = ticket.status
+        subject = ticket.subject
+        requester = ticket.requester
+        assignee = ticket.assigneeEmail.map { Person(name: ticket.assignee, email: $0) }
+        category = ticket.classification?.category
+        requestType = ticket.classification?.requestType
+        priority = ticket.classification?.priority
+        createdAt = ticket.createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+struct TicketPage: Encodable {
+    var tickets: [TicketSummary]
+    /// Pass as `cursor` for the next page; absent on the last page.
+    var nextCursor: String?
+}
+
+/// One SLA target: when it falls due, when it was met, and how the ticket stands against it now.
+struct ServiceTarget: Encodable {
+    var due: Date?
+    var doneAt: Date?
+    var outcome: ServiceLevelStanding.Outcome?
+}
+
+struct TicketDetail: Encodable {
+    struct Classification: Encodable {
+        var category: String
+        var requestType: String
+        var priority: String
+        var confidence: Double
+        var steps: [String]
+    }
+
+    var ticket: TicketSummary
+    var classification: Classification?
+    var firstResponse: ServiceTarget
+    var resolution: ServiceTarget
+    var resolutionPaused: Bool
+    var closedAt: Date?
+    var followUpOf: Int64?
+    var followedBy: [Int64]
+    var timeline: [TicketStoryEvent]
+
+    init(_ ticket: TicketOverview, standing: TicketStanding, timeline: [TicketStoryEvent], now: Date) {
+        self.ticket = TicketSummary(ticket, updatedAt: nil)
+        classification = ticket.classification.map {
+            Classification(category: $0.category, requestType: $0.requestType, priority: $0.priority, confidence: $0.confidence, steps: $0.steps)
+        }
+        let levels = standing.serviceLevels
+        firstResponse = ServiceTarget(due: levels.firstResponseDue, doneAt: levels.firstRespondedAt, outcome: levels.firstResponse(at: now))
+        resolution = ServiceTarget(due: levels.resolutionDue, doneAt: levels.solvedAt, outcome: levels.resolution(at: now))
+        resolutionPaused = levels.resolutionPausedSince != nil
+        closedAt = standing.closedAt
+        followUpOf = standing.followUpOf
+        followedBy = standing.followedBy
+        self.timeline = timeline
+    }
+}
+
+/// What an action did.
+struct ActionResult: Encodable {
+    var ticket: Int64
+    var by: String
+    var done: [String]
+    var status: TicketStatus
+    var replyId: Int64?
+}
+
+struct TextBody: Decodable {
+    var text: String
+}
+
+struct AssignBody: Decodable {
+    var email: String
+}
+
+/// The opaque cursor: base64url of the last ticket's position.
+enum TicketCursor {
+    static func encode(_ position: TicketListPosition) -> String {
+        APITokens.base64URL(Data("\(position.updatedAt)|\(position.id)".utf8))
+    }
+
+    static func decode(_ text: String) -> TicketListPosition? {
+        guard let data = APITokens.fromBase64URL(text), let plain = String(data: data, encoding: .utf8) else { return nil }
+        let parts = plain.split(separator: "|")
+        guard parts.count == 2, let id = Int64(parts[1]), let time = try? Regex(#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"#),
+            parts[0].wholeMatch(of: time) != nil, Timestamp.parse(String(parts[0].prefix(19)) + "Z") != nil
+        else { return nil }
+        return TicketListPosition(updatedAt: String(parts[0]), id: id)
+    }
+}
