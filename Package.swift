@@ -242,6 +242,7 @@ let package = Package(
             dependencies: [
                 "FrontlineTesting", "FrontlineAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
