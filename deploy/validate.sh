@@ -19,3 +19,14 @@ echo "==> docker-compose.yml against the Compose specification"
 echo "==> deploy/k8s against Kubernetes 1.30 (strict: unknown fields are errors)"
 "$venv/bin/kubernetes-validate" --strict --quiet -k 1.30 deploy/k8s/*.yaml
 echo "deploy/k8s: valid"
+
+echo "==> Shared/FrontlineAPI/openapi.yaml against OpenAPI 3.1 (openapi-spec-validator)"
+if python3 -c "import openapi_spec_validator, yaml" 2>/dev/null; then
+  python3 -c "
+import sys, yaml
+from openapi_spec_validator import validate
+validate(yaml.safe_load(open('Shared/FrontlineAPI/openapi.yaml')))
+print('openapi.yaml: valid')"
+else
+  echo "openapi.yaml: skipped (pip install openapi-spec-validator pyyaml to check it)"
+fi
