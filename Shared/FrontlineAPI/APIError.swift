@@ -41,7 +41,7 @@ public struct APIError: HTTPResponseError, Sendable {
 
 /// JSON as the API writes it: snake_case keys, RFC 3339 dates, UTF-8.
 enum APIJSON {
-    static let encoder: JSONEncoder = {
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -50,7 +50,7 @@ enum APIJSON {
             try container.encode(date.formatted(Date.ISO8601FormatStyle()))
         }
         return encoder
-    }()
+    }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         Response(
