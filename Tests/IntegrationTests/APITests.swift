@@ -105,7 +105,8 @@ extension Integration {
             #expect(list.stdout.contains("chatbot") && list.stdout.contains(Self.alice) && !list.stdout.contains(token), "\(list.stdout)")
 
             try await Self.withClient(scratch) { client in
-                #expect(try await Self.call(client, .get, "/api/v1/tickets", token: token).status == .ok)
+                let listed = try await Self.call(client, .get, "/api/v1/tickets", token: token)
+                #expect(listed.status == .ok, "\(listed.text)")
             }
             let revoke = try ChildProcess("frontline", arguments: ["token", "revoke", "chatbot"], environment: scratch.environment())
             #expect(await revoke.waitForExit(timeout: .seconds(30)) == 0, "\(revoke.stderr)")
@@ -243,14 +244,14 @@ extension Integration {
                 #expect(assign.status == .conflict, "\(assign.text)")
 
                 let badBody = try await Self.call(client, .post, "/api/v1/tickets/\(ticket)/notes", token: nobody, json: #"{"txt": 1}"#)
-                #expect(badBody.status == .badRequest && (try badBody.error()["code"] as? String) == "bad_request")
+                #expect(try badBody.status == .badRequest && (badBody.error()["code"] as? String) == "bad_request")
 
                 for uri in ["/api/v1/tickets/987654", "/api/v1/tickets/0"] {
                     let missing = try await Self.call(client, .get, uri, token: nobody)
-                    #expect(missing.status == .notFound && (try missing.error()["code"] as? String) == "not_found", "\(uri): \(missing.text)")
+                    #expect(try missing.status == .notFound && (missing.error()["code"] as? String) == "not_found", "\(uri): \(missing.text)")
                 }
                 let missingAction = try await Self.call(client, .post, "/api/v1/tickets/987654/solve", token: nobody)
-                #expect(missingAction.status == .notFound && (try missingAction.error()["message"] as? String) == "there is no ticket 987654")
+                #expect(try missingAction.status == .notFound && (missingAction.error()["message"] as? String) == "there is no ticket 987654")
             }
             #expect(try await scratch.ticket(ticket)?.status == .closed)
             #expect(try await scratch.publishedEvents(TicketAnswered.self).isEmpty)
