@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineAPI
+import FrontlineCurl
 import FrontlineRuntime
 import FrontlineTesting
 import FrontlineUseCases
@@ -274,6 +275,30 @@ extension Integration {
                 ]
                 #expect(paths == expected)
             }
+        }
+
+        @Test("the api executable serves the API on FRONTLINE_API_PORT beside its operations endpoints, and stops on SIGTERM")
+        func apiProcess() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            let token = try await Self.token(scratch, "process", as: Self.alice)
+            let process = try ChildProcess("api", environment: scratch.environment())
+            let port = try await process.apiPort()
+            let (documentStatus, document) = try await httpGet("http://127.0.0.1:\(port)/api/v1/openapi.yaml")
+            #expect(documentStatus == 200 && document.contains("openapi: 3.1.0"))
+            let (anonymous, body) = try await httpGet("http://127.0.0.1:\(port)/api/v1/tickets")
+            #expect(anonymous == 401 && body.contains("\"unauthorized\""), "\(body)")
+            let client = CurlHTTPClient(threads: 1)
+            defer { client.shutdown() }
+            let listed = try await client.perform(
+                FrontlineCurl.HTTPRequest(url: "http://127.0.0.1:\(port)/api/v1/tickets?limit=5", headers: [("Authorization", "Bearer \(token)")])
+            )
+            #expect(listed.status == 200 && listed.text.contains("\"tickets\""), "\(listed.text)")
+            let (health, _) = try await httpGet("http://127.0.0.1:\(try await process.httpPort())/healthz")
+            #expect(health == 200)
+            process.signal(SIGTERM)
+            #expect(await process.waitForExit(timeout: .seconds(10)) == 0, "\(process.stderr)")
         }
     }
 }

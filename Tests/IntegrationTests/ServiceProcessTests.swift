@@ -5,7 +5,7 @@ import Testing
 
 extension Integration {
     @Suite struct ServiceProcesses {
-        static let services = ["mail-ingest", "classifier", "assigner", "notifier", "supplier-reminder", "escalation"]
+        static let services = ["mail-ingest", "classifier", "assigner", "notifier", "supplier-reminder", "escalation", "api"]
 
         /// The streams each service consumes, and so must leave nothing pending in.
         static let consumed: [String: (group: String, types: [EventType])] = [

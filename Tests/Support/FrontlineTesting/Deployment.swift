@@ -79,6 +79,7 @@ public final class Scratch: Sendable {
         environment["FRONTLINE_REDIS_URL"] = "redis://\(redisURL.host):\(redisURL.port)/\(redisURL.database)"
         environment["FRONTLINE_STREAM_PREFIX"] = streams.prefix
         environment["FRONTLINE_HTTP_PORT"] = "0"
+        environment["FRONTLINE_API_PORT"] = "0"
         environment[ReplySecret.variable] = testReplySecretText
         environment.merge(extra) { _, new in new }
         return environment
@@ -224,12 +225,22 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The port its operations server listens on, read from its "started" log line.
     public func httpPort(timeout: Duration = .seconds(20)) async throws -> Int {
+        try await announcedPort(message: "operations server listening", key: "http_port", timeout: timeout)
+    }
+
+    /// The port the `api` service announced for the HTTP API (`FRONTLINE_API_PORT=0` picks one).
+    public func apiPort(timeout: Duration = .seconds(20)) async throws -> Int {
+        try await announcedPort(message: "api listening", key: "api_port", timeout: timeout)
+    }
+
+    /// The port in `key` of the first log line whose message is `message`.
+    func announcedPort(message: String, key: String, timeout: Duration) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            for line in stdout.split(separator: "\n") where line.contains("\"msg\":\"operations server listening\"") {
+            for line in stdout.split(separator: "\n") where line.contains("\"msg\":\"\(message)\"") {
                 if let data = line.data(using: .utf8),
                     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                    let port = (object["http_port"] as? String).flatMap(Int.init) ?? object["http_port"] as? Int
+                    let port = (object[key] as? String).flatMap(Int.init) ?? object[key] as? Int
                 {
                     return port
                 }
@@ -237,7 +248,7 @@ public final class ChildProcess: @unchecked Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("no operations port announced; stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
+        Issue.record("no \(message) announced; stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
         throw Timeout()
     }
 }
