@@ -70,9 +70,10 @@ start assigner assigner 9103
 start notifier notifier 9104
 start supplier-reminder supplier-reminder 9105
 start escalation escalation 9106
+FRONTLINE_API_PORT=${FRONTLINE_API_PORT:-8080} start api api 9107
 
 echo "==> waiting for every service to be ready"
-for port in 9101 9102 9112 9103 9104 9105 9106; do
+for port in 9101 9102 9112 9103 9104 9105 9106 9107; do
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
     sleep 0.1
