@@ -74,7 +74,8 @@ enum TicketWork {
         if options.json {
             try printJSON(TicketWorkReport(ticket: ticket, by: worker.actor.name, done: done.lines, status: done.status, replyID: done.replyID))
         } else {
-            print("ticket \(ticket): \(done.lines.joined(separator: ", ")); now \(done.status.rawValue)")
+            let statusSaid = done.lines.contains { $0.hasPrefix("status ") }
+            print("ticket \(ticket): \(done.lines.joined(separator: ", "))" + (statusSaid ? "" : "; status \(done.status.rawValue)"))
         }
     }
 

@@ -392,7 +392,7 @@ extension Integration {
             #expect(summaries.contains { $0.email.text?.contains("Emails received as tickets: 3") == true }, "the period of the three tickets")
         }
 
-        @Test("over the rate limit, mail to an address is suppressed with the reason, and a bouncing address gets none")
+        @Test("over the rate limit, mail to an address is suppressed with the reason (a person's own answer still goes), and a bouncing address gets none")
         func rateLimitAndBouncingAddresses() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
@@ -404,18 +404,28 @@ extension Integration {
             let storing = StoreNotification(from: "desk@helpdesk.test", rateLimit: .init(perHour: 2))
             let statuses = try await DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams).transaction { transaction -> [StoredNotification] in
                 var statuses: [StoredNotification] = []
-                for (recipient, cause) in [("busy@example.com", "1"), ("busy@example.com", "2"), ("busy@example.com", "3"), ("gone@example.com", "1"), ("busy@example.com", "1")] {
-                    let plan = PlannedNotification(kind: .troubleshootingReply, recipient: recipient, language: "en", cause: cause, disposition: .send)
+                let sends: [(NotificationKind, String, String)] = [
+                    (.troubleshootingReply, "busy@example.com", "1"), (.troubleshootingReply, "busy@example.com", "2"),
+                    (.troubleshootingReply, "busy@example.com", "3"), (.troubleshootingReply, "gone@example.com", "1"),
+                    (.troubleshootingReply, "busy@example.com", "1"),
+                    // A person's own answer: past the limit it still goes; to a bouncing address it does not.
+                    (.agentReply, "busy@example.com", "reply:1"), (.agentReply, "gone@example.com", "reply:2"),
+                ]
+                for (kind, recipient, cause) in sends {
+                    let plan = PlannedNotification(kind: kind, recipient: recipient, language: "en", cause: cause, disposition: .send)
                     let composed = composer.compose(plan, ticket: TicketFacts(id: ticket, subject: "x"))
                     statuses.append(try storing.store(composed, ticket: ticket, in: transaction))
                 }
                 return statuses
             }
-            #expect(statuses == [.inserted(status: .pending), .inserted(status: .pending), .inserted(status: .suppressed), .inserted(status: .suppressed), .existing])
+            #expect(statuses == [
+                .inserted(status: .pending), .inserted(status: .pending), .inserted(status: .suppressed), .inserted(status: .suppressed), .existing,
+                .inserted(status: .pending), .inserted(status: .suppressed),
+            ])
             let reasons = try await scratch.database.withConnection { connection in
                 try connection.query("SELECT status_reason FROM notifications WHERE status = 'suppressed' ORDER BY id").compactMap { $0["status_reason"] }
             }
-            #expect(reasons == ["rate limit: 2 emails to this address in the last hour", "the address bounces"])
+            #expect(reasons == ["rate limit: 2 emails to this address in the last hour", "the address bounces", "the address bounces"])
         }
 
         @Test("a 5xx answer fails a notification for good; a 4xx one is tried again until accepted")

@@ -116,7 +116,7 @@ extension Integration {
 
             let close = try await Self.frontline(scratch, ["ticket", "close", id])
             #expect(close.status == 0, "\(close.stderr)")
-            #expect(close.stdout.contains("ticket \(ticket): status closed; now closed"), "\(close.stdout)")
+            #expect(close.stdout.contains("ticket \(ticket): status closed\n"), "\(close.stdout)")
             #expect(try await scratch.ticket(ticket)?.status == .closed)
             #expect(try await scratch.unitOfWork.read { try $0.tickets.standing(of: ticket) }?.closedAt != nil)
 

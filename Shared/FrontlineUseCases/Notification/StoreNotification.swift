@@ -40,9 +40,12 @@ public struct StoreNotification: Sendable {
         if plan.role.isExternal, disposition == .send {
             let notifications = transaction.notifications
             try notifications.lockRecipient(plan.recipient)
+            // The hourly limit stops automatic mail from flooding (or looping with) an address; a
+            // person's own answer is never held back by it, only by a bouncing address.
             disposition = NotificationPolicy.limitingOutsideMail(
                 disposition, role: plan.role, bouncing: try notifications.isBouncing(plan.recipient),
-                sentLastHour: try notifications.outgoingLastHour(to: plan.recipient), perHour: rateLimit.perHour
+                sentLastHour: plan.kind.isWrittenByPerson ? 0 : try notifications.outgoingLastHour(to: plan.recipient),
+                perHour: rateLimit.perHour
             )
         }
         let inserted = try transaction.notifications.insert(
