@@ -26,6 +26,7 @@ struct LifecycleTests {
         var ticket = TicketLifecycle(status: .open, resolutionDue: due)
         ticket = try ticket.moving(to: .pending, at: start.addingTimeInterval(3600), calendar: always)
         #expect(ticket.pausedSince == start.addingTimeInterval(3600))
+        #expect(ticket.resumesResolutionClock(movingTo: .open) && !ticket.resumesResolutionClock(movingTo: .onHold))
         #expect(ticket.pausedSeconds(at: start.addingTimeInterval(3 * 3600), calendar: always) == 2 * 3600)
         ticket = try ticket.moving(to: .open, at: start.addingTimeInterval(4 * 3600), calendar: always)
         #expect(ticket.pausedSince == nil)

@@ -54,6 +54,12 @@ public struct TicketLifecycle: Sendable, Equatable {
         return moved
     }
 
+    /// Whether moving to `next` lets a standing resolution clock run again: the only move that
+    /// needs the business calendar.
+    public func resumesResolutionClock(movingTo next: TicketStatus) -> Bool {
+        pausedSince != nil && next != status && next.isActive && !next.pausesResolutionClock
+    }
+
     /// Business seconds the resolution clock stood still by `now`, a pause under way included.
     public func pausedSeconds(at now: Date, calendar: BusinessCalendar) -> Double {
         pausedSeconds + (pausedSince.map { calendar.businessSeconds(from: $0, to: now) } ?? 0)

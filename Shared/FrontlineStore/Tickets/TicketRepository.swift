@@ -51,7 +51,10 @@ extension TicketRepository {
             _ = try current.status.moving(to: next)
             return current.status
         }
-        let calendar = try TeamRepository(connection: connection).calendar()
+        // The calendar is read only when a standing clock runs again: most moves (triage on every
+        // new ticket) do not need it.
+        let calendar = current.resumesResolutionClock(movingTo: next)
+            ? try TeamRepository(connection: connection).calendar() : BusinessCalendar(timeZone: "UTC", hours: [:])
         let moved = try current.moving(to: next, at: now, calendar: calendar)
         try connection.execute(
             """
