@@ -150,8 +150,9 @@ let package = Package(
         .target(
             name: "FrontlineAPI",
             dependencies: [
-                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases",
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases", "FrontlineMail", "FrontlineReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

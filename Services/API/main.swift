@@ -11,9 +11,10 @@ import Hummingbird
 await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     let port = try context.environment.integer("FRONTLINE_API_PORT", default: 8080, range: 0...65535)
     let sender = try context.environment.ownMailAddress()
+    let rate = try context.environment.integer("FRONTLINE_API_RATE_LIMIT", default: 600, range: 0...1_000_000)
     let api = FrontlineHTTPAPI(
-        unitOfWork: context.unitOfWork, work: WorkTicket(sender: sender.address, clock: context.clock), clock: context.clock,
-        logger: context.logger
+        unitOfWork: context.unitOfWork, ownAddress: sender, clock: context.clock, logger: context.logger,
+        settings: .init(requestsPerMinute: rate)
     )
     var serverLogger = context.logger
     serverLogger.logLevel = .warning

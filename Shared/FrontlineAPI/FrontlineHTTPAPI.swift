@@ -1,29 +1,66 @@
 import Foundation
 import FrontlineCore
 import FrontlineDomain
+import FrontlineMail
 import FrontlineStore
 import FrontlineUseCases
 import Hummingbird
 import Logging
 
-/// The HTTP API under `/api/v1`: it authenticates the bearer token, maps HTTP to the use cases
-/// and reads, and maps their outcomes back to HTTP. No SQL here: reads go through the store's
-/// repositories, every change through a use case (`WorkTicket`), so the checks, the audit trail
-/// (`api:<token name>`) and the events are the same as from the CLI or an emailed command.
+/// The HTTP API under `/api/v1`: it authenticates the bearer token, checks the token's role,
+/// maps HTTP to the use cases and reads, and maps their outcomes back to HTTP. No SQL here:
+/// reads go through the store's repositories, every change through a use case, so the checks,
+/// the audit trail (`api:<token name>`) and the events are the same as from the CLI or email.
+///
+/// One file per resource adds its routes: `TicketRoutes`, `ConfigurationRoutes`, `WebhookRoutes`.
 public struct FrontlineHTTPAPI: Sendable {
+    public struct Settings: Sendable {
+        /// Largest request body read; a bigger one is answered 413.
+        public var maxBodyBytes = 256 * 1024
+        /// Largest `POST /tickets` body (attachments come base64 inside it).
+        public var maxSubmissionBytes = 20 << 20
+        /// Requests one token may make per minute on one `api` process; more get 429.
+        public var requestsPerMinute = 600
+
+        public init(maxBodyBytes: Int = 256 * 1024, maxSubmissionBytes: Int = 20 << 20, requestsPerMinute: Int = 600) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxSubmissionBytes = maxSubmissionBytes
+            self.requestsPerMinute = requestsPerMinute
+        }
+    }
+
     public var unitOfWork: DatabaseUnitOfWork
     public var work: WorkTicket
+    public var submit: SubmitTicket
     public var clock: any WallClock
     public var logger: Logger
+    public var settings: Settings
+    let limiter: RequestRateLimiter
 
-    /// Largest request body read; a bigger one is answered 413.
-    public static let maxBodyBytes = 256 * 1024
-
-    public init(unitOfWork: DatabaseUnitOfWork, work: WorkTicket, clock: any WallClock, logger: Logger) {
+    public init(
+        unitOfWork: DatabaseUnitOfWork, work: WorkTicket, submit: SubmitTicket, clock: any WallClock, logger: Logger,
+        settings: Settings = Settings()
+    ) {
         self.unitOfWork = unitOfWork
         self.work = work
+        self.submit = submit
         self.clock = clock
         self.logger = logger
+        self.settings = settings
+        self.limiter = RequestRateLimiter(perMinute: settings.requestsPerMinute)
+    }
+
+    /// The API as the `api` service and the tests wire it: answers from `ownAddress`, tickets
+    /// submitted as mail to it.
+    public init(unitOfWork: DatabaseUnitOfWork, ownAddress: MailAddress, clock: any WallClock, logger: Logger, settings: Settings = Settings()) {
+        let ingest = IngestMessage(
+            settings: .init(autoReplyGuard: AutoReplyGuard(ownLoopValue: ownAddress.address), ownAddresses: [ownAddress.address.lowercased()]),
+            clock: clock, logger: logger
+        )
+        self.init(
+            unitOfWork: unitOfWork, work: WorkTicket(sender: ownAddress.address, clock: clock),
+            submit: SubmitTicket(ingest: ingest, ownAddress: ownAddress), clock: clock, logger: logger, settings: settings
+        )
     }
 
     /// The OpenAPI 3.1 document describing this API (Shared/FrontlineAPI/openapi.yaml).
@@ -41,6 +78,8 @@ public struct FrontlineHTTPAPI: Sendable {
                 email: token.technicianEmail
             )
         }
+
+        public var actor: Actor { .api(token.name) }
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -52,46 +91,22 @@ public struct FrontlineHTTPAPI: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: Self.openAPIDocument))
             )
         }
-        v1.get("tickets") { request, _ in
-            try await self.handle(request) { _ in try await self.list(request) }
-        }
-        v1.get("tickets/{id}") { request, context in
-            try await self.handle(request) { _ in try await self.show(try Self.ticketID(context)) }
-        }
-        let moves: [(String, TicketStatus)] = [("solve", .solved), ("reopen", .open), ("pending", .pending), ("hold", .onHold), ("close", .closed)]
-        for (path, status) in moves {
-            v1.post("tickets/{id}/\(path)") { request, context in
-                try await self.handle(request) { caller in try await self.act([.setStatus(status)], try Self.ticketID(context), caller) }
-            }
-        }
-        v1.post("tickets/{id}/replies") { request, context in
-            try await self.handle(request) { caller in
-                let body = try await Self.body(TextBody.self, request)
-                return try await self.act([.reply(body.text)], try Self.ticketID(context), caller)
-            }
-        }
-        v1.post("tickets/{id}/notes") { request, context in
-            try await self.handle(request) { caller in
-                let body = try await Self.body(TextBody.self, request)
-                return try await self.act([.note(body.text)], try Self.ticketID(context), caller)
-            }
-        }
-        v1.post("tickets/{id}/assign") { request, context in
-            try await self.handle(request) { caller in
-                let body = try await Self.body(AssignBody.self, request)
-                return try await self.act([.assign(email: body.email)], try Self.ticketID(context), caller)
-            }
-        }
+        addTicketRoutes(to: v1)
+        addConfigurationRoutes(to: v1)
+        addWebhookRoutes(to: v1)
         return router
     }
 
-    // MARK: - Authentication and errors
+    // MARK: - Authentication, roles and errors
 
-    /// Authenticates, runs `body`, and turns anything that is not an `APIError` into a 500
-    /// that says nothing about the cause (the log has it).
-    func handle(_ request: Request, _ body: (Caller) async throws -> Response) async throws -> Response {
+    /// Authenticates, checks that the token's role allows `permission`, applies the token's
+    /// rate limit, runs `body`, and turns anything that is not an `APIError` into a 500 that
+    /// says nothing about the cause (the log has it).
+    func handle(_ request: Request, needs permission: APIPermission, _ body: (Caller) async throws -> Response) async throws -> Response {
         do {
             let caller = try await authenticate(request)
+            guard caller.token.role.allows(permission) else { throw APIError.forbidden(caller.token.role, permission) }
+            if let wait = limiter.admit(caller.token.id, at: clock.now()) { throw APIError.tooManyRequests(retryAfterSeconds: wait) }
             return try await body(caller)
         } catch let error as APIError {
             throw error
@@ -118,83 +133,19 @@ public struct FrontlineHTTPAPI: Sendable {
         return id
     }
 
-    static func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+    /// The JSON body as `T` (keys snake_case), at most `limit` bytes (the settings' body cap by default).
+    func body<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int? = nil) async throws -> T {
+        let cap = limit ?? settings.maxBodyBytes
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maxBodyBytes)
+            buffer = try await request.body.collect(upTo: cap)
         } catch {
-            throw APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than \(maxBodyBytes) bytes")
+            throw APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than \(cap) bytes")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(String(buffer: buffer).utf8))
+            return try APIJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
             throw APIError.badRequest("the request body is not the JSON object this endpoint takes (see /api/v1/openapi.yaml)")
-        }
-    }
-
-    // MARK: - Tickets
-
-    func list(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        var filter = TicketListFilter()
-        if let status = query.get("status") {
-            guard let value = TicketStatus(rawValue: status) else {
-                throw APIError.badRequest("status must be one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.status = value
-        }
-        filter.assigneeEmail = query.get("assignee")
-        filter.category = query.get("category")
-        if let since = query.get("updated_since") {
-            guard let date = Timestamp.parse(since) else { throw APIError.badRequest("updated_since must be an RFC 3339 time, e.g. 2026-11-23T09:30:00Z") }
-            filter.updatedSince = date
-        }
-        var limit = 50
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...200).contains(value) else { throw APIError.badRequest("limit must be a whole number from 1 to 200") }
-            limit = value
-        }
-        var after: TicketListPosition?
-        if let cursor = query.get("cursor") {
-            guard let position = TicketCursor.decode(cursor) else { throw APIError.badRequest("cursor is not one this API gave out") }
-            after = position
-        }
-        let chosen = filter
-        let entries = try await unitOfWork.read { try $0.tickets.list(chosen, after: after, limit: limit + 1) }
-        let page = Array(entries.prefix(limit))
-        let next = entries.count > limit ? page.last.map { TicketCursor.encode($0.position) } : nil
-        return try APIJSON.response(TicketPage(tickets: page.map { TicketSummary($0.ticket, updatedAt: $0.updatedAt) }, nextCursor: next))
-    }
-
-    func show(_ id: Int64) async throws -> Response {
-        let now = clock.now()
-        let detail = try await unitOfWork.read { transaction -> TicketDetail? in
-            guard let ticket = try transaction.tickets.overview(of: id), let standing = try transaction.tickets.standing(of: id) else { return nil }
-            return TicketDetail(ticket, standing: standing, timeline: try transaction.tickets.story(of: id, withNotes: true), now: now)
-        }
-        guard let detail else { throw APIError.noSuchTicket(id) }
-        return try APIJSON.response(detail)
-    }
-
-    /// Does `actions` through `WorkTicket` as the caller: 200 with what was done, 404 for an
-    /// unknown ticket, 409 with the problems when the use case refuses (nothing changed).
-    func act(_ actions: [TicketAction], _ ticket: Int64, _ caller: Caller) async throws -> Response {
-        let worker = caller.worker
-        if worker.technicianID == nil, actions.contains(where: { if case .reply = $0 { true } else { false } }) {
-            let problem = "token \(caller.token.name) acts as no technician: only a technician of the team can answer the customer (create a token with --as EMAIL)"
-            throw APIError(.conflict, code: "refused", message: "ticket \(ticket): nothing done: \(problem)", problems: [problem])
-        }
-        do {
-            let done = try await work.run(actions, ticket: ticket, by: worker, in: unitOfWork)
-            return try APIJSON.response(
-                ActionResult(ticket: ticket, by: worker.actor.name, done: done.lines, status: done.status, replyId: done.replyID)
-            )
-        } catch is NoSuchTicket {
-            throw APIError.noSuchTicket(ticket)
-        } catch let refused as WorkTicket.Refused {
-            throw APIError(
-                .conflict, code: "refused", message: "ticket \(ticket): nothing done: \(refused.description)", problems: refused.problems
-            )
         }
     }
 }

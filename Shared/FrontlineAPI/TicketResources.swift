@@ -116,3 +116,34 @@ enum TicketCursor {
         return TicketListPosition(updatedAt: String(parts[0]), id: id)
     }
 }
+
+/// `POST /tickets`.
+struct NewTicketBody: Decodable {
+    struct Requester: Decodable {
+        var email: String
+        var name: String?
+    }
+
+    struct Attachment: Decodable {
+        var filename: String
+        var contentType: String?
+        var contentBase64: String
+    }
+
+    var requester: Requester
+    var subject: String
+    var body: String
+    var attachments: [Attachment]?
+    /// The sending system's id for the request; with `source` (default: the token's name) it
+    /// makes a second submission return the first ticket.
+    var externalId: String?
+    var source: String?
+}
+
+struct CreatedTicket: Encodable {
+    var ticket: Int64
+    /// False when this request had been submitted before (the ticket is the first one's).
+    var created: Bool
+    /// True when the requester's message continued a ticket they take part in.
+    var continued: Bool
+}

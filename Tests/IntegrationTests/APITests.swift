@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineAPI
 import FrontlineCurl
+import FrontlineMail
 import FrontlineRuntime
 import FrontlineTesting
 import FrontlineUseCases
@@ -32,7 +33,7 @@ extension Integration {
 
         static func api(_ scratch: Scratch) -> FrontlineHTTPAPI {
             FrontlineHTTPAPI(
-                unitOfWork: scratch.unitOfWork, work: WorkTicket(sender: "helpdesk@localhost", clock: SystemWallClock()), clock: SystemWallClock(),
+                unitOfWork: scratch.unitOfWork, ownAddress: MailAddress("helpdesk@localhost", name: "IT Service Desk"), clock: SystemWallClock(),
                 logger: Logger(label: "api-test")
             )
         }
