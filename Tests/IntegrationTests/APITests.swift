@@ -25,9 +25,11 @@ extension Integration {
                 try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
             }
 
-            /// The `error` object of an error body.
+            /// The RFC 9457 problem of an error answer (its `code` is ours, its `status` the HTTP one).
             func error() throws -> [String: Any] {
-                try #require(try json()["error"] as? [String: Any], "no error object: \(text)")
+                let problem = try json()
+                #expect(problem["status"] as? Int == Int(status.code) && problem["type"] as? String != nil, "not a problem: \(text)")
+                return problem
             }
         }
 
@@ -233,7 +235,7 @@ extension Integration {
                 #expect(reply.status == .conflict, "\(reply.text)")
                 let error = try reply.error()
                 #expect(error["code"] as? String == "refused")
-                #expect((error["message"] as? String)?.contains("token monitoring acts as no technician") == true, "\(reply.text)")
+                #expect((error["detail"] as? String)?.contains("token monitoring acts as no technician") == true, "\(reply.text)")
                 #expect((error["problems"] as? [String])?.count == 1)
 
                 let closed = try await Self.call(client, .post, "/api/v1/tickets/\(ticket)/close", token: nobody)
@@ -253,7 +255,7 @@ extension Integration {
                     #expect(try missing.status == .notFound && (missing.error()["code"] as? String) == "not_found", "\(uri): \(missing.text)")
                 }
                 let missingAction = try await Self.call(client, .post, "/api/v1/tickets/987654/solve", token: nobody)
-                #expect(try missingAction.status == .notFound && (missingAction.error()["message"] as? String) == "there is no ticket 987654")
+                #expect(try missingAction.status == .notFound && (missingAction.error()["detail"] as? String) == "there is no ticket 987654")
             }
             #expect(try await scratch.ticket(ticket)?.status == .closed)
             #expect(try await scratch.publishedEvents(TicketAnswered.self).isEmpty)
