@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineAPI
 import FrontlineCurl
+import FrontlineDomain
 import FrontlineMail
 import FrontlineRuntime
 import FrontlineTesting
@@ -56,14 +57,14 @@ extension Integration {
             }
         }
 
-        /// An agent token named `name`, acting as the technician `email` (nobody when nil).
-        static func token(_ scratch: Scratch, _ name: String, as email: String?) async throws -> String {
+        /// A token named `name` of `role` (agent by default), acting as the technician `email` (nobody when nil).
+        static func token(_ scratch: Scratch, _ name: String, as email: String?, role: APIRole = .agent) async throws -> String {
             let token = APITokens.generate()
             let hash = APITokens.hash(token)
             try await scratch.unitOfWork.transaction { transaction in
                 let technician = try email.flatMap { try transaction.team.technicianID(email: $0) }
                 if email != nil { #expect(technician != nil, "no technician \(email ?? "")") }
-                try transaction.apiTokens.create(name: name, role: .agent, tokenHash: hash, technicianID: technician)
+                try transaction.apiTokens.create(name: name, role: role, tokenHash: hash, technicianID: technician)
             }
             return token
         }
