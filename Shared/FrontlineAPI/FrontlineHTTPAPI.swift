@@ -82,7 +82,12 @@ public struct FrontlineHTTPAPI: Sendable {
         public var actor: Actor { .api(token.name) }
     }
 
-    public func router() -> Router<BasicRequestContext> {
+    /// The API's routes behind the document's guard: undeclared paths 404, undeclared methods 405.
+    public func router() -> APIRouter {
+        APIRouter(inner: routes(), documented: DocumentedRoutes(document: Self.openAPIDocument, basePath: "/api/v1"))
+    }
+
+    func routes() -> Router<BasicRequestContext> {
         let router = Router()
         let v1 = router.group("api/v1")
         v1.get("openapi.yaml") { _, _ -> Response in

@@ -281,6 +281,21 @@ extension Integration {
             }
         }
 
+        @Test("a method the document does not declare is 405 with Allow, an undeclared path 404, both as problems and before any token is asked for")
+        func undeclaredRequests() async throws {
+            let scratch = try await Scratch(migrate: false)
+            defer { Task { await scratch.close() } }
+            try await Self.withClient(scratch) { client in
+                let delete = try await client.execute(uri: "/api/v1/tickets/1", method: .delete, headers: [:], body: nil) { $0 }
+                #expect(delete.status == .methodNotAllowed)
+                #expect(delete.headers[.allow] == "GET")
+                #expect(delete.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+                let unknown = try await Self.call(client, .get, "/api/v1/ticketz", token: nil)
+                #expect(unknown.status == .notFound)
+                #expect(try unknown.error()["code"] as? String == "not_found")
+            }
+        }
+
         @Test("the api executable serves the API on FRONTLINE_API_PORT beside its operations endpoints, and stops on SIGTERM")
         func apiProcess() async throws {
             let scratch = try await Scratch()

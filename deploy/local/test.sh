@@ -6,6 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 deploy/local/install-deps.sh
+# schemathesis (PyPI) checks the running api against its OpenAPI document (Integration.APIContract).
+tools=.build/tools-venv
+if [ ! -x "$tools/bin/schemathesis" ]; then
+  mkdir -p .build
+  /usr/bin/python3 -m venv "$tools"
+  "$tools/bin/pip" install -q schemathesis==4.32.5
+fi
+export FRONTLINE_SCHEMATHESIS=$PWD/$tools/bin/schemathesis
 
 scratch=$(mktemp -d /tmp/frontline-test.XXXXXX)
 # Ports of their own (the first free ones from 16479 and 15479), so the tests can run while
