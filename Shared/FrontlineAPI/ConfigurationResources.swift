@@ -41,6 +41,11 @@ struct CatalogDocument: Codable {
 
     var categories: [Category]
 
+    /// A value the catalog model does not have; one line each.
+    struct Unusable: Error {
+        var problems: [String]
+    }
+
     init(_ catalog: ServiceCatalog) {
         categories = catalog.categories.map { category in
             Category(
@@ -59,7 +64,7 @@ struct CatalogDocument: Codable {
 
     /// The catalog this document describes, or what in it is not a value the catalog model has
     /// (whether the catalog as a whole can be used is `ServiceCatalog.problems`' to say).
-    func catalog() -> Result<ServiceCatalog, ReplaceCatalog.Invalid> {
+    func catalog() -> Result<ServiceCatalog, Unusable> {
         var problems: [String] = []
         func checkName(_ name: String, _ what: String) {
             if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
@@ -74,7 +79,7 @@ struct CatalogDocument: Codable {
                     checkName(type.name, "request type \(category.name) / \(type.name.debugDescription)")
                     var priority = Priority.medium
                     if let text = type.priority {
-                        if let known = Priority(rawValue: text) ?? Priority(lenient: text) {
+                        if let known = Priority(rawValue: text) {
                             priority = known
                         } else {
                             problems.append(
@@ -92,7 +97,7 @@ struct CatalogDocument: Codable {
                 }
             )
         }
-        guard problems.isEmpty else { return .failure(ReplaceCatalog.Invalid(problems: problems)) }
+        guard problems.isEmpty else { return .failure(Unusable(problems: problems)) }
         return .success(ServiceCatalog(categories: categories))
     }
 }
@@ -218,6 +223,8 @@ struct SettingsPatch: Decodable {
     var confidenceThreshold: Double?
     /// Keys of the body that name no setting, as sent.
     var unknown: [String]
+    /// Settings given as null.
+    var nulls: [String]
 
     private struct AnyKey: CodingKey {
         var stringValue: String
@@ -228,8 +235,15 @@ struct SettingsPatch: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
-        phase = try container.decodeIfPresent(Int.self, forKey: AnyKey(stringValue: "phase"))
-        confidenceThreshold = try container.decodeIfPresent(Double.self, forKey: AnyKey(stringValue: "confidenceThreshold"))
+        let phaseKey = AnyKey(stringValue: "phase"), thresholdKey = AnyKey(stringValue: "confidenceThreshold")
+        // A null is not "leave it": the caller meant a value and sent none.
+        var nulls: [String] = []
+        for (key, name) in [(phaseKey, "phase"), (thresholdKey, "confidence_threshold")] where container.contains(key) {
+            if try container.decodeNil(forKey: key) { nulls.append(name) }
+        }
+        self.nulls = nulls
+        phase = try container.decodeIfPresent(Int.self, forKey: phaseKey)
+        confidenceThreshold = try container.decodeIfPresent(Double.self, forKey: thresholdKey)
         // The decoder turned snake_case keys into camelCase; name them back as the caller wrote them.
         unknown = container.allKeys.map(\.stringValue).filter { $0 != "phase" && $0 != "confidenceThreshold" }.map(Self.snakeCase).sorted()
     }

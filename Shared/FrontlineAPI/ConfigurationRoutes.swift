@@ -84,11 +84,18 @@ extension FrontlineHTTPAPI {
     /// cannot be used (the one in use stays), else 200 with the catalog as now stored.
     func replaceCatalog(_ request: Request, _ caller: Caller) async throws -> Response {
         let document = try await body(CatalogDocument.self, request)
-        do {
-            let catalog = try document.catalog().get()
-            try await ReplaceCatalog().run(catalog, by: caller.actor, in: unitOfWork)
-        } catch let invalid as ReplaceCatalog.Invalid {
-            throw APIError(.unprocessableContent, code: "invalid", message: "the catalog was not replaced", problems: invalid.problems)
+        func refused(_ problems: [String]) -> APIError {
+            APIError(.unprocessableContent, code: "invalid", message: "the catalog was not replaced", problems: problems)
+        }
+        switch document.catalog() {
+        case .failure(let unusable):
+            throw refused(unusable.problems)
+        case .success(let catalog):
+            do {
+                try await ReplaceCatalog().run(catalog, by: caller.actor, in: unitOfWork)
+            } catch let invalid as ReplaceCatalog.Invalid {
+                throw refused(invalid.problems)
+            }
         }
         let stored = try await unitOfWork.read { try $0.catalog.load() }
         return try APIJSON.response(CatalogDocument(stored))
@@ -126,6 +133,7 @@ extension FrontlineHTTPAPI {
     func changeSettings(_ request: Request, _ caller: Caller) async throws -> Response {
         let patch = try await body(SettingsPatch.self, request)
         var problems = patch.unknown.map { "\($0) is not a setting that can be changed (those are \(SettingsPatch.names.joined(separator: ", ")))" }
+        problems += patch.nulls.map { "\($0) cannot be null: leave it out to keep it" }
         let phase = patch.phase.flatMap(DeploymentPhase.init(rawValue:))
         if let number = patch.phase, phase == nil {
             problems.append("phase must be 1 (shadow), 2 (partial) or 3 (full), got \(number)")

@@ -41,9 +41,9 @@ public struct RecordAbsence: Sendable {
     public func run(
         technician: Int64, from start: Date, to end: Date, reason: String?, by actor: Actor, in unitOfWork: some UnitOfWork
     ) async throws -> TechnicianAbsence {
-        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         let problems = Self.problems(from: start, to: end, reason: reason)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         return try await unitOfWork.transaction { transaction in
             guard let person = try transaction.team.technician(id: technician) else { throw NoSuchTechnician(technician: technician) }
             let absence = try transaction.team.addAbsence(of: technician, from: start, to: end, reason: reason)
