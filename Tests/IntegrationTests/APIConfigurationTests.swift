@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import Yams
 
 extension Integration {
     /// The HTTP API's configuration endpoints in-process against the real PostgreSQL: the catalog,
@@ -34,6 +35,25 @@ extension Integration {
 
         static func json(_ text: String) throws -> Any {
             try JSONSerialization.jsonObject(with: Data(text.utf8))
+        }
+
+        @Test("the served OpenAPI document describes every configuration endpoint, each with its 401, 403 and 429")
+        func openAPIDocument() async throws {
+            let scratch = try await Scratch(migrate: false)
+            defer { Task { await scratch.close() } }
+            let served = try await API.withClient(scratch) { client in try await API.call(client, .get, "/api/v1/openapi.yaml", token: nil) }
+            let document = try #require(try Yams.load(yaml: served.text) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let operations: [(String, String)] = [
+                ("/catalog", "get"), ("/catalog", "put"), ("/technicians", "get"), ("/technicians/{id}/absences", "get"),
+                ("/technicians/{id}/absences", "post"), ("/technicians/{id}/absences/{absence_id}", "delete"), ("/settings", "get"),
+                ("/settings", "patch"), ("/summary", "get"), ("/report.xlsx", "get"),
+            ]
+            for (path, method) in operations {
+                let operation = try #require(paths[path]?[method] as? [String: Any], "\(method) \(path) is not described")
+                let statuses = Set((operation["responses"] as? [String: Any] ?? [:]).keys)
+                #expect(statuses.isSuperset(of: ["401", "403", "429"]), "\(method) \(path): \(statuses.sorted())")
+            }
         }
 
         @Test("every configuration endpoint: 401 without a token, 403 for an intake token on reads and a read or agent token on changes")
