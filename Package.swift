@@ -118,7 +118,8 @@ let package = Package(
             ],
             path: "Shared/FrontlineNotify"
         ),
-        .target(name: "FrontlineReport", dependencies: ["CXlsxWriter"], path: "Shared/FrontlineReport"),
+        // The report is written from the store's read model (`TicketReportLine`), the same rows for every door.
+        .target(name: "FrontlineReport", dependencies: ["CXlsxWriter", "FrontlineCore", "FrontlineDomain", "FrontlineStore"], path: "Shared/FrontlineReport"),
 
         // Use cases: what happens to a ticket, each one transaction (state and outbox together).
         // Every door (event handlers, the CLI, the HTTP API) calls these.

@@ -28,18 +28,8 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let context = CLIContext.make()
         let now = context.clock.now()
-        let rows = try await context.unitOfWork.read { try $0.reports.ticketReport(since: start) }.map { line in
-            TicketReport.Row(
-                id: line.id, shortDescription: line.subject, longDescription: line.body, requester: line.requester,
-                category: line.category ?? "", requestType: line.requestType ?? "", slaValue: line.resolutionHours,
-                slaUnit: line.resolutionHours == nil ? "" : "business hours", priority: line.priority ?? "", assignee: line.assignee ?? "",
-                status: line.status.rawValue, firstResponseDue: line.serviceLevels.firstResponseDue.map(Timestamp.format) ?? "",
-                firstResponse: line.serviceLevels.firstResponse(at: now)?.label ?? "",
-                resolutionDue: line.serviceLevels.resolutionDue.map(Timestamp.format) ?? "",
-                resolution: line.serviceLevels.resolution(at: now)?.label ?? "", satisfaction: line.satisfaction
-            )
-        }
-        let report = TicketReport(rows: rows)
+        let report = try await TicketReport.load(since: start, at: now, in: context.unitOfWork)
+        let rows = report.rows
         do {
             try report.writeXLSX(to: xlsx)
         } catch {

@@ -52,10 +52,10 @@ struct Seed: AsyncParsableCommand {
         } catch {
             throw CLIError(description: "\(file) is not a valid seed file: \(error)")
         }
-        guard !seed.catalog.isEmpty, seed.catalog.allSatisfy({ !$0.requestTypes.isEmpty }) else {
-            throw CLIError(description: "\(file): the catalog needs at least one category, each with a request type")
-        }
         let catalog = ServiceCatalog(categories: seed.catalog)
+        // The same check as every door that replaces the catalog (`ReplaceCatalog`, the API, the import).
+        let problems = catalog.problems
+        guard problems.isEmpty else { throw CLIError(description: "\(file): the catalog cannot be used: \(problems.joined(separator: "; "))") }
         let phase = try seed.settings?.phase.map { number in
             guard let phase = DeploymentPhase(rawValue: number) else {
                 throw CLIError(description: "\(file): settings.phase must be 1 (shadow), 2 (partial) or 3 (full), got \(number)")

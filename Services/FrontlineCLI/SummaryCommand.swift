@@ -13,25 +13,19 @@ struct SummaryCommand: AsyncParsableCommand {
     @Option(help: "The MANIFEST.json of a delivered mailbox (deploy/sample/mailbox/MANIFEST.json).") var manifest: String?
     @Flag(help: "Print JSON instead of tables.") var json = false
 
-    typealias Count = NamedCount
-
+    /// The shared figures (`DeploymentSummary`, also `GET /summary`), and with --manifest the accounting, as one JSON object.
     struct Summary: Encodable {
-        var mail: [Count]
-        var ticketsByCategory: [Count]
-        var ticketsByAssignee: [Count]
-        var emails: [Count]
-        var escalations: [Count]
-        var supplierRequests: [Count]
-        var satisfaction: SatisfactionTally
-        var serviceLevels: ServiceLevelTally
+        var figures: DeploymentSummary
         var accounting: Accounting?
 
         enum CodingKeys: String, CodingKey {
-            case mail, emails, escalations, accounting, satisfaction
-            case serviceLevels = "service_levels"
-            case ticketsByCategory = "tickets_by_category"
-            case ticketsByAssignee = "tickets_by_assignee"
-            case supplierRequests = "supplier_requests"
+            case accounting
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try figures.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(accounting, forKey: .accounting)
         }
     }
 
@@ -69,28 +63,11 @@ struct SummaryCommand: AsyncParsableCommand {
         }
         let context = CLIContext.make()
         let now = context.clock.now()
-        let (counts, satisfaction, serviceLevels) = try await context.unitOfWork.read { transaction in
-            (
-                try transaction.reports.deploymentCounts(), try transaction.reports.satisfaction(ratedIn: nil),
-                ServiceLevelTally(try transaction.reports.serviceLevels(openedIn: nil), at: now)
-            )
-        }
-        var summary = Summary(
-            mail: [
-                Count(name: "new tickets", count: counts.mail.newTickets),
-                Count(name: "replies on tickets", count: counts.mail.replies),
-                Count(name: "bounces", count: counts.mail.bounces),
-                Count(name: "quarantined", count: counts.mail.quarantined),
-                Count(name: "flagged automatic (never answered)", count: counts.mail.flaggedAutomatic),
-                Count(name: "stored in all", count: counts.mail.storedInAll),
-            ],
-            ticketsByCategory: counts.ticketsByCategory, ticketsByAssignee: counts.ticketsByAssignee, emails: counts.notifications,
-            escalations: counts.escalations, supplierRequests: counts.supplierRequests, satisfaction: satisfaction,
-            serviceLevels: serviceLevels
-        )
+        let figures = try await context.unitOfWork.read { try $0.reports.summary(at: now) }
+        var summary = Summary(figures: figures)
         if let manifest {
-            let stored = counts.mail.storedInAll
-            let tickets = counts.mail.newTickets
+            let stored = figures.mailCounts.storedInAll
+            let tickets = figures.mailCounts.newTickets
             let expectedStored = manifest.messages - (manifest.byKind["duplicate"] ?? 0)
             let expectedTickets = manifest.byKind["new_ticket"] ?? 0
             summary.accounting = Accounting(
@@ -102,13 +79,13 @@ struct SummaryCommand: AsyncParsableCommand {
             try printJSON(summary)
         } else {
             for (title, rows) in [
-                ("Mail", summary.mail), ("Tickets by category", summary.ticketsByCategory), ("Tickets by assignee", summary.ticketsByAssignee),
-                ("Emails", summary.emails), ("Escalations", summary.escalations), ("Supplier requests", summary.supplierRequests),
+                ("Mail", figures.mail), ("Tickets by category", figures.ticketsByCategory), ("Tickets by assignee", figures.ticketsByAssignee),
+                ("Emails", figures.emails), ("Escalations", figures.escalations), ("Supplier requests", figures.supplierRequests),
             ] {
                 printTable([title.uppercased(), "COUNT"], rows.map { [$0.name, String($0.count)] })
                 print("")
             }
-            let levels = summary.serviceLevels
+            let levels = figures.serviceLevels
             printTable(
                 ["SERVICE LEVELS", "MET", "BREACHED"],
                 [
@@ -117,7 +94,7 @@ struct SummaryCommand: AsyncParsableCommand {
                 ]
             )
             print("")
-            print("Satisfaction: \(summary.satisfaction.text)")
+            print("Satisfaction: \(figures.satisfaction.text)")
             print("")
             if let accounting = summary.accounting {
                 print(
