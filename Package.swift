@@ -126,7 +126,7 @@ let package = Package(
             name: "FrontlineUseCases",
             dependencies: [
                 "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
-                "FrontlineNotify", .product(name: "Logging", package: "swift-log"),
+                "FrontlineNotify", "FrontlineReport", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FrontlineUseCases"
         ),
@@ -189,7 +189,7 @@ let package = Package(
             name: "FrontlineCLI",
             dependencies: [
                 "FrontlineRuntime", "FrontlineAPI", "FrontlineUseCases", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
-                .product(name: "Yams", package: "Yams"),
+                "FrontlineCurl", .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/FrontlineCLI"
