@@ -188,8 +188,8 @@ public enum ImportURL {
         components.password = nil
         components.queryItems = components.queryItems?.map { item in
             let name = item.name.lowercased()
-            guard secretParameterWords.contains(where: name.contains) else { return item }
-            return URLQueryItem(name: item.name, value: "…")
+            guard secretParameterWords.contains(where: { name.contains($0) }) else { return item }
+            return URLQueryItem(name: item.name, value: "redacted")
         }
         return components.string ?? "(a URL)"
     }
