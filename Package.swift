@@ -119,7 +119,7 @@ let package = Package(
             path: "Shared/FrontlineNotify"
         ),
         // The report is written from the store's read model (`TicketReportLine`), the same rows for every door.
-        .target(name: "FrontlineReport", dependencies: ["CXlsxWriter", "FrontlineCore", "FrontlineDomain", "FrontlineStore"], path: "Shared/FrontlineReport"),
+        .target(name: "FrontlineReport", dependencies: ["CXlsxWriter"], path: "Shared/FrontlineReport"),
 
         // Use cases: what happens to a ticket, each one transaction (state and outbox together).
         // Every door (event handlers, the CLI, the HTTP API) calls these.
@@ -127,7 +127,7 @@ let package = Package(
             name: "FrontlineUseCases",
             dependencies: [
                 "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
-                "FrontlineNotify", .product(name: "Logging", package: "swift-log"),
+                "FrontlineNotify", "FrontlineReport", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FrontlineUseCases"
         ),
@@ -190,7 +190,7 @@ let package = Package(
             name: "FrontlineCLI",
             dependencies: [
                 "FrontlineRuntime", "FrontlineAPI", "FrontlineUseCases", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport", "FrontlineMail",
-                .product(name: "Yams", package: "Yams"),
+                "FrontlineCurl", .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/FrontlineCLI"

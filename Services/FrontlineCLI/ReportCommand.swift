@@ -27,17 +27,20 @@ struct ReportCommand: AsyncParsableCommand {
             throw CLIError(description: "--email must be an email address, got \"\(email)\"")
         }
         let context = CLIContext.make()
-        let now = context.clock.now()
-        let report = try await TicketReport.load(since: start, at: now, in: context.unitOfWork)
-        let rows = report.rows
+        let report = try await TicketReport.read(since: start, at: context.clock.now(), in: context.unitOfWork)
         do {
             try report.writeXLSX(to: xlsx)
         } catch {
             throw CLIError(description: "\(error)")
         }
-        print("wrote \(xlsx): \(rows.count) tickets")
+        print("wrote \(xlsx): \(report.rows.count) tickets")
         guard let email else { return }
+        try await ReportCommand.email(xlsx, tickets: report.rows.count, since: since, to: email, in: context)
+        print("queued the report for \(email); the notifier sends it")
+    }
 
+    /// Queues the written report `file` for `email` (`EmailReport`); `frontline import --email` too.
+    static func email(_ file: String, tickets: Int, since: String? = nil, to email: String, in context: CLIContext) async throws {
         let mail: OutboundMailSettings
         do { mail = try OutboundMailSettings(environment: Environment(), sending: false) } catch { throw CLIError(description: "\(error)") }
         let templates: TemplateLibrary
@@ -46,27 +49,11 @@ struct ReportCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(description: "FRONTLINE_TEMPLATE_DIR: \(error)")
         }
-        guard let bytes = FileManager.default.contents(atPath: xlsx) else { throw CLIError(description: "cannot read back \(xlsx)") }
-        let filename = URL(fileURLWithPath: xlsx).lastPathComponent
+        guard let bytes = FileManager.default.contents(atPath: file) else { throw CLIError(description: "cannot read back \(file)") }
         guard EmailAddress(email) != nil else { throw CLIError(description: "--email: \"\(email)\" is not an email address") }
-        let composer = NotificationComposer(from: mail.from, templates: templates, timeZone: .gmt, secret: mail.secret)
-        let plan = PlannedNotification(kind: .report, recipient: email, language: Phrases.fallbackLanguage, cause: "report:\(UUIDv7.make())", disposition: .send)
-        var extra: NotificationComposer.Extra = ["report_count": String(rows.count), "filename": filename]
-        if let since { extra["report_since"] = since }
-        let composed = composer.compose(
-            plan, ticket: nil, extra: extra,
-            attachments: [.init(filename: filename, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: [UInt8](bytes))]
+        try await EmailReport(mail: mail, templates: templates).run(
+            [UInt8](bytes), filename: URL(fileURLWithPath: file).lastPathComponent, tickets: tickets, since: since, to: email,
+            by: CLIContext.actor, in: context.unitOfWork
         )
-        let storing = StoreNotification(from: mail.from.address, rateLimit: .init(perHour: 1000))
-        let actor = CLIContext.actor
-        let tickets = rows.count
-        // The queued mail and its audit entry commit together.
-        try await context.unitOfWork.transaction { transaction in
-            _ = try storing.store(composed, ticket: nil, in: transaction)
-            try transaction.audit.record(
-                "report emailed", by: actor, details: .object(["to": .string(email), "tickets": .number(Double(tickets))])
-            )
-        }
-        print("queued the report for \(email); the notifier sends it")
     }
 }

@@ -162,7 +162,7 @@ extension FrontlineHTTPAPI {
             since = date
         }
         let now = clock.now()
-        let report = try await TicketReport.load(since: since, at: now, in: unitOfWork)
+        let report = try await TicketReport.read(since: since, at: now, in: unitOfWork)
         let bytes = try report.xlsxData()
         let day = String(Timestamp.format(now).prefix(10))
         return Response(

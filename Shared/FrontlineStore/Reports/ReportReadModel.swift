@@ -121,8 +121,9 @@ public struct ReportReadModel {
         )
     }
 
-    /// Every ticket opened at or after `since` (all when nil), in no particular order.
-    public func ticketReport(since: Date?) throws -> [TicketReportLine] {
+    /// Every ticket opened at or after `since` (all when nil), only those of `tickets` when
+    /// given (an import's), in no particular order.
+    public func ticketReport(since: Date?, tickets: [Int64]? = nil) throws -> [TicketReportLine] {
         try connection.query(
             """
             SELECT t.id, t.subject, t.status,
@@ -134,9 +135,10 @@ public struct ReportReadModel {
             FROM tickets t
             LEFT JOIN ticket_classifications c ON c.ticket_id = t.id
             LEFT JOIN technicians a ON a.id = t.assignee_id
-            WHERE $1::timestamptz IS NULL OR t.created_at >= $1::timestamptz
+            WHERE ($1::timestamptz IS NULL OR t.created_at >= $1::timestamptz)
+              AND ($3::text[] IS NULL OR t.id = ANY($3::text[]::bigint[]))
             """,
-            [since, MessageDirection.inbound]
+            [since, MessageDirection.inbound, tickets.map { PostgresTextArray($0.map(String.init)) }]
         ).map { row in
             TicketReportLine(
                 id: try row.int64("id"), subject: row["subject"] ?? "", body: row["body"] ?? "", requester: row["requester"] ?? "",
