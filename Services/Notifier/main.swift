@@ -94,13 +94,13 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let webhookHTTP = CurlHTTPClient(threads: 4)
     let webhookSender = SendWebhookDeliveries(transport: CurlWebhookTransport(client: webhookHTTP), clock: context.clock, logger: context.logger)
     let webhookUnitOfWork = context.unitOfWork
-    services += [
+    services.append(contentsOf: [
         ResourceService(name: "webhook HTTP client") { webhookHTTP.shutdown() },
         context.consumer(group: WebhookDeliveryRoutes.group, routes: WebhookDeliveryRoutes.make(record: RecordWebhookDeliveries(clock: context.clock))),
         PeriodicService(name: "webhook sender", every: .seconds(1), logger: context.logger) {
             // A full batch suggests more is due: keep going until a batch comes back short.
             while try await webhookSender.sendDue(in: webhookUnitOfWork).attempts >= webhookSender.settings.batch {}
         },
-    ]
+    ] as [any Service])
     return services
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A delivery is tried again after 30 s, then twice as long each time up to an hour, each wait
 /// cut by up to a fifth at random so that deliveries failing together do not retry together. A
-/// delivery still failing a day after its first attempt is given up (`failed`). An endpoint that
+/// delivery that fails a day or more after its first attempt is given up (`failed`). An endpoint that
 /// has failed every attempt for a day (any success starts the day again) is disabled: nothing
 /// more is recorded or sent to it until it is registered again.
 public struct WebhookRetryPolicy: Sendable, Equatable {
@@ -45,10 +45,12 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
     }
 
     /// The next attempt of a delivery that failed its `failedAttempts`th time at `now`, first
-    /// tried at `firstAttempt`; or giving up when the next one would come past `giveUpAfter`.
+    /// tried at `firstAttempt`; or giving up once it has been failing for `giveUpAfter`. (The
+    /// same day as `disableAfter`: an endpoint that fails everything is disabled by the same
+    /// attempt that gives its oldest delivery up.)
     public func afterFailure(failedAttempts: Int, firstAttempt: Date, now: Date, jitter: Double) -> AfterFailure {
-        let next = now.addingTimeInterval(wait(afterFailedAttempts: failedAttempts, jitter: jitter))
-        return next.timeIntervalSince(firstAttempt) > giveUpAfter ? .giveUp : .retry(at: next)
+        guard now.timeIntervalSince(firstAttempt) < giveUpAfter else { return .giveUp }
+        return .retry(at: now.addingTimeInterval(wait(afterFailedAttempts: failedAttempts, jitter: jitter)))
     }
 
     /// Whether an endpoint failing without a success since `failingSince` is disabled at `now`.
