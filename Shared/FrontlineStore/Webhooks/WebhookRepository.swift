@@ -45,6 +45,14 @@ public struct WebhookAttemptRecord: Sendable, Equatable {
     public var succeeded: Bool
     public var error: String?
     public var durationMilliseconds: Int
+
+    public init(at: Date, statusCode: Int?, succeeded: Bool, error: String?, durationMilliseconds: Int) {
+        self.at = at
+        self.statusCode = statusCode
+        self.succeeded = succeeded
+        self.error = error
+        self.durationMilliseconds = durationMilliseconds
+    }
 }
 
 /// One delivery with its attempts, newest attempt last.

@@ -117,22 +117,22 @@ public struct SendWebhookDeliveries: Sendable {
         ]
         let started = ContinuousClock.now
         var statusCode: Int?
-        var error: String?
+        var failure: String?
         do {
             let answer = try await transport.post(url: delivery.url, headers: headers, body: body, timeout: settings.timeout)
             statusCode = answer.status
-            if !(200..<300).contains(answer.status) { error = Self.summary(of: answer) }
-        } catch let failure as CurlError where failure.isTimeout {
-            error = "no answer within \(Int(settings.timeout.seconds)) s"
-        } catch let failure as CurlError {
+            if !(200..<300).contains(answer.status) { failure = Self.summary(of: answer) }
+        } catch let curl as CurlError where curl.isTimeout {
+            failure = "no answer within \(Int(settings.timeout.seconds)) s"
+        } catch let curl as CurlError {
             // curl's text for its code: never the URL (which may carry a token of the receiver's).
-            error = failure.description
+            failure = curl.description
         } catch {
-            error = "the request failed"
+            failure = "the request failed"
         }
         let elapsed = ContinuousClock.now - started
         return WebhookAttemptRecord(
-            at: clock.now(), statusCode: statusCode, succeeded: error == nil, error: error,
+            at: clock.now(), statusCode: statusCode, succeeded: failure == nil, error: failure,
             durationMilliseconds: Int(clamping: elapsed.milliseconds)
         )
     }
