@@ -10,6 +10,7 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
+import Yams
 
 extension Integration {
     /// Outbound webhooks against the real PostgreSQL and Redis and a receiver over real HTTP:
@@ -126,8 +127,11 @@ extension Integration {
                     Issue.record("the mail did not become a ticket")
                     return
                 }
-                let firstTry = await eventually(timeout: .seconds(30)) { receiver.requests.count == 1 }
-                #expect(firstTry, "\(notifier.stdout.suffix(3000))")
+                // The receiver has answered before the sender records the attempt: wait for the record.
+                let firstTry = try await eventually(timeout: .seconds(30)) {
+                    try await scratch.unitOfWork.read { try $0.webhooks.deliveries(endpoint: nil, limit: 10) }.first?.attempts.count == 1
+                }
+                #expect(firstTry && receiver.requests.count == 1, "\(notifier.stdout.suffix(3000))")
                 let pending = try await scratch.unitOfWork.read { try $0.webhooks.deliveries(endpoint: nil, limit: 10) }
                 #expect(pending.map(\.status) == [.pending] && pending.first?.attempts.map(\.statusCode) == [500])
                 #expect(pending.first?.attempts.first?.error?.contains("answered 500: broken today") == true, "\(pending)")
@@ -266,6 +270,24 @@ extension Integration {
             }
             #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE actor = 'api:ops' AND action IN ('webhook added', 'webhook removed')") == 2)
             #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE details::text LIKE '%whsec_%'") == 0, "the secret is not audited")
+        }
+
+        @Test("the served OpenAPI document describes the webhook endpoints, each with 401, 403 and 429")
+        func openAPIDocument() async throws {
+            let scratch = try await Scratch(migrate: false)
+            defer { Task { await scratch.close() } }
+            try await Integration.API.withClient(scratch) { client in
+                let reply = try await Integration.API.call(client, .get, "/api/v1/openapi.yaml", token: nil)
+                let document = try #require(try Yams.load(yaml: reply.text) as? [String: Any])
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                let operations: [(String, String)] = [
+                    ("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{id}", "delete"), ("/webhooks/{id}/deliveries", "get"),
+                ]
+                for (path, method) in operations {
+                    let responses = (paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any] ?? [:]
+                    #expect(["401", "403", "429"].allSatisfy { responses[$0] != nil }, "\(method) \(path): \(responses.keys.sorted())")
+                }
+            }
         }
     }
 }
