@@ -72,7 +72,10 @@ let package = Package(
             path: "Shared/FrontlineCore"
         ),
         // Domain: the ticket and its lifecycle, the catalog, the team, every policy, typed events.
-        .target(name: "FrontlineDomain", dependencies: ["FrontlineCore"], path: "Shared/FrontlineDomain"),
+        .target(
+            name: "FrontlineDomain", dependencies: ["FrontlineCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/FrontlineDomain"
+        ),
 
         // Adapters.
         .target(
@@ -127,7 +130,7 @@ let package = Package(
             name: "FrontlineUseCases",
             dependencies: [
                 "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
-                "FrontlineNotify", "FrontlineReport", .product(name: "Logging", package: "swift-log"),
+                "FrontlineNotify", "FrontlineReport", "FrontlineCurl", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FrontlineUseCases"
         ),

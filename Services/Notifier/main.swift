@@ -88,5 +88,19 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
             }
         )
     }
+    // Outbound webhooks: a consumer group of their own records a delivery per subscribed endpoint
+    // and event; a clock posts what is due (replicas share it through leases). The HTTP client
+    // comes first so that it closes after the sender's last request.
+    let webhookHTTP = CurlHTTPClient(threads: 4)
+    let webhookSender = SendWebhookDeliveries(transport: CurlWebhookTransport(client: webhookHTTP), clock: context.clock, logger: context.logger)
+    let webhookUnitOfWork = context.unitOfWork
+    services.append(contentsOf: [
+        ResourceService(name: "webhook HTTP client") { webhookHTTP.shutdown() },
+        context.consumer(group: WebhookDeliveryRoutes.group, routes: WebhookDeliveryRoutes.make(record: RecordWebhookDeliveries(clock: context.clock))),
+        PeriodicService(name: "webhook sender", every: .seconds(1), logger: context.logger) {
+            // A full batch suggests more is due: keep going until a batch comes back short.
+            while try await webhookSender.sendDue(in: webhookUnitOfWork).attempts >= webhookSender.settings.batch {}
+        },
+    ] as [any Service])
     return services
 }

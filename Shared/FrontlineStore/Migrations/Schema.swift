@@ -1,6 +1,9 @@
 /// The one migration set every service shares. Each service issue appends its own tables.
 public enum Schema {
-    public static let migrations: [Migration] = [foundation, mail, classifier, assignment, notifier, suppliers, performance, redisRuns, hostileMail, lifecycle, peopleWork, apiTokens, apiIntake, absenceReasons]
+    public static let migrations: [Migration] = [
+        foundation, mail, classifier, assignment, notifier, suppliers, performance, redisRuns, hostileMail, lifecycle, peopleWork, apiTokens,
+        apiIntake, webhooks, absenceReasons,
+    ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.
     static let foundation = Migration(
