@@ -4,8 +4,8 @@ import FrontlineUseCases
 /// On `ticket.received`: a customer's reply on a classified ticket is a troubleshooting turn;
 /// any other message (a new ticket's, or a reply before the ticket was classified) is classified.
 struct ClassifierHandler: Sendable {
-    let classify: ClassifyTicket
-    let takeTurn: TakeTroubleshootingTurn
+    /// What classifies and answers, swapped whole when the catalog changes.
+    let engine: ClassifierEngine
 
     var routes: EventRoutes {
         var routes = EventRoutes()
@@ -21,7 +21,7 @@ struct ClassifierHandler: Sendable {
             return
         }
         if received.kind == .reply {
-            switch try await takeTurn.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
+            switch try await engine.current.takeTurn.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
             case .taken(let turn):
                 context.logger.info(
                     "troubleshooting turn taken",
@@ -40,7 +40,7 @@ struct ClassifierHandler: Sendable {
                 break
             }
         }
-        switch try await classify.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
+        switch try await engine.current.classify.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
         case .classified(let classified):
             context.logger.info(
                 "ticket classified",

@@ -11,22 +11,31 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
     guard !catalog.categories.isEmpty else {
         throw ConfigurationError(variable: "catalog", problem: "is empty: run `frontline seed FILE` before starting the classifier")
     }
-    // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
-    let classifier = try await CatalogStore.classifier(context.database, catalog: catalog, logger: context.logger)
+    let catalogCheck = try context.environment.integer("FRONTLINE_CATALOG_CHECK_SECONDS", default: 30, range: 1...86_400)
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
-    let chain = ProviderChain(
-        providers: settings.providers(http: http), builtin: BuiltinProvider(classifier: classifier, catalog: catalog),
-        catalog: catalog, redact: settings.redact, logger: context.logger
-    )
+    let (database, logger, clock) = (context.database, context.logger, context.clock)
+    let providers = settings.providers(http: http)
+    let engine = try await ClassifierEngine(catalog: catalog) { catalog in
+        // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
+        let classifier = try await CatalogStore.classifier(database, catalog: catalog, logger: logger)
+        let chain = ProviderChain(
+            providers: providers, builtin: BuiltinProvider(classifier: classifier, catalog: catalog), catalog: catalog,
+            redact: settings.redact, logger: logger
+        )
+        return .init(
+            catalog: catalog, classify: ClassifyTicket(chain: chain, clock: clock),
+            takeTurn: TakeTroubleshootingTurn(chain: chain, catalog: catalog, clock: clock)
+        )
+    }
     context.logger.info(
         "classifier ready", metadata: ["providers": "\(settings.names.joined(separator: ","))", "labels": "\(catalog.labels.count)"]
     )
-    let handler = ClassifierHandler(
-        classify: ClassifyTicket(chain: chain, clock: context.clock),
-        takeTurn: TakeTroubleshootingTurn(chain: chain, catalog: catalog, clock: context.clock)
-    )
+    let handler = ClassifierHandler(engine: engine)
     return [
         ResourceService(name: "LLM HTTP client") { http.shutdown() },
         context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes),
+        PeriodicService(name: "catalog watch", every: .seconds(catalogCheck), logger: logger) {
+            try await engine.refresh(from: database, logger: logger)
+        },
     ]
 }

@@ -4,7 +4,8 @@ import FrontlineDomain
 import FrontlineStore
 
 /// A person replaces the service catalog, whole: checked first (`ServiceCatalog.problems`),
-/// then written and audited in one transaction. The classifier reads the new one on its next ticket.
+/// then written and audited in one transaction. Running classifiers pick it up within
+/// `FRONTLINE_CATALOG_CHECK_SECONDS` (their catalog watch).
 public struct ReplaceCatalog: Sendable {
     public init() {}
 
