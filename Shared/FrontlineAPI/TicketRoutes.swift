@@ -137,14 +137,21 @@ extension FrontlineHTTPAPI {
     static let maxIdempotencyKeyCharacters = 200
     /// Longest `source` taken: a system's name.
     static let maxSourceCharacters = 100
-    /// Whether lowercased `text` is a `type/subtype` of RFC 6838 (its parameters dropped before).
+    /// Whether `text` is a `type/subtype` of RFC 6838, nothing more (openapi.yaml has the same pattern).
     static func isMediaType(_ text: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-")
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-")
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         return parts.count == 2
             && parts.allSatisfy { part in
                 (1...127).contains(part.count) && part.allSatisfy(allowed.contains) && part.first.map { $0.isLetter || $0.isNumber } == true
             }
+    }
+
+    /// The media type an attachment is stored with: a container type (multipart, message) would
+    /// be read as more mail inside the request, so it is kept as plain bytes.
+    static func storedMediaType(_ declared: String?) -> String {
+        let type = (declared ?? "application/octet-stream").lowercased()
+        return type.hasPrefix("multipart/") || type.hasPrefix("message/") ? "application/octet-stream" : type
     }
 
     /// `POST /tickets`: the submission through `SubmitTicket`; 201 for a new ticket, 200 with the
@@ -165,24 +172,20 @@ extension FrontlineHTTPAPI {
         var problems: [String] = []
         for (index, attachment) in (body.attachments ?? []).enumerated() {
             let number = index + 1
-            // Base64 is often wrapped in lines; anything else that is not base64 is a mistake.
-            let encoded = attachment.contentBase64.filter { !$0.isWhitespace }
-            let data = Data(base64Encoded: encoded)
+            // Strict base64 (no line breaks), as the document's pattern says.
+            let data = Data(base64Encoded: attachment.contentBase64)
             if data == nil { problems.append("attachment \(number): content_base64 is not base64") }
-            let declared = attachment.contentType.map { String($0.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces) }
-            let mediaType = (declared ?? "application/octet-stream").lowercased()
-            if !Self.isMediaType(mediaType) {
-                problems.append("attachment \(number): content_type must be a media type such as application/pdf")
-            } else if mediaType.hasPrefix("multipart/") || mediaType.hasPrefix("message/") {
-                problems.append("attachment \(number): content_type \(mediaType) cannot be an attachment (send the file itself)")
+            if let declared = attachment.contentType, !Self.isMediaType(declared) {
+                problems.append("attachment \(number): content_type must be a media type such as application/pdf, without parameters")
             }
             if attachment.filename.count > 255 { problems.append("attachment \(number): filename is longer than 255 characters") }
+            let mediaType = Self.storedMediaType(attachment.contentType)
             attachments.append(OutgoingEmail.Attachment(filename: attachment.filename, contentType: mediaType, data: Array(data ?? Data())))
         }
         var reference: ExternalReference?
         if let id = body.externalId {
             let source = body.source ?? caller.token.name
-            if source.trimmingCharacters(in: .whitespaces).isEmpty || source.count > Self.maxSourceCharacters {
+            if source.allSatisfy(\.isWhitespace) || source.count > Self.maxSourceCharacters {
                 problems.append("source must be 1 to \(Self.maxSourceCharacters) characters")
             }
             reference = ExternalReference(source: source, id: id)
