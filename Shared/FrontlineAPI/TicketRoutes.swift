@@ -98,9 +98,13 @@ extension FrontlineHTTPAPI {
             default: throw APIError.badRequest("needs_review must be true or false")
             }
         }
-        if let text = query.get("q")?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
-            guard text.count <= Self.maxSearchCharacters else { throw APIError.badRequest("q must be at most \(Self.maxSearchCharacters) characters") }
-            filter.text = text
+        if let text = query.get("q") {
+            // Counted as the document counts a string's length: in code points, blanks included.
+            guard text.unicodeScalars.count <= Self.maxSearchCharacters else {
+                throw APIError.badRequest("q must be at most \(Self.maxSearchCharacters) characters")
+            }
+            let words = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            filter.text = words.isEmpty ? nil : words
         }
         var limit = 50
         if let text = query.get("limit") {
@@ -116,7 +120,7 @@ extension FrontlineHTTPAPI {
         let entries = try await unitOfWork.read { try $0.tickets.list(chosen, after: after, limit: limit + 1) }
         let page = Array(entries.prefix(limit))
         let next = entries.count > limit ? page.last.map { TicketCursor.encode($0.position) } : nil
-        return try APIJSON.response(TicketPage(tickets: page.map(TicketSummary.init), nextCursor: next))
+        return try APIJSON.response(TicketPage(tickets: page.map { TicketSummary($0) }, nextCursor: next))
     }
 
     func show(_ id: Int64) async throws -> Response {
@@ -161,7 +165,7 @@ extension FrontlineHTTPAPI {
         var key: String?
         if let header = request.headers[.idempotencyKey] {
             let trimmed = header.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty, trimmed.count <= Self.maxIdempotencyKeyCharacters else {
+            guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= Self.maxIdempotencyKeyCharacters else {
                 throw APIError.badRequest("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyCharacters) characters (a UUID, say)")
             }
             // Scoped to the token: another client's key never finds this client's ticket.
@@ -178,14 +182,14 @@ extension FrontlineHTTPAPI {
             if let declared = attachment.contentType, !Self.isMediaType(declared) {
                 problems.append("attachment \(number): content_type must be a media type such as application/pdf, without parameters")
             }
-            if attachment.filename.count > 255 { problems.append("attachment \(number): filename is longer than 255 characters") }
+            if attachment.filename.unicodeScalars.count > 255 { problems.append("attachment \(number): filename is longer than 255 characters") }
             let mediaType = Self.storedMediaType(attachment.contentType)
             attachments.append(OutgoingEmail.Attachment(filename: attachment.filename, contentType: mediaType, data: Array(data ?? Data())))
         }
         var reference: ExternalReference?
         if let id = body.externalId {
             let source = body.source ?? caller.token.name
-            if source.allSatisfy(\.isWhitespace) || source.count > Self.maxSourceCharacters {
+            if source.allSatisfy(\.isWhitespace) || source.unicodeScalars.count > Self.maxSourceCharacters {
                 problems.append("source must be 1 to \(Self.maxSourceCharacters) characters")
             }
             reference = ExternalReference(source: source, id: id)
