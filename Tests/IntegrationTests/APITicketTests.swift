@@ -63,7 +63,7 @@ extension Integration {
         }
 
         static func ids(_ answer: Answer) throws -> [Int64] {
-            try #require(try answer.json()["tickets"] as? [[String: Any]], answer.text).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+            try #require(try answer.json()["tickets"] as? [[String: Any]], "\(answer.text)").compactMap { ($0["id"] as? NSNumber)?.int64Value }
         }
 
         static func idempotencyKey(_ value: String) -> HTTPFields {
@@ -145,7 +145,7 @@ extension Integration {
                 let ticket = try #require(first.ticket)
                 let retry = try await Self.send(client, .post, "/api/v1/tickets", token: intake, json: Self.request(), headers: key)
                 #expect(retry.status == .ok, "\(retry.text)")
-                #expect(retry.ticket == ticket && (try retry.json()["created"] as? Bool) == false)
+                #expect(try retry.ticket == ticket && (retry.json()["created"] as? Bool) == false)
                 #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 1)
 
                 // The same key from another token is that token's own request.
@@ -194,7 +194,7 @@ extension Integration {
                 }
 
                 let missing = try await Self.send(client, .post, "/api/v1/tickets", token: intake, json: #"{"subject": "Printer"}"#)
-                #expect(missing.status == .badRequest && (try missing.problem()["code"] as? String) == "bad_request", "\(missing.text)")
+                #expect(try missing.status == .badRequest && (missing.problem()["code"] as? String) == "bad_request", "\(missing.text)")
                 let notJSON = try await Self.send(client, .post, "/api/v1/tickets", token: intake, json: "subject=Printer")
                 #expect(notJSON.status == .badRequest)
                 let emptyKey = try await Self.send(client, .post, "/api/v1/tickets", token: intake, json: Self.request(), headers: Self.idempotencyKey(" "))
@@ -202,10 +202,10 @@ extension Integration {
 
                 let big = Self.request().replacingOccurrences(of: "Since this morning", with: String(repeating: "x", count: 5000))
                 let tooLarge = try await Self.send(client, .post, "/api/v1/tickets", token: intake, json: big)
-                #expect(tooLarge.status == .contentTooLarge && (try tooLarge.problem()["code"] as? String) == "too_large", "\(tooLarge.text)")
+                #expect(try tooLarge.status == .contentTooLarge && (tooLarge.problem()["code"] as? String) == "too_large", "\(tooLarge.text)")
 
                 let forbidden = try await Self.send(client, .post, "/api/v1/tickets", token: reader, json: Self.request())
-                #expect(forbidden.status == .forbidden && (try forbidden.problem()["code"] as? String) == "forbidden", "\(forbidden.text)")
+                #expect(try forbidden.status == .forbidden && (forbidden.problem()["code"] as? String) == "forbidden", "\(forbidden.text)")
             }
             #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 0)
             #expect(try await scratch.published(TicketReceived.self).isEmpty)
@@ -263,7 +263,7 @@ extension Integration {
                 #expect(summary["request_type"] as? String == "Laptop Failure" && summary["priority"] as? String == "Desktop/User Down", "\(summary)")
 
                 let missing = try await Self.send(client, .post, "/api/v1/tickets/987654/priority", token: agent, json: #"{"priority": "Low"}"#)
-                #expect(missing.status == .notFound && (try missing.problem()["code"] as? String) == "not_found")
+                #expect(try missing.status == .notFound && (missing.problem()["code"] as? String) == "not_found")
             }
             #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE ticket_id = $1 AND actor = 'api:desk' AND action IN ('priority', 'corrected')", [ticket]) == 2)
             #expect(try await scratch.scalar("SELECT count(*) FROM training_examples WHERE ticket_id = $1", [ticket]) == 1, "the correction trains the classifier")
@@ -304,7 +304,7 @@ extension Integration {
                 let again = try await Self.send(client, .post, "/api/v1/tickets/\(rejected)/draft/reject", token: agent)
                 #expect(again.status == .conflict)
                 let bad = try await Self.send(client, .get, "/api/v1/tickets?needs_review=maybe", token: agent)
-                #expect(bad.status == .badRequest && (try bad.problem()["code"] as? String) == "bad_request")
+                #expect(try bad.status == .badRequest && (bad.problem()["code"] as? String) == "bad_request")
             }
             #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE ticket_id = $1 AND status = 'suppressed'", [rejected]) == 2)
             #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE ticket_id = $1 AND status = 'pending'", [approved]) == 2)
@@ -413,7 +413,7 @@ extension Integration {
                 }
                 for role in APIRole.allCases {
                     let listed = try await Self.send(client, .get, "/api/v1/tickets", token: chosen[role])
-                    #expect(listed.status == .ok && (try Self.ids(listed)) == [ticket], "\(role) lists: \(listed.text)")
+                    #expect(try listed.status == .ok && (Self.ids(listed)) == [ticket], "\(role) lists: \(listed.text)")
                     let shown = try await Self.send(client, .get, "/api/v1/tickets/\(ticket)", token: chosen[role])
                     #expect(shown.status == .ok, "\(role) shows: \(shown.text)")
                 }
