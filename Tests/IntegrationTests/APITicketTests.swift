@@ -424,6 +424,24 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 1, "neither read nor a missing token created a ticket")
         }
 
+        @Test("a method a ticket path does not take is 405 with Allow, not 404; an empty cursor is the first page")
+        func methodsAndEmptyCursor() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let ticket = try await Integration.Review.printerTicket(scratch)
+            let reader = try await API.token(scratch, "dashboard", as: nil, role: .read)
+            try await Self.withClient(scratch) { client in
+                let delete = try await Self.send(client, .delete, "/api/v1/tickets/\(ticket)", token: reader)
+                #expect(delete.status == .methodNotAllowed && delete.headers[.allow] == "GET, HEAD", "\(delete.headers) \(delete.text)")
+                #expect(try delete.problem()["code"] as? String == "method_not_allowed")
+                let put = try await Self.send(client, .put, "/api/v1/tickets/\(ticket)/draft/approve", token: reader)
+                #expect(put.status == .methodNotAllowed && put.headers[.allow] == "POST")
+                let listed = try await Self.send(client, .get, "/api/v1/tickets?cursor=", token: reader)
+                #expect(try listed.status == .ok && Self.ids(listed) == [ticket], "\(listed.text)")
+            }
+            #expect(try await scratch.ticket(ticket) != nil, "a DELETE deleted nothing")
+        }
+
         @Test("a token over its requests per minute gets 429 with Retry-After and a problem; another token is not held back")
         func rateLimited() async throws {
             let scratch = try await Scratch()
