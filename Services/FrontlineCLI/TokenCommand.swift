@@ -4,7 +4,18 @@ import FrontlineAPI
 import FrontlineDomain
 import FrontlineRuntime
 
-extension APIRole: ExpressibleByArgument {}
+extension APIRole: ExpressibleByArgument {
+    /// What a token of the role may do, listed under `--role` in `token create --help`
+    /// (what it allows is decided once, in `APIRole.allows`).
+    public var defaultValueDescription: String {
+        switch self {
+        case .admin: "everything an agent may, and change the catalog, the team's absences, the settings and the webhooks"
+        case .agent: "read, create and work tickets as a technician: answer (with --as), note, move, assign, set priority and category, approve or reject the AI's drafts; read the catalog, team, settings, figures and report"
+        case .intake: "create tickets (POST /tickets) and read tickets: a web form, a monitoring system, a chat front end"
+        case .read: "read tickets, the catalog, the team, the settings, the figures and the report; change nothing"
+        }
+    }
+}
 
 /// The HTTP API's bearer tokens: made here, shown once, stored as a SHA-256 hash.
 struct TokenCommand: AsyncParsableCommand {
@@ -19,7 +30,8 @@ struct TokenCommand: AsyncParsableCommand {
             abstract: "Create a token and print it once (only its hash is kept). The API audits what it does as api:NAME."
         )
         @Argument(help: "A name for the token, unique (e.g. the system or person using it).") var name: String
-        @Option(help: "What the token may do: \(APIRole.allCases.map(\.rawValue).joined(separator: ", ")).") var role: APIRole
+        @Option(help: ArgumentHelp("What the token may do.", discussion: "The API answers 403 to a request its role does not allow."))
+        var role: APIRole
         @Option(
             name: .customLong("as"),
             help: "The technician the token acts as (their email): answers to customers go out in their name. Without it the token cannot answer customers."

@@ -16,13 +16,18 @@ struct TicketSummary: Encodable {
     var priority: String?
     var createdAt: Date
     var updatedAt: Date?
+    /// The AI's answer to the customer waits for a person to approve or reject it.
+    var needsReview: Bool
+    /// The sending system and its id for the request, for a ticket made through the API or an import.
+    var externalSource: String?
+    var externalId: String?
 
     struct Person: Encodable {
         var name: String?
         var email: String
     }
 
-    init(_ ticket: TicketOverview, updatedAt: Date?) {
+    init(_ ticket: TicketOverview, updatedAt: Date?, needsReview: Bool, external: ExternalReference?) {
         id = ticket.id
         status = ticket.status
         subject = ticket.subject
@@ -33,6 +38,13 @@ struct TicketSummary: Encodable {
         priority = ticket.classification?.priority
         createdAt = ticket.createdAt
         self.updatedAt = updatedAt
+        self.needsReview = needsReview
+        externalSource = external?.source
+        externalId = external?.id
+    }
+
+    init(_ entry: TicketListEntry) {
+        self.init(entry.ticket, updatedAt: entry.updatedAt, needsReview: entry.needsReview, external: entry.external)
     }
 }
 
@@ -58,6 +70,16 @@ struct TicketDetail: Encodable {
         var steps: [String]
     }
 
+    /// A file the customer's message came with (its content stays in the store).
+    struct Attachment: Encodable {
+        var filename: String?
+        var contentType: String
+        /// Bytes.
+        var size: Int64
+        /// False when it was over the intake's size cap: only its name and size were kept.
+        var stored: Bool
+    }
+
     var ticket: TicketSummary
     var classification: Classification?
     var firstResponse: ServiceTarget
@@ -66,10 +88,15 @@ struct TicketDetail: Encodable {
     var closedAt: Date?
     var followUpOf: Int64?
     var followedBy: [Int64]
+    var attachments: [Attachment]
     var timeline: [TicketStoryEvent]
 
-    init(_ ticket: TicketOverview, standing: TicketStanding, timeline: [TicketStoryEvent], now: Date) {
-        self.ticket = TicketSummary(ticket, updatedAt: nil)
+    init(
+        _ ticket: TicketOverview, needsReview: Bool, external: ExternalReference?, standing: TicketStanding,
+        attachments: [TicketAttachmentInfo], timeline: [TicketStoryEvent], now: Date
+    ) {
+        self.ticket = TicketSummary(ticket, updatedAt: nil, needsReview: needsReview, external: external)
+        self.attachments = attachments.map { Attachment(filename: $0.filename, contentType: $0.contentType, size: $0.sizeBytes, stored: $0.stored) }
         classification = ticket.classification.map {
             Classification(category: $0.category, requestType: $0.requestType, priority: $0.priority, confidence: $0.confidence, steps: $0.steps)
         }
@@ -99,6 +126,17 @@ struct TextBody: Decodable {
 
 struct AssignBody: Decodable {
     var email: String
+}
+
+/// `POST /tickets/{id}/priority`: a priority's name as the catalog writes it (any case).
+struct PriorityBody: Decodable {
+    var priority: String
+}
+
+/// `POST /tickets/{id}/category`: the corrected label, a request type of the catalog.
+struct CategoryBody: Decodable {
+    var category: String
+    var requestType: String
 }
 
 /// The opaque cursor: base64url of the last ticket's position.

@@ -10,12 +10,23 @@ public struct TicketListFilter: Sendable, Equatable {
     public var category: String?
     /// Only tickets updated at or after this time.
     public var updatedSince: Date?
+    /// True: only tickets waiting for a person's review (`TicketRepository.needsReviewSQL`);
+    /// false: only those that are not.
+    public var needsReview: Bool?
+    /// Only tickets whose subject or one of whose messages (subject or text) contains this,
+    /// in any case. Taken literally: `%` and `_` are not wildcards.
+    public var text: String?
 
-    public init(status: TicketStatus? = nil, assigneeEmail: String? = nil, category: String? = nil, updatedSince: Date? = nil) {
+    public init(
+        status: TicketStatus? = nil, assigneeEmail: String? = nil, category: String? = nil, updatedSince: Date? = nil,
+        needsReview: Bool? = nil, text: String? = nil
+    ) {
         self.status = status
         self.assigneeEmail = assigneeEmail
         self.category = category
         self.updatedSince = updatedSince
+        self.needsReview = needsReview
+        self.text = text
     }
 }
 
@@ -31,37 +42,103 @@ public struct TicketListPosition: Sendable, Equatable {
     }
 }
 
-/// One row of the list: the ticket, when it last changed, and its place in the order.
+/// One row of the list: the ticket, when it last changed, whether it waits for a person's
+/// review, and its place in the order.
 public struct TicketListEntry: Sendable, Equatable {
     public var ticket: TicketOverview
     public var updatedAt: Date
+    public var needsReview: Bool
+    /// Where it came from when another system sent it (the API, an import).
+    public var external: ExternalReference?
     public var position: TicketListPosition
 }
 
+/// A file that came with one of the ticket's messages, as the ticket lists it (no content).
+public struct TicketAttachmentInfo: Sendable, Equatable {
+    /// The message it came with.
+    public var messageID: Int64
+    public var filename: String?
+    public var contentType: String
+    public var sizeBytes: Int64
+    /// False when it was over the size cap and only its name and size were kept.
+    public var stored: Bool
+}
+
 extension TicketRepository {
+    /// The one rule of "needs review": the AI's answer to the customer is held for a person
+    /// (shadow mode, low confidence): the drafts `WorkTicket`'s approve and reject act on.
+    /// `ticket` is the SQL naming the ticket's id; parameter `$held` binds `NotificationStatus.held`.
+    static func needsReviewSQL(ticket: String, held: Int) -> String {
+        "EXISTS (SELECT 1 FROM notifications n WHERE n.ticket_id = \(ticket) AND n.status = $\(held))"
+    }
+
+    /// `text` as a LIKE pattern matching it anywhere, its `\`, `%` and `_` escaped (with `ESCAPE '\'`).
+    static func containsPattern(_ text: String) -> String {
+        var pattern = "%"
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern + "%"
+    }
+
     /// Tickets newest updated first (ties by id, descending), after `position` when given, at
-    /// most `limit` of them: keyset pagination, so a page costs the same however deep it is.
+    /// most `limit` of them: keyset pagination, so a page costs the same however deep it is,
+    /// and the filters only narrow the same order, so a cursor stays right with them.
     public func list(_ filter: TicketListFilter, after position: TicketListPosition?, limit: Int) throws -> [TicketListEntry] {
         let rows = try connection.query(
             """
             SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, t.updated_at, x.name AS assignee, x.email AS assignee_email,
-                c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps,
+                c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps, r.needs_review, t.external_source, t.external_id,
                 to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
             FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
+                CROSS JOIN LATERAL (SELECT \(Self.needsReviewSQL(ticket: "t.id", held: 9)) AS needs_review) r
             WHERE ($1::text IS NULL OR t.status = $1)
               AND ($2::text IS NULL OR lower(x.email) = lower($2))
               AND ($3::text IS NULL OR c.category = $3)
               AND ($4::timestamptz IS NULL OR t.updated_at >= $4)
               AND ($5::timestamptz IS NULL OR (t.updated_at, t.id) < ($5::timestamptz, $6::bigint))
+              AND ($8::boolean IS NULL OR r.needs_review = $8)
+              AND ($10::text IS NULL OR t.subject ILIKE $10 ESCAPE '\\' OR EXISTS (
+                    SELECT 1 FROM messages m
+                    WHERE m.ticket_id = t.id AND (m.subject ILIKE $10 ESCAPE '\\' OR m.body_text ILIKE $10 ESCAPE '\\')))
             ORDER BY t.updated_at DESC, t.id DESC
             LIMIT $7
             """,
-            [filter.status, filter.assigneeEmail, filter.category, filter.updatedSince, position?.updatedAt, position?.id, limit]
+            [
+                filter.status, filter.assigneeEmail, filter.category, filter.updatedSince, position?.updatedAt, position?.id, limit,
+                filter.needsReview, NotificationStatus.held, filter.text.map(Self.containsPattern),
+            ]
         )
         return try rows.map { row in
-            TicketListEntry(
-                ticket: try Self.overview(row), updatedAt: try row.date("updated_at"),
-                position: TicketListPosition(updatedAt: try row.string("position_at"), id: try row.int64("id"))
+            var external: ExternalReference?
+            if let source = row["external_source"], let id = row["external_id"] { external = ExternalReference(source: source, id: id) }
+            return TicketListEntry(
+                ticket: try Self.overview(row), updatedAt: try row.date("updated_at"), needsReview: try row.bool("needs_review"),
+                external: external, position: TicketListPosition(updatedAt: try row.string("position_at"), id: try row.int64("id"))
+            )
+        }
+    }
+
+    /// Whether the ticket waits for a person's review (the same rule as the list's filter).
+    public func needsReview(_ ticket: Int64) throws -> Bool {
+        try connection.query(
+            "SELECT \(Self.needsReviewSQL(ticket: "$1", held: 2)) AS needs_review", [ticket, NotificationStatus.held]
+        ).first?.bool("needs_review") ?? false
+    }
+
+    /// The files the ticket's messages came with, oldest first: names, types and sizes only.
+    public func attachments(of ticket: Int64) throws -> [TicketAttachmentInfo] {
+        try connection.query(
+            """
+            SELECT a.message_id, a.filename, a.content_type, a.size_bytes, a.over_cap
+            FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1 ORDER BY a.id
+            """,
+            [ticket]
+        ).map { row in
+            TicketAttachmentInfo(
+                messageID: try row.int64("message_id"), filename: row["filename"], contentType: try row.string("content_type"),
+                sizeBytes: try row.int64("size_bytes"), stored: !(try row.bool("over_cap"))
             )
         }
     }
