@@ -29,7 +29,10 @@ struct TokenCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token and print it once (only its hash is kept). The API audits what it does as api:NAME."
         )
-        @Argument(help: "A name for the token, unique (e.g. the system or person using it).") var name: String
+        @Argument(help: "A name for the token, unique (e.g. the system or person using it).") var positionalName: String?
+        @Option(name: .customLong("name"), help: "The token's name (or give it as the argument).") var optionName: String?
+
+        var name: String { optionName ?? positionalName ?? "" }
         @Option(help: ArgumentHelp("What the token may do.", discussion: "The API answers 403 to a request its role does not allow."))
         var role: APIRole
         @Option(
@@ -39,7 +42,8 @@ struct TokenCommand: AsyncParsableCommand {
         var person: String?
 
         func validate() throws {
-            if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the token's name is empty") }
+            if optionName != nil && positionalName != nil { throw ValidationError("give the token's name once: as the argument or with --name") }
+            if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the token needs a name: --name NAME") }
         }
 
         func run() async throws {

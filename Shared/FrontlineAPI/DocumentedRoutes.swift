@@ -32,6 +32,8 @@ struct DocumentedRoutes: Sendable {
             } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), !routes.isEmpty {
                 let name = String(line.dropFirst(4).dropLast())
                 if methods.contains(name) { routes[routes.count - 1].methods.insert(name.uppercased()) }
+                // The router answers HEAD for every GET (`autoGenerateHeadEndpoints`).
+                if name == "get" { routes[routes.count - 1].methods.insert("HEAD") }
             }
         }
         self.routes = routes
@@ -66,6 +68,12 @@ public struct APIRouter: HTTPResponderBuilder {
         let inner: RouterResponder<BasicRequestContext>
         let documented: DocumentedRoutes
 
+        /// GET, HEAD, POST, PUT, PATCH, DELETE: the usual order.
+        static func allow(_ methods: Set<String>) -> String {
+            let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+            return methods.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }.joined(separator: ", ")
+        }
+
         public func respond(to request: Request, context: Context) async throws -> Response {
             do {
                 guard let methods = documented.methods(for: request.uri.path) else {
@@ -74,9 +82,9 @@ public struct APIRouter: HTTPResponderBuilder {
                 guard methods.contains(request.method.rawValue) else {
                     var error = APIError(
                         .methodNotAllowed, code: "method_not_allowed",
-                        message: "\(request.method.rawValue) is not allowed here; allowed: \(methods.sorted().joined(separator: ", "))"
+                        message: "\(request.method.rawValue) is not allowed here; allowed: \(Self.allow(methods))"
                     )
-                    error.headers[.allow] = methods.sorted().joined(separator: ", ")
+                    error.headers[.allow] = Self.allow(methods)
                     throw error
                 }
                 return try await inner.respond(to: request, context: context)

@@ -88,7 +88,7 @@ public struct FrontlineHTTPAPI: Sendable {
     }
 
     func routes() -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         let v1 = router.group("api/v1")
         v1.get("openapi.yaml") { _, _ -> Response in
             Response(

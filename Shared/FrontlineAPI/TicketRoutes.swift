@@ -71,26 +71,6 @@ extension FrontlineHTTPAPI {
         v1.post("tickets/{id}/draft/reject") { request, context in
             try await self.handle(request, needs: .workTickets) { caller in try await self.act([.rejectDraft], try Self.ticketID(context), caller) }
         }
-        Self.refuseOtherMethods(on: "tickets", allowing: [.get, .post], in: v1)
-        Self.refuseOtherMethods(on: "tickets/{id}", allowing: [.get], in: v1)
-        let actions = moves.map(\.0) + ["replies", "notes", "assign", "priority", "category", "draft/approve", "draft/reject"]
-        for action in actions { Self.refuseOtherMethods(on: "tickets/{id}/\(action)", allowing: [.post], in: v1) }
-    }
-
-    /// The methods a path does not take answer 405 with `Allow` (not 404: the path is there).
-    /// HEAD is left to the router, which answers it for a GET path.
-    static func refuseOtherMethods(on path: String, allowing allowed: [HTTPRequest.Method], in v1: RouterGroup<BasicRequestContext>) {
-        let allow = (allowed.contains(.get) ? allowed + [.head] : allowed).map(\.rawValue).joined(separator: ", ")
-        let others: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, .query, .head].filter { method in
-            !allowed.contains(method) && !(method == .head && allowed.contains(.get))
-        }
-        for method in others {
-            v1.on(RouterPath(path), method: method) { _, _ -> Response in
-                var error = APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(path) takes \(allow)")
-                error.headers[.allow] = allow
-                throw error
-            }
-        }
     }
 
     /// Longest `q` taken: a search longer than this is a mistake, not a need.
