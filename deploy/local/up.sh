@@ -164,6 +164,14 @@ print(f"  .build/release/frontline ticket note {number} --as {who} --text 'Check
 print(f"  .build/release/frontline ticket solve {number} --as {who}")
 print(f"  .build/release/frontline ticket show {number}")
 print()
+port = os.environ.get("FRONTLINE_API_PORT", "8080")
+print(f"Over HTTP (the api service on port {port}; a token is shown once, the name must be new):")
+print("  source .local/env")
+print(f"  TOKEN=$(.build/release/frontline token create --name console-$(date +%s) --role agent --as {who})")
+print(f"  curl -s -H \"Authorization: Bearer $TOKEN\" 'http://127.0.0.1:{port}/api/v1/tickets?status=open&limit=5'")
+print(f"  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{{\"text\": \"Checked: fine.\"}}' http://127.0.0.1:{port}/api/v1/tickets/{number}/notes")
+print(f"  The document: http://127.0.0.1:{port}/api/v1/openapi.yaml")
+print()
 PY
 echo "Frontline is running. Logs: .local/logs/<service>.log (JSON lines)."
 echo "Emails sent: .local/smtp/sent/new/ (one file per message)."
