@@ -164,6 +164,20 @@ let package = Package(
             resources: [.embedInCode("openapi.yaml")]
         ),
 
+        // The web console (HTML door, served by the api process beside /api/v1).
+        .target(
+            name: "FrontlineConsole",
+            dependencies: [
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases", "FrontlineMail",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/FrontlineConsole",
+            resources: [.embedInCode("Pages/layout.mustache"), .embedInCode("Assets/console.css")]
+        ),
+
         // Doors: the six services and the admin CLI. Each main.swift only wires.
         .executableTarget(
             name: "MailIngest",
@@ -186,7 +200,10 @@ let package = Package(
         .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Escalation"),
         .executableTarget(
             name: "API",
-            dependencies: ["FrontlineRuntime", "FrontlineAPI", "FrontlineUseCases", "FrontlineMail", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Services/API"
         ),
         .executableTarget(
@@ -245,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineTesting", "FrontlineAPI",
+                "FrontlineTesting", "FrontlineAPI", "FrontlineConsole",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",

@@ -1,4 +1,5 @@
 import FrontlineAPI
+import FrontlineConsole
 import FrontlineMail
 import FrontlineRuntime
 import FrontlineUseCases
@@ -16,12 +17,19 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
         unitOfWork: context.unitOfWork, ownAddress: sender, clock: context.clock, logger: context.logger,
         settings: .init(requestsPerMinute: rate)
     )
+    let console = try FrontlineConsole(
+        unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger,
+        settings: .init(
+            secureCookies: try context.environment.integer("FRONTLINE_CONSOLE_SECURE_COOKIES", default: 0, range: 0...1) == 1,
+            publicURL: context.environment.string("FRONTLINE_CONSOLE_URL") ?? "http://127.0.0.1:\(port)"
+        )
+    )
     var serverLogger = context.logger
     serverLogger.logLevel = .warning
     let host = context.configuration.httpHost
     let logger = context.logger
     let server = Application(
-        router: api.router(),
+        router: api.router(otherDoors: console.addRoutes),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
         onServerRunning: { channel in
             logger.info(

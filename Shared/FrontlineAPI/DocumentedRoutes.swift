@@ -39,6 +39,11 @@ struct DocumentedRoutes: Sendable {
         self.routes = routes
     }
 
+    /// Whether `path` is under the API's base path, where only the document's routes are served.
+    func governs(_ path: String) -> Bool {
+        path == basePath || path.hasPrefix(basePath + "/")
+    }
+
     /// The methods declared for `path`, nil when the document declares no such path.
     func methods(for path: String) -> Set<String>? {
         guard path.hasPrefix(basePath) else { return nil }
@@ -75,6 +80,8 @@ public struct APIRouter: HTTPResponderBuilder {
         }
 
         public func respond(to request: Request, context: Context) async throws -> Response {
+            // Only the API is the document's: other doors on this router (the console) pass by.
+            guard documented.governs(request.uri.path) else { return try await inner.respond(to: request, context: context) }
             do {
                 guard let methods = documented.methods(for: request.uri.path) else {
                     throw APIError(.notFound, code: "not_found", message: "there is no such endpoint; see /api/v1/openapi.yaml")

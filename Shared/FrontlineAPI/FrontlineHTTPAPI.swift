@@ -83,8 +83,11 @@ public struct FrontlineHTTPAPI: Sendable {
     }
 
     /// The API's routes behind the document's guard: undeclared paths 404, undeclared methods 405.
-    public func router() -> APIRouter {
-        APIRouter(inner: routes(), documented: DocumentedRoutes(document: Self.openAPIDocument, basePath: "/api/v1"))
+    /// `otherDoors` adds routes outside `/api/v1` to the same router (the web console).
+    public func router(otherDoors: (Router<BasicRequestContext>) -> Void = { _ in }) -> APIRouter {
+        let router = routes()
+        otherDoors(router)
+        return APIRouter(inner: router, documented: DocumentedRoutes(document: Self.openAPIDocument, basePath: "/api/v1"))
     }
 
     func routes() -> Router<BasicRequestContext> {

@@ -1,0 +1,119 @@
+import Foundation
+import FrontlineCore
+import FrontlineDomain
+import FrontlineStore
+import FrontlineUseCases
+import Hummingbird
+import Logging
+import Mustache
+
+/// The web console: the people beside the AI work in a browser, served by the `api` process at
+/// `/` beside `/api/v1`. Server-rendered HTML (Mustache, values escaped), every asset shipped in
+/// the binary, plain forms that work without JavaScript. It calls the same use cases as the
+/// API, the CLI and email; no rule is written twice.
+///
+/// One folder per concept adds its routes: `SignIn/` (magic links, sessions, CSRF), `Dashboard/`,
+/// and the queue and ticket pages.
+public struct FrontlineConsole: Sendable {
+    public struct Settings: Sendable {
+        /// Cookies marked `Secure`: behind HTTPS (a load balancer or ingress that terminates TLS).
+        public var secureCookies: Bool
+        /// Where people reach the console, for the links in sign-in emails (no trailing slash).
+        public var publicURL: String
+
+        public init(secureCookies: Bool = false, publicURL: String = "http://127.0.0.1:8080") {
+            self.secureCookies = secureCookies
+            self.publicURL = publicURL
+        }
+    }
+
+    public var unitOfWork: DatabaseUnitOfWork
+    public var clock: any WallClock
+    public var logger: Logger
+    public var settings: Settings
+    let pages: PageRenderer
+
+    public init(unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger, settings: Settings = Settings()) throws {
+        self.unitOfWork = unitOfWork
+        self.clock = clock
+        self.logger = logger
+        self.settings = settings
+        self.pages = try PageRenderer()
+    }
+
+    /// Adds the console's routes (everything outside `/api/v1`) to the `api` process's router.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("assets/console.css") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.console_css))
+            )
+        }
+        addSignInRoutes(to: router)
+        addDashboardRoutes(to: router)
+    }
+}
+
+/// A person signed in to the console.
+public struct ConsoleUser: Sendable, Equatable {
+    public var id: Int64
+    public var email: String
+    public var name: String
+    public var role: ConsoleRole
+    /// The technician they are, when they are one (answers go out in their name).
+    public var technicianID: Int64?
+
+    public init(id: Int64, email: String, name: String, role: ConsoleRole, technicianID: Int64?) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.technicianID = technicianID
+    }
+
+    /// What the audit trail calls them: `console:<email>`.
+    public var actor: Actor { Actor(name: "console:\(email.lowercased())") }
+}
+
+/// What a console user may do: `agent` works tickets, `lead` also sees the team's figures and
+/// reassigns, `admin` also changes the settings.
+public enum ConsoleRole: String, Sendable, Codable, CaseIterable {
+    case agent
+    case lead
+    case admin
+}
+
+/// The console's pages: a layout around each page's own template, values HTML-escaped.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init() throws {
+        var library = MustacheLibrary()
+        for (name, text) in Self.templates {
+            try library.register(MustacheTemplate(string: text), named: name)
+        }
+        self.library = library
+    }
+
+    /// Every template shipped with the console, by name. A page template names its page
+    /// (`dashboard`); the layout (`layout`) wraps its rendered HTML as `{{{content}}}`.
+    static let templates: [String: String] = [
+        "layout": String(decoding: PackageResources.layout_mustache, as: UTF8.self),
+    ].merging(SignInTemplates.all) { first, _ in first }.merging(DashboardTemplates.all) { first, _ in first }
+
+    /// The page `name` rendered with `values`, inside the layout with `title` and the signed-in `user`.
+    func page(_ name: String, title: String, user: ConsoleUser?, csrf: String?, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var context = values
+        context["csrf"] = csrf
+        let content = library.render(context, withTemplate: name) ?? ""
+        var layout: [String: Any] = ["title": title, "content": content]
+        if let user { layout["user"] = ["name": user.name, "email": user.email, "role": user.role.rawValue] }
+        let html = library.render(layout, withTemplate: "layout") ?? content
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY",
+                      .init("Content-Security-Policy")!: "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+}
