@@ -69,7 +69,8 @@ enum TicketWork {
         } catch let error as NoSuchTicket {
             throw CLIError(description: error.description)
         } catch let refused as WorkTicket.Refused {
-            throw CLIError(description: "ticket \(ticket): nothing done: \(refused.description)")
+            let hint = refused.problems.contains(WorkTicket.notATechnician(worker)) ? " (answer as one with --as EMAIL)" : ""
+            throw CLIError(description: "ticket \(ticket): nothing done: \(refused.description)\(hint)")
         }
         if options.json {
             try printJSON(TicketWorkReport(ticket: ticket, by: worker.actor.name, done: done.lines, status: done.status, replyID: done.replyID))

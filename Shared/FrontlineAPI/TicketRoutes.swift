@@ -221,10 +221,6 @@ extension FrontlineHTTPAPI {
     /// unknown ticket, 409 with the problems when the use case refuses (nothing changed).
     func act(_ actions: [TicketAction], _ ticket: Int64, _ caller: Caller) async throws -> Response {
         let worker = caller.worker
-        if worker.technicianID == nil, actions.contains(where: { if case .reply = $0 { true } else { false } }) {
-            let problem = "token \(caller.token.name) acts as no technician: only a technician of the team can answer the customer (create a token with --as EMAIL)"
-            throw APIError(.conflict, code: "refused", message: "ticket \(ticket): nothing done: \(problem)", problems: [problem])
-        }
         do {
             let done = try await work.run(actions, ticket: ticket, by: worker, in: unitOfWork)
             return try APIJSON.response(
@@ -233,8 +229,10 @@ extension FrontlineHTTPAPI {
         } catch is NoSuchTicket {
             throw APIError.noSuchTicket(ticket)
         } catch let refused as WorkTicket.Refused {
+            // How to act as a technician over HTTP: a token bound to one.
+            let hint = refused.problems.contains(WorkTicket.notATechnician(worker)) ? " (a token made with --as EMAIL answers in that technician's name)" : ""
             throw APIError(
-                .conflict, code: "refused", message: "ticket \(ticket): nothing done: \(refused.description)", problems: refused.problems
+                .conflict, code: "refused", message: "ticket \(ticket): nothing done: \(refused.description)\(hint)", problems: refused.problems
             )
         }
     }

@@ -236,7 +236,7 @@ extension Integration {
                 #expect(reply.status == .conflict, "\(reply.text)")
                 let error = try reply.error()
                 #expect(error["code"] as? String == "refused")
-                #expect((error["detail"] as? String)?.contains("token monitoring acts as no technician") == true, "\(reply.text)")
+                #expect((error["detail"] as? String)?.contains("api:monitoring is not a technician of the team") == true, "\(reply.text)")
                 #expect((error["problems"] as? [String])?.count == 1)
 
                 let closed = try await Self.call(client, .post, "/api/v1/tickets/\(ticket)/close", token: nobody)

@@ -90,7 +90,7 @@ extension Integration {
             let run = try await Self.frontline(scratch, ["ticket", "reply", String(ticket), "--text", "Hello"])
 
             #expect(run.status != 0 && run.status != nil)
-            #expect(run.stderr.contains("only a technician of the team can answer the customer (name one with --as)"), "\(run.stderr)")
+            #expect(run.stderr.contains("is not a technician of the team: only a technician can answer the customer (answer as one with --as EMAIL)"), "\(run.stderr)")
             #expect(run.stderr.split(separator: "\n").count <= 2, "one clear line, no stack: \(run.stderr)")
             #expect(try await scratch.ticket(ticket)?.status == .open)
             #expect(try await scratch.published(TicketAnswered.self).isEmpty)

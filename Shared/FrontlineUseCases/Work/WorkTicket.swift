@@ -148,7 +148,7 @@ public struct WorkTicket: Sendable {
             switch action {
             case .reply(let text):
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { plan.problems.append("the answer to the customer is empty") }
-                if worker.technicianID == nil { plan.problems.append("only a technician of the team can answer the customer (name one with --as)") }
+                if worker.technicianID == nil { plan.problems.append(Self.notATechnician(worker)) }
             case .note(let text):
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { plan.problems.append("the note is empty") }
             case .setStatus(let next):
@@ -194,5 +194,13 @@ public struct WorkTicket: Sendable {
     static func isNote(_ action: TicketAction) -> Bool {
         if case .note = action { return true }
         return false
+    }
+}
+
+extension WorkTicket {
+    /// Why a person who is not one of the team's technicians cannot answer a customer: an
+    /// answer goes out in a technician's name. Each door adds how to act as one.
+    public static func notATechnician(_ worker: TicketWorker) -> String {
+        "\(worker.actor.name) is not a technician of the team: only a technician can answer the customer"
     }
 }
