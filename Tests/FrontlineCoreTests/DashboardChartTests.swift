@@ -53,7 +53,7 @@ import Testing
         #expect(root["aria-labelledby"] == title.attributes["id"], "the title names the chart")
         #expect(parsed.texts.first == "Tickets in per day")
         let bars = parsed.named("rect").filter { $0["class"] == "bar" }
-        #expect(bars.count == 7, "one bar per day")
+        try #require(bars.count == 7, "one bar per day")
         let heights = bars.compactMap { $0["height"].flatMap(Double.init) }
         #expect(heights[2] > heights[0] && heights[0] > heights[6] && heights[1] == 0, "bars in proportion to the values")
         for label in week { #expect(parsed.texts.contains(label), "axis label \(label)") }

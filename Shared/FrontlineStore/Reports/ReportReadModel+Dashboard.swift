@@ -104,7 +104,8 @@ extension ReportReadModel {
             """,
             [days, end, PostgresTextArray(Self.personAnswerActions)]
         ) {
-            ticketsIn[try row.date("day")] = (try row.int("tickets"), try row.int("automatic"))
+            let day = try row.date("day")
+            ticketsIn[day] = (try row.int("tickets"), try row.int("automatic"))
         }
 
         // The SLA clocks of the tickets opened in the 7 days, judged by the one rule.
@@ -117,7 +118,8 @@ extension ReportReadModel {
             """,
             [first, end]
         ) {
-            standings[try row.date("day"), default: []].append(TicketRepository.serviceLevels(row))
+            let day = try row.date("day")
+            standings[day, default: []].append(TicketRepository.serviceLevels(row))
         }
 
         // The queue at each day's end, rebuilt from the times the tickets hold: opened by then,
@@ -138,7 +140,8 @@ extension ReportReadModel {
             """,
             [days, end]
         ) {
-            queue[try row.date("day")] = try row.int("queued")
+            let day = try row.date("day")
+            queue[day] = try row.int("queued")
         }
 
         let reviews = try connection.query(
