@@ -255,6 +255,7 @@ let package = Package(
             name: "FrontlineCoreTests",
             dependencies: [
                 "FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport",
+                "FrontlineConsole",
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/FrontlineCoreTests"
