@@ -102,13 +102,13 @@ extension FrontlineConsole {
     /// The fields of an `application/x-www-form-urlencoded` body (the last of a repeated name wins).
     static func form(_ request: Request) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: maxFormBytes)
-        return FormFields.parse(String(buffer: buffer))
+        return FormFields.parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
     }
 
     /// Who asked, for the per-client limit: the last `X-Forwarded-For` hop, which the load
     /// balancer in front adds (the hops before it are the client's to invent). Nil without one.
     static func clientAddress(_ request: Request) -> String? {
-        guard let name = HTTPField.Name("X-Forwarded-For"), let header = request.headers[name] else { return nil }
+        guard let header = request.headers.last(where: { $0.name.canonicalName == "x-forwarded-for" })?.value else { return nil }
         let last = header.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         return last.isEmpty ? nil : String(last.prefix(64))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineAPI
 import FrontlineConsole
 import FrontlineDomain
 import FrontlineMail
@@ -41,9 +42,13 @@ extension Integration {
         }
 
         static func withClient(_ scratch: Scratch, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-            let router = Router(options: .autoGenerateHeadEndpoints)
-            try console(scratch).addRoutes(to: router)
-            try await Application(router: router).test(.router, body)
+            let api = FrontlineHTTPAPI(
+                unitOfWork: scratch.unitOfWork, ownAddress: MailAddress("helpdesk@localhost", name: "IT Service Desk"), clock: SystemWallClock(),
+                logger: Logger(label: "api-test")
+            )
+            let console = try console(scratch)
+            // Wired as the api service wires it: the console's routes beside /api/v1.
+            try await Application(router: api.router(otherDoors: console.addRoutes)).test(.router, body)
         }
 
         static func call(
