@@ -78,7 +78,7 @@ public struct ConsoleRepository {
         try connection.query(Self.selectUser + " WHERE u.email = lower($1)", [email]).first.map(Self.user)
     }
 
-    /// The technician's name and address, for a person invited with that address.
+    /// The technician's name: an invited technician is called as the team knows them.
     public func technicianName(id: Int64) throws -> String? {
         try connection.query("SELECT name FROM technicians WHERE id = $1", [id]).first?["name"]
     }
