@@ -168,7 +168,7 @@ let package = Package(
         .target(
             name: "FrontlineConsole",
             dependencies: [
-                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases", "FrontlineMail",
+                "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -201,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail",
+                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/API"

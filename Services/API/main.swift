@@ -1,6 +1,7 @@
 import FrontlineAPI
 import FrontlineConsole
 import FrontlineMail
+import FrontlineNotify
 import FrontlineRuntime
 import FrontlineUseCases
 import Hummingbird
@@ -21,7 +22,9 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
         unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger,
         settings: .init(
             secureCookies: try context.environment.integer("FRONTLINE_CONSOLE_SECURE_COOKIES", default: 0, range: 0...1) == 1,
-            publicURL: context.environment.string("FRONTLINE_CONSOLE_URL") ?? "http://127.0.0.1:\(port)"
+            publicURL: context.environment.string("FRONTLINE_CONSOLE_URL") ?? "http://127.0.0.1:\(port)",
+            // Sign-in links are queued like all our mail (the notifier sends them), from our address.
+            mail: try OutboundMailSettings(environment: context.environment, sending: false)
         )
     )
     var serverLogger = context.logger

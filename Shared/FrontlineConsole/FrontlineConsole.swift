@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineCore
 import FrontlineDomain
+import FrontlineNotify
 import FrontlineStore
 import FrontlineUseCases
 import Hummingbird
@@ -20,10 +21,14 @@ public struct FrontlineConsole: Sendable {
         public var secureCookies: Bool
         /// Where people reach the console, for the links in sign-in emails (no trailing slash).
         public var publicURL: String
+        /// The sender, templates and Message-ID key of the sign-in emails; nil: no link can be
+        /// sent (asking for one is answered as always, and logged).
+        public var mail: OutboundMailSettings?
 
-        public init(secureCookies: Bool = false, publicURL: String = "http://127.0.0.1:8080") {
+        public init(secureCookies: Bool = false, publicURL: String = "http://127.0.0.1:8080", mail: OutboundMailSettings? = nil) {
             self.secureCookies = secureCookies
             self.publicURL = publicURL
+            self.mail = mail
         }
     }
 
@@ -32,6 +37,8 @@ public struct FrontlineConsole: Sendable {
     public var logger: Logger
     public var settings: Settings
     let pages: PageRenderer
+    /// Links, sessions and sign-out (the rules are the use case's).
+    let signIn: ConsoleSignIn
 
     public init(unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger, settings: Settings = Settings()) throws {
         self.unitOfWork = unitOfWork
@@ -39,6 +46,9 @@ public struct FrontlineConsole: Sendable {
         self.logger = logger
         self.settings = settings
         self.pages = try PageRenderer()
+        self.signIn = ConsoleSignIn(
+            mail: settings.mail, templates: try TemplateLibrary(overrides: settings.mail?.templateDirectory), publicURL: settings.publicURL
+        )
     }
 
     /// Adds the console's routes (everything outside `/api/v1`) to the `api` process's router.
@@ -50,6 +60,7 @@ public struct FrontlineConsole: Sendable {
             )
         }
         addSignInRoutes(to: router)
+        addQueueRoutes(to: router)
         addDashboardRoutes(to: router)
     }
 }
@@ -75,13 +86,7 @@ public struct ConsoleUser: Sendable, Equatable {
     public var actor: Actor { Actor(name: "console:\(email.lowercased())") }
 }
 
-/// What a console user may do: `agent` works tickets, `lead` also sees the team's figures and
-/// reassigns, `admin` also changes the settings.
-public enum ConsoleRole: String, Sendable, Codable, CaseIterable {
-    case agent
-    case lead
-    case admin
-}
+// `ConsoleRole` (agent, lead, admin) lives in FrontlineDomain/People: the store binds it.
 
 /// The console's pages: a layout around each page's own template, values HTML-escaped.
 struct PageRenderer: Sendable {
@@ -99,7 +104,7 @@ struct PageRenderer: Sendable {
     /// (`dashboard`); the layout (`layout`) wraps its rendered HTML as `{{{content}}}`.
     static let templates: [String: String] = [
         "layout": String(decoding: PackageResources.layout_mustache, as: UTF8.self),
-    ].merging(SignInTemplates.all) { first, _ in first }.merging(DashboardTemplates.all) { first, _ in first }
+    ].merging(SignInTemplates.all) { first, _ in first }.merging(QueueTemplates.all) { first, _ in first }.merging(DashboardTemplates.all) { first, _ in first }
 
     /// The page `name` rendered with `values`, inside the layout with `title` and the signed-in `user`.
     func page(_ name: String, title: String, user: ConsoleUser?, csrf: String?, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -107,7 +112,7 @@ struct PageRenderer: Sendable {
         context["csrf"] = csrf
         let content = library.render(context, withTemplate: name) ?? ""
         var layout: [String: Any] = ["title": title, "content": content]
-        if let user { layout["user"] = ["name": user.name, "email": user.email, "role": user.role.rawValue] }
+        if let user { layout["user"] = ["name": user.name, "email": user.email, "role": user.role.rawValue, "csrf": csrf ?? ""] }
         let html = library.render(layout, withTemplate: "layout") ?? content
         return Response(
             status: status,

@@ -15,6 +15,7 @@
 /// `reasons` (`cause`, `detail`)).
 /// `reply_address` (the technician's, on their emails), `reply_body` and `author_name` (a
 /// person's answer), `their_subject`, `problems` and `commands` (refused email commands).
+/// `sign_in_url` and `sign_in_minutes` (a console sign-in link and how long it works).
 enum BuiltinTemplates {
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -284,6 +285,19 @@ enum BuiltinTemplates {
             Frontline
             """,
 
+        "sign_in_link.subject": "Sign in to Frontline",
+        "sign_in_link.text": """
+            {{#name}}Hello {{name}},{{/name}}{{^name}}Hello,{{/name}}
+
+            Open this link to sign in to the Frontline console:
+
+            {{sign_in_url}}
+
+            It works once, for {{sign_in_minutes}} minutes. If you did not ask to sign in, ignore this email: nobody can sign in without the link.
+
+            Frontline
+            """,
+
         "report.subject": "Frontline ticket report ({{report_count}} tickets)",
         "report.text": """
             The ticket report is attached ({{filename}}): {{report_count}} tickets{{#report_since}} since {{report_since}}{{/report_since}}.
@@ -456,6 +470,14 @@ enum BuiltinTemplates {
             """,
         "operations_alert.html": """
             {{> html.open}}<p style="white-space: pre-wrap;">{{alert}}</p>
+            <p>Frontline</p>
+            {{> html.close}}
+            """,
+        "sign_in_link.html": """
+            {{> html.open}}<p>{{#name}}Hello {{name}},{{/name}}{{^name}}Hello,{{/name}}</p>
+            <p>Open this link to sign in to the Frontline console:</p>
+            <p><a href="{{sign_in_url}}">{{sign_in_url}}</a></p>
+            <p>It works once, for {{sign_in_minutes}} minutes. If you did not ask to sign in, ignore this email: nobody can sign in without the link.</p>
             <p>Frontline</p>
             {{> html.close}}
             """,

@@ -45,6 +45,7 @@ public struct IntroWriter: Sendable {
         case .escalationDigest: "introduce the list of escalated tickets that follows"
         // Never asked (`NotificationKind.takesIntro`): a person's words, and our exact account of refused commands.
         case .agentReply, .commandRejected: "introduce the message below"
+        case .signInLink: "introduce the message below"
         }
         let system = """
             You write the opening paragraph of an email from an IT service desk. Purpose: \(purpose).

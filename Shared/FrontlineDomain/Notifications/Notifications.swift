@@ -29,6 +29,9 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case agentReply = "agent_reply"
     /// To a technician: their emailed commands were refused, and why.
     case commandRejected = "command_rejected"
+    // The web console.
+    /// A single-use link that signs a person in to the console.
+    case signInLink = "sign_in_link"
 
     public var recipientRole: RecipientRole {
         switch self {
@@ -39,6 +42,7 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .supplierRequest, .supplierReminder: .supplier
         case .agentReply: .customer
         case .commandRejected: .technician
+        case .signInLink: .technician
         }
     }
 
@@ -48,7 +52,7 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
 
     /// Whether an LLM may write its opening paragraph: not into a person's words, nor into
     /// our answer to a technician's commands, which must say exactly what was wrong.
-    public var takesIntro: Bool { !isWrittenByPerson && self != .commandRejected }
+    public var takesIntro: Bool { !isWrittenByPerson && self != .commandRejected && self != .signInLink }
 
     /// Mail that answers someone's message, as opposed to mail we start (RFC 3834).
     public var isReply: Bool {

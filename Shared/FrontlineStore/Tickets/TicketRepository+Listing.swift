@@ -16,10 +16,12 @@ public struct TicketListFilter: Sendable, Equatable {
     /// Only tickets whose subject or one of whose messages (subject or text) contains this,
     /// in any case. Taken literally: `%` and `_` are not wildcards.
     public var text: String?
+    /// True: only tickets nobody is assigned to; false: only assigned ones.
+    public var unassigned: Bool?
 
     public init(
         status: TicketStatus? = nil, assigneeEmail: String? = nil, category: String? = nil, updatedSince: Date? = nil,
-        needsReview: Bool? = nil, text: String? = nil
+        needsReview: Bool? = nil, text: String? = nil, unassigned: Bool? = nil
     ) {
         self.status = status
         self.assigneeEmail = assigneeEmail
@@ -27,6 +29,7 @@ public struct TicketListFilter: Sendable, Equatable {
         self.updatedSince = updatedSince
         self.needsReview = needsReview
         self.text = text
+        self.unassigned = unassigned
     }
 }
 
@@ -102,12 +105,13 @@ extension TicketRepository {
               AND ($10::text IS NULL OR t.subject ILIKE $10 ESCAPE '\\' OR EXISTS (
                     SELECT 1 FROM messages m
                     WHERE m.ticket_id = t.id AND (m.subject ILIKE $10 ESCAPE '\\' OR m.body_text ILIKE $10 ESCAPE '\\')))
+              AND ($11::boolean IS NULL OR (t.assignee_id IS NULL) = $11)
             ORDER BY t.updated_at DESC, t.id DESC
             LIMIT $7
             """,
             [
                 filter.status, filter.assigneeEmail, filter.category, filter.updatedSince, position?.updatedAt, position?.id, limit,
-                filter.needsReview, NotificationStatus.held, filter.text.map(Self.containsPattern),
+                filter.needsReview, NotificationStatus.held, filter.text.map(Self.containsPattern), filter.unassigned,
             ]
         )
         return try rows.map { row in
