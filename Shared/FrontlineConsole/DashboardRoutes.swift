@@ -7,17 +7,8 @@ import Hummingbird
 extension FrontlineConsole {
     func addDashboardRoutes(to router: Router<BasicRequestContext>) {
         router.get("dashboard") { request, _ -> Response in
-            guard let signedIn = try await signedInForDashboard(request) else {
-                return Response(status: .seeOther, headers: [.location: "/signin"])
-            }
-            return try await dashboardResponse(for: signedIn.user, csrf: signedIn.csrf)
+            try await consolePage(request) { user, csrf in try await dashboardResponse(for: user, csrf: csrf) }
         }
-    }
-
-    /// Who is signed in, with their CSRF token; nil sends the browser to sign in. The lead wires
-    /// the session check (SignIn/) here; until then nobody is signed in.
-    func signedInForDashboard(_ request: Request) async throws -> (user: ConsoleUser, csrf: String)? {
-        nil
     }
 
     /// The dashboard for a signed-in person: the team's figures are for leads and admins

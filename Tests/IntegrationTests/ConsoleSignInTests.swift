@@ -159,6 +159,21 @@ extension Integration {
             }
         }
 
+        @Test("signed in by a link, a lead opens the dashboard: five charts with their tables; signed out it is /signin")
+        func dashboardBehindTheSession() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.invite(scratch, Self.lead, name: "Dana Lead")
+            try await Self.withClient(scratch) { client in
+                let signedOut = try await Self.call(client, .get, "/dashboard")
+                #expect(signedOut.status == .seeOther && signedOut.location == "/signin")
+                let cookie = try await Self.signIn(client, scratch, Self.lead)
+                let page = try await Self.call(client, .get, "/dashboard", cookie: cookie)
+                #expect(page.status == .ok && page.text.contains("Dana Lead"), "\(page.text.prefix(500))")
+                #expect(page.text.components(separatedBy: "<svg ").count - 1 == 5 && page.text.components(separatedBy: "<table ").count - 1 == 5)
+            }
+        }
+
         @Test("sign-out needs the form's CSRF token: without it 403 and the session lives on; with it the session ends")
         func signOutNeedsTheCSRFToken() async throws {
             let scratch = try await Scratch()
