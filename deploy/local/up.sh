@@ -172,6 +172,11 @@ print(f"  curl -s -H \"Authorization: Bearer $TOKEN\" 'http://127.0.0.1:{port}/a
 print(f"  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{{\"text\": \"Checked: fine.\"}}' http://127.0.0.1:{port}/api/v1/tickets/{number}/notes")
 print(f"  The document: http://127.0.0.1:{port}/api/v1/openapi.yaml")
 print()
+print(f"In a browser (the web console, http://127.0.0.1:{port}/): invite yourself, then ask for a link at /signin;")
+print("the notifier sends it to the local mail sink:")
+print(f"  .build/release/frontline user invite {who} --role lead")
+print(f"  grep -l 'signin/' .local/smtp/sent/new/* | tail -1   # the email with your link")
+print()
 PY
 echo "Frontline is running. Logs: .local/logs/<service>.log (JSON lines)."
 echo "Emails sent: .local/smtp/sent/new/ (one file per message)."
