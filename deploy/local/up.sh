@@ -175,7 +175,8 @@ print()
 print(f"In a browser (the web console, http://127.0.0.1:{port}/): invite yourself; the invitation with a sign-in")
 print("link (15 minutes, once; ask for another at /signin) goes to the local mail sink:")
 print(f"  .build/release/frontline user invite {who} --role lead")
-print(f"  grep -l 'signin/' .local/smtp/sent/new/* | tail -1   # the email with your link")
+print("  grep -l 'X-Frontline-Kind: sign_in_link' .local/smtp/sent/new/* | tail -1 | xargs python3 -c \\")
+print("    'import sys, email, email.policy; print(email.message_from_binary_file(open(sys.argv[1], \"rb\"), policy=email.policy.default).get_body((\"plain\",)).get_content())'")
 print()
 PY
 echo "Frontline is running. Logs: .local/logs/<service>.log (JSON lines)."
