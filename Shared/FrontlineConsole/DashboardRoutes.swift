@@ -66,14 +66,18 @@ struct DashboardView {
     }
 
     var ticketsIn: Chart {
-        let title = "Tickets in per day"
-        return Chart(
-            id: "tickets-in", heading: title,
+        dailyCounts(id: "tickets-in", title: "Tickets in per day", column: "Tickets in") { $0.ticketsIn }
+    }
+
+    /// A bar per day of one count, with its table.
+    func dailyCounts(id: String, title: String, column: String, _ count: (DashboardDay) -> Int) -> Chart {
+        Chart(
+            id: id, heading: title,
             svg: SVGChart.bars(
-                id: "tickets-in-chart", title: title,
-                bars: figures.days.map { SVGChart.Bar(label: Self.shortDay($0.start), value: Double($0.ticketsIn), valueText: String($0.ticketsIn)) }
+                id: "\(id)-chart", title: title,
+                bars: figures.days.map { SVGChart.Bar(label: Self.shortDay($0.start), value: Double(count($0)), valueText: String(count($0))) }
             ),
-            columns: ["Day", "Tickets in"], rows: figures.days.map { (Self.longDay($0.start), [String($0.ticketsIn)]) }
+            columns: ["Day", column], rows: figures.days.map { (Self.longDay($0.start), [String(count($0))]) }
         )
     }
 
@@ -148,15 +152,9 @@ struct DashboardView {
     }
 
     var queue: Chart {
-        let title = "Queue size: tickets open and unassigned at the end of each day"
-        return Chart(
-            id: "queue", heading: title,
-            svg: SVGChart.bars(
-                id: "queue-chart", title: title,
-                bars: figures.days.map { SVGChart.Bar(label: Self.shortDay($0.start), value: Double($0.queueAtEnd), valueText: String($0.queueAtEnd)) }
-            ),
-            columns: ["Day", "Open and unassigned"], rows: figures.days.map { (Self.longDay($0.start), [String($0.queueAtEnd)]) }
-        )
+        dailyCounts(id: "queue", title: "Queue size: tickets open and unassigned at the end of each day", column: "Open and unassigned") {
+            $0.queueAtEnd
+        }
     }
 
     /// "67%", or "–" when there is nothing to divide.
