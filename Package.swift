@@ -175,7 +175,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FrontlineConsole",
-            resources: [.embedInCode("Pages/layout.mustache"), .embedInCode("Assets/console.css")]
+            resources: [.embedInCode("Pages/layout.mustache"), .embedInCode("Pages/ticket.mustache"), .embedInCode("Assets/console.css")]
         ),
 
         // Doors: the six services and the admin CLI. Each main.swift only wires.

@@ -39,6 +39,8 @@ public struct FrontlineConsole: Sendable {
     let pages: PageRenderer
     /// Links, sessions and sign-out (the rules are the use case's).
     let signIn: ConsoleSignIn
+    /// A person's actions on a ticket, as every door does them.
+    let work: WorkTicket
 
     public init(unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger, settings: Settings = Settings()) throws {
         self.unitOfWork = unitOfWork
@@ -46,10 +48,15 @@ public struct FrontlineConsole: Sendable {
         self.logger = logger
         self.settings = settings
         self.pages = try PageRenderer()
+        // Approved drafts go on record as sent from our address (the one the notifier sends from).
+        self.work = WorkTicket(sender: settings.mail?.from.address ?? Self.senderWithoutMail, clock: clock)
         self.signIn = ConsoleSignIn(
             mail: settings.mail, templates: try TemplateLibrary(overrides: settings.mail?.templateDirectory), publicURL: settings.publicURL
         )
     }
+
+    /// The sender of record when no mail settings are given (tests of pages that send nothing).
+    static let senderWithoutMail = "frontline@localhost"
 
     /// Adds the console's routes (everything outside `/api/v1`) to the `api` process's router.
     public func addRoutes(to router: Router<BasicRequestContext>) {
@@ -61,6 +68,7 @@ public struct FrontlineConsole: Sendable {
         }
         addSignInRoutes(to: router)
         addQueueRoutes(to: router)
+        addTicketRoutes(to: router)
         addDashboardRoutes(to: router)
     }
 }
@@ -104,6 +112,12 @@ struct PageRenderer: Sendable {
     /// (`dashboard`); the layout (`layout`) wraps its rendered HTML as `{{{content}}}`.
     static let templates: [String: String] = [
         "layout": String(decoding: PackageResources.layout_mustache, as: UTF8.self),
+        "ticket": String(decoding: PackageResources.ticket_mustache, as: UTF8.self),
+        "not_found": """
+            <h1>Not found</h1>
+            <p>There is no {{what}}. Check the number in the link.</p>
+            <p><a href="/">Back to the queue</a></p>
+            """,
     ].merging(SignInTemplates.all) { first, _ in first }.merging(QueueTemplates.all) { first, _ in first }.merging(DashboardTemplates.all) { first, _ in first }
 
     /// The page `name` rendered with `values`, inside the layout with `title` and the signed-in `user`.

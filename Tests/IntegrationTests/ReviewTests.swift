@@ -182,7 +182,7 @@ extension Integration {
             #expect(show.stdout.contains("status open, requester ann@example.com"), "\(show.stdout)")
             #expect(show.stdout.contains("Access Management / Password Reset, priority High, confidence 0.42"))
             let timeline = show.stdout.split(separator: "\n")
-            #expect(timeline.contains { $0.contains(" audit ") && $0.hasSuffix("cli:karin: corrected") }, "\(show.stdout)")
+            #expect(timeline.contains { $0.contains(" audit ") && $0.hasSuffix("cli:karin: corrected to Access Management / Password Reset") }, "\(show.stdout)")
             #expect(timeline.contains { $0.contains(" email inbound ") && $0.hasSuffix("from ann@example.com: I cannot log in") })
         }
 

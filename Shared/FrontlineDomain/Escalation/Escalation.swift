@@ -90,12 +90,18 @@ public struct EscalationPolicy: Sendable {
         switch stage {
         case .onTrack: return nil
         case .warning:
-            guard queued else { return .init(cause: "sla_\(target.rawValue)_warning", level: .technician, detail: used) }
-            return .init(cause: "sla_\(target.rawValue)_warning", level: .teamLead, detail: "\(used), still queued: nobody has taken it")
+            guard queued else { return .init(cause: Self.slaCause(target, .warning), level: .technician, detail: used) }
+            return .init(cause: Self.slaCause(target, .warning), level: .teamLead, detail: "\(used), still queued: nobody has taken it")
         case .breached:
             let exceeded = "\(target.rawValue) time exceeded" + (queued ? ", still queued: nobody has taken it" : "")
-            return .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: exceeded)
+            return .init(cause: Self.slaCause(target, .breached), level: target == .firstResponse ? .teamLead : .manager, detail: exceeded)
         }
+    }
+
+    /// The escalation cause recorded when a target reaches `stage`: a ticket with the warning's
+    /// cause on record and the target not met yet is at risk.
+    public static func slaCause(_ target: SLAClock.Target, _ stage: SLAClock.Stage) -> String {
+        "sla_\(target.rawValue)_\(stage == .breached ? "breach" : stage.rawValue)"
     }
 }
 

@@ -19,6 +19,9 @@ public enum TicketAction: Sendable, Equatable {
     case approveDraft
     /// Discard the AI's held drafts: nothing of them reaches the customer.
     case rejectDraft
+    /// Send the person's edited version of the AI's held answer instead of it: the drafts are
+    /// discarded and the text goes to the customer as the person's answer.
+    case sendEditedDraft(String)
 
     /// The name in the audit trail and in messages to people.
     public var name: String {
@@ -31,6 +34,7 @@ public enum TicketAction: Sendable, Equatable {
         case .category: "category"
         case .approveDraft: "approve"
         case .rejectDraft: "reject"
+        case .sendEditedDraft: "send edited draft"
         }
     }
 }

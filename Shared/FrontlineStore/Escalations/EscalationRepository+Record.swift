@@ -16,3 +16,10 @@ extension EscalationRepository {
         ).first?.int64("id")
     }
 }
+
+extension EscalationRepository {
+    /// The causes recorded for the ticket (`EscalationPolicy.slaCause` names the SLA ones).
+    public func causes(of ticket: Int64) throws -> Set<String> {
+        Set(try connection.query("SELECT DISTINCT cause FROM escalations WHERE ticket_id = $1", [ticket]).map { try $0.string("cause") })
+    }
+}

@@ -57,6 +57,7 @@ extension TicketRepository {
                 UNION ALL
                 SELECT at, 'audit', actor || ': ' || action
                     || coalesce(' ' || (details->>'from') || ' → ' || (details->>'to'), '')
+                    || coalesce(' to ' || (details->>'category') || ' / ' || (details->>'request_type'), '')
                     || coalesce(' (' || (details->>'reason') || ')', ''), NULL, 8, id
                 FROM audit_log WHERE ticket_id = $1
             ) story ORDER BY story.at, story.rank, story.id

@@ -76,13 +76,7 @@ public struct WorkTicket: Sendable {
         for action in plan.actions {
             switch action {
             case .reply(let text):
-                let id = try transaction.tickets.addReply(ticket: ticket, by: worker, body: text, sourceMessage: sourceMessage, at: now)
-                replyID = id
-                try transaction.tickets.recordFirstResponse(ticket, at: now)
-                try transaction.publish(
-                    try CausedEvent.envelope(TicketAnswered(replyID: id, technicianID: worker.technicianID), ticket: ticket, cause: cause)
-                )
-                try transaction.audit.record("replied", by: worker.actor, ticket: ticket, details: .object(["reply_id": .number(Double(id))]))
+                replyID = try answer(text, ticket: ticket, by: worker, in: transaction, cause: cause, sourceMessage: sourceMessage, at: now)
                 lines.append("answered the customer")
             case .note(let text):
                 let key = sourceMessage.map { "message:\($0)" } ?? "note:\(UUIDv7.make(at: now))"
@@ -119,6 +113,15 @@ public struct WorkTicket: Sendable {
                 let discarded = try transaction.notifications.discardHeld(ticket: ticket, reason: "rejected by \(worker.name)")
                 try transaction.audit.record("rejected", by: worker.actor, ticket: ticket, details: .object(["discarded": .number(Double(discarded))]))
                 lines.append("rejected the AI's draft (\(discarded) email(s) discarded)")
+            case .sendEditedDraft(let text):
+                let discarded = try transaction.notifications.discardHeld(ticket: ticket, reason: "replaced by the answer \(worker.name) edited")
+                let id = try answer(text, ticket: ticket, by: worker, in: transaction, cause: cause, sourceMessage: sourceMessage, at: now)
+                replyID = id
+                try transaction.audit.record(
+                    "edited_draft", by: worker.actor, ticket: ticket,
+                    details: .object(["reply_id": .number(Double(id)), "discarded": .number(Double(discarded))])
+                )
+                lines.append("sent the AI's draft as edited (\(discarded) draft email(s) replaced)")
             }
         }
         let status = try transaction.tickets.lockStatus(of: ticket) ?? lifecycle.status
@@ -181,14 +184,41 @@ public struct WorkTicket: Sendable {
                 if try transaction.notifications.held(ticket: ticket).isEmpty {
                     plan.problems.append("ticket \(ticket) has no draft of the AI waiting for review")
                 }
+            case .sendEditedDraft(let text):
+                if try transaction.notifications.held(ticket: ticket).isEmpty {
+                    plan.problems.append("ticket \(ticket) has no draft of the AI waiting for review")
+                }
+                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { plan.problems.append("the answer to the customer is empty") }
+                if worker.technicianID == nil { plan.problems.append(Self.notATechnician(worker)) }
             }
             plan.actions.append(action)
         }
         // An answer without a status of its own waits on the customer.
-        if !explicitStatus, actions.contains(where: { if case .reply = $0 { true } else { false } }), current.isActive, current != .pending {
+        if !explicitStatus, actions.contains(where: Self.answersTheCustomer), current.isActive, current != .pending {
             if current.canMove(to: .pending) { plan.actions.append(.setStatus(.pending)) }
         }
         return plan
+    }
+
+    /// A person's public answer: it is the first response and leaves the ticket waiting on the customer.
+    static func answersTheCustomer(_ action: TicketAction) -> Bool {
+        switch action {
+        case .reply, .sendEditedDraft: true
+        default: false
+        }
+    }
+
+    /// Records `text` as the person's answer to the customer (the notifier sends it), the
+    /// ticket's first response if none came before, and audits it; returns the answer's id.
+    func answer(
+        _ text: String, ticket: Int64, by worker: TicketWorker, in transaction: StoreTransaction, cause: EventEnvelope?, sourceMessage: Int64?,
+        at now: Date
+    ) throws -> Int64 {
+        let id = try transaction.tickets.addReply(ticket: ticket, by: worker, body: text, sourceMessage: sourceMessage, at: now)
+        try transaction.tickets.recordFirstResponse(ticket, at: now)
+        try transaction.publish(try CausedEvent.envelope(TicketAnswered(replyID: id, technicianID: worker.technicianID), ticket: ticket, cause: cause))
+        try transaction.audit.record("replied", by: worker.actor, ticket: ticket, details: .object(["reply_id": .number(Double(id))]))
+        return id
     }
 
     static func isNote(_ action: TicketAction) -> Bool {
