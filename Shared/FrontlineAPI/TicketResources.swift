@@ -89,12 +89,22 @@ struct TicketDetail: Encodable {
     var followUpOf: Int64?
     var followedBy: [Int64]
     var attachments: [Attachment]
+    var drafts: [Draft]
     var timeline: [TicketStoryEvent]
+
+    /// An email of the AI held for a person's review.
+    struct Draft: Encodable {
+        var kind: NotificationKind
+        var to: String
+        var subject: String
+        var text: String
+    }
 
     init(
         _ ticket: TicketOverview, needsReview: Bool, external: ExternalReference?, standing: TicketStanding,
-        attachments: [TicketAttachmentInfo], timeline: [TicketStoryEvent], now: Date
+        attachments: [TicketAttachmentInfo], drafts: [HeldNotification], timeline: [TicketStoryEvent], now: Date
     ) {
+        self.drafts = drafts.map { Draft(kind: $0.kind, to: $0.recipient, subject: $0.subject, text: $0.bodyText) }
         self.ticket = TicketSummary(ticket, updatedAt: nil, needsReview: needsReview, external: external)
         self.attachments = attachments.map { Attachment(filename: $0.filename, contentType: $0.contentType, size: $0.sizeBytes, stored: $0.stored) }
         classification = ticket.classification.map {

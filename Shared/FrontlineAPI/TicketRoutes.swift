@@ -68,6 +68,13 @@ extension FrontlineHTTPAPI {
         v1.post("tickets/{id}/draft/approve") { request, context in
             try await self.handle(request, needs: .workTickets) { caller in try await self.act([.approveDraft], try Self.ticketID(context), caller) }
         }
+        v1.post("tickets/{id}/draft/send") { request, context in
+            try await self.handle(request, needs: .workTickets) { caller in
+                let ticket = try Self.ticketID(context)
+                let body = try await self.body(TextBody.self, request)
+                return try await self.act([.sendEditedDraft(body.text)], ticket, caller)
+            }
+        }
         v1.post("tickets/{id}/draft/reject") { request, context in
             try await self.handle(request, needs: .workTickets) { caller in try await self.act([.rejectDraft], try Self.ticketID(context), caller) }
         }
@@ -131,7 +138,8 @@ extension FrontlineHTTPAPI {
             guard let ticket = try tickets.overview(of: id), let standing = try tickets.standing(of: id) else { return nil }
             return TicketDetail(
                 ticket, needsReview: try tickets.needsReview(id), external: try tickets.externalReference(of: id), standing: standing,
-                attachments: try tickets.attachments(of: id), timeline: try tickets.story(of: id, withNotes: true), now: now
+                attachments: try tickets.attachments(of: id), drafts: try transaction.notifications.held(ticket: id),
+                timeline: try tickets.story(of: id, withNotes: true), now: now
             )
         }
         guard let detail else { throw APIError.noSuchTicket(id) }

@@ -276,7 +276,7 @@ extension Integration {
                 let expected: Set<String> = [
                     "/openapi.yaml", "/tickets", "/tickets/{id}", "/tickets/{id}/replies", "/tickets/{id}/notes", "/tickets/{id}/solve",
                     "/tickets/{id}/reopen", "/tickets/{id}/pending", "/tickets/{id}/hold", "/tickets/{id}/close", "/tickets/{id}/assign",
-                    "/tickets/{id}/priority", "/tickets/{id}/category", "/tickets/{id}/draft/approve", "/tickets/{id}/draft/reject",
+                    "/tickets/{id}/priority", "/tickets/{id}/category", "/tickets/{id}/draft/approve", "/tickets/{id}/draft/send", "/tickets/{id}/draft/reject",
                     "/catalog", "/technicians", "/technicians/{id}/absences", "/technicians/{id}/absences/{absence_id}", "/settings",
                     "/summary", "/report.xlsx", "/webhooks", "/webhooks/{id}", "/webhooks/{id}/deliveries",
                 ]

@@ -311,6 +311,33 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE actor = 'api:desk' AND action IN ('rejected', 'approved')") == 2)
         }
 
+        @Test("an edited draft: the detail shows the held emails' text; send replaces them with the technician's answer (a token of no technician is refused 409)")
+        func sendEditedDraft() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let ticket = try await Integration.TicketWorkCLI.openTicket(scratch)
+            try await Self.holdDrafts(scratch, on: ticket)
+            let agent = try await API.token(scratch, "desk", as: nil)
+            let alice = try await API.token(scratch, "alice", as: API.alice)
+            try await Self.withClient(scratch) { client in
+                let shown = try await Self.send(client, .get, "/api/v1/tickets/\(ticket)", token: agent)
+                let drafts = try #require(try shown.json()["drafts"] as? [[String: Any]])
+                #expect(drafts.map { $0["kind"] as? String } == ["confirmation", "status_assigned"] && drafts.first?["to"] as? String == "ann@example.com")
+                #expect(drafts.first?["text"] as? String == "x")
+
+                let nobody = try await Self.send(client, .post, "/api/v1/tickets/\(ticket)/draft/send", token: agent, json: #"{"text": "Done for you."}"#)
+                #expect(nobody.status == .conflict, "\(nobody.text)")
+                let sent = try await Self.send(client, .post, "/api/v1/tickets/\(ticket)/draft/send", token: alice, json: #"{"text": "Done for you."}"#)
+                #expect(sent.status == .ok, "\(sent.text)")
+                #expect(try sent.json()["done"] as? [String] == ["sent the AI's draft as edited (2 draft email(s) replaced)", "status pending"])
+                let after = try await Self.send(client, .get, "/api/v1/tickets/\(ticket)", token: agent)
+                #expect((try after.json()["drafts"] as? [Any])?.isEmpty == true)
+            }
+            #expect(try await scratch.scalar("SELECT count(*) FROM notifications WHERE ticket_id = $1 AND status = 'suppressed'", [ticket]) == 2)
+            #expect(try await scratch.scalar("SELECT count(*) FROM ticket_replies WHERE ticket_id = $1 AND body = 'Done for you.'", [ticket]) == 1)
+            #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE ticket_id = $1 AND actor = 'api:alice' AND action = 'edited_draft'", [ticket]) == 1)
+        }
+
         @Test("q finds tickets by subject and by any message's text, in any case, taking % and _ literally and quotes as text; pages by cursor with the filter")
         func textSearch() async throws {
             let scratch = try await Scratch()
