@@ -29,16 +29,29 @@ extension FrontlineConsole {
             let token = context.parameters.get("token") ?? ""
             switch try await signIn.linkState(token, at: clock.now(), in: unitOfWork) {
             case .usable:
-                return pages.page("signin_confirm", title: "Sign in", user: nil, csrf: nil, values: ["token": token])
+                // Login CSRF: only a form this browser was shown can use the link, so another
+                // site cannot sign a visitor in to an account of its choosing.
+                let nonce = ConsoleSecrets.generate()
+                var page = pages.page("signin_confirm", title: "Sign in", user: nil, csrf: nil, values: ["token": token, "nonce": nonce])
+                page.setCookie(signInNonceCookie(nonce, maxAge: Int(signIn.limits.linkLifetime)))
+                return page
             case .used, .expired, .unknown:
                 return Self.deadLink(pages)
             }
         }
         router.post("signin/:token") { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
+            let form = try await Self.form(request)
+            guard let nonce = request.cookies[Self.signInNonceCookieName]?.value, !nonce.isEmpty, let sent = form["_signin"],
+                ConsoleSecrets.equal(sent, nonce)
+            else {
+                logger.warning("console sign-in refused: the confirmation did not come from the link's page in this browser")
+                return pages.page("signin_refused", title: "Open the link again", user: nil, csrf: nil, values: [:], status: .forbidden)
+            }
             guard let session = try await signIn.signIn(withLink: token, at: clock.now(), in: unitOfWork) else { return Self.deadLink(pages) }
             var response = Self.redirect(to: "/")
             response.setCookie(sessionCookie(session.token, maxAge: Int(signIn.limits.sessionLifetime)))
+            response.setCookie(signInNonceCookie("", maxAge: 0))
             return response
         }
         router.post("signout") { request, _ -> Response in
@@ -52,6 +65,13 @@ extension FrontlineConsole {
     }
 
     static let sessionCookieName = "frontline_session"
+    static let signInNonceCookieName = "frontline_signin"
+
+    /// The sign-in confirmation's own cookie: sent back only by this site's pages (SameSite=Strict)
+    /// to /signin, for as long as a link works.
+    func signInNonceCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: Self.signInNonceCookieName, value: value, maxAge: maxAge, path: "/signin", secure: settings.secureCookies, httpOnly: true, sameSite: .strict)
+    }
 
     /// The session cookie: HttpOnly (no script reads it), SameSite=Lax (no other site's form
     /// posts with it), Secure behind HTTPS. An empty value with age 0 removes it.
@@ -139,6 +159,7 @@ enum SignInTemplates {
             <h1>Sign in</h1>
             <p>Press the button to sign in with this link. It works once.</p>
             <form method="post" action="/signin/{{token}}">
+              <input type="hidden" name="_signin" value="{{nonce}}">
               <button type="submit">Sign in</button>
             </form>
             </section>
@@ -148,6 +169,12 @@ enum SignInTemplates {
             <h1>This link no longer works</h1>
             <p>A sign-in link works once, for 15 minutes. This one was used already, has expired, or is not one of ours.</p>
             <p><a href="/signin">Ask for a new link</a></p>
+            </section>
+            """,
+        "signin_refused": """
+            <section class="signin">
+            <h1>Open the link again</h1>
+            <p>This sign-in did not come from the link's own page in this browser, so nobody was signed in and the link still works. Open it again from your email and press Sign in.</p>
             </section>
             """,
         "forbidden": """

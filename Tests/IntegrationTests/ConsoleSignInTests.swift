@@ -27,9 +27,17 @@ extension Integration {
             /// The `Set-Cookie` header of the session cookie, when the answer sets it.
             var sessionCookie: String? { headers[values: .setCookie].first { $0.hasPrefix("frontline_session=") } }
             /// The hidden `_csrf` field's value on the page.
-            var csrf: String? {
-                guard let range = text.range(of: #"name="_csrf" value=""#) else { return nil }
+            var csrf: String? { field("_csrf") }
+
+            /// The value of the first hidden field `name` on the page.
+            func field(_ name: String) -> String? {
+                guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
                 return String(text[range.upperBound...].prefix { $0 != "\"" })
+            }
+
+            /// The cookie `name` the answer sets, as a request sends it back (`name=value`).
+            func cookie(_ name: String) -> String? {
+                headers[values: .setCookie].first { $0.hasPrefix("\(name)=") }.map { String($0.prefix { $0 != ";" }) }
             }
         }
 
@@ -96,10 +104,17 @@ extension Integration {
             let asked = try await call(client, .post, "/signin", form: ["email": email])
             #expect(asked.status == .ok)
             let path = try linkPath(try #require(try await signInMails(scratch, to: email).last))
-            let signedIn = try await call(client, .post, path)
+            let signedIn = try await confirm(client, path)
             #expect(signedIn.status == .seeOther && signedIn.location == "/")
             let cookie = try #require(signedIn.sessionCookie)
             return String(cookie.prefix { $0 != ";" })
+        }
+
+        /// Opens the link's page and presses its button, as a browser does (the page's own cookie and field).
+        static func confirm(_ client: any TestClientProtocol, _ path: String) async throws -> Page {
+            let shown = try await call(client, .get, path)
+            guard let nonce = shown.field("_signin"), let cookie = shown.cookie("frontline_signin") else { return shown }
+            return try await call(client, .post, path, cookie: cookie, form: ["_signin": nonce])
         }
 
         @Test("a signed-out visitor to the queue is sent to /signin, which shows a labelled email form")
@@ -137,7 +152,7 @@ extension Integration {
                 let confirm = try await Self.call(client, .get, path)
                 #expect(confirm.status == .ok && confirm.text.contains(#"<form method="post" action="\#(path)">"#), "\(confirm.text)")
                 #expect(confirm.sessionCookie == nil)
-                let signedIn = try await Self.call(client, .post, path)
+                let signedIn = try await Self.confirm(client, path)
                 #expect(signedIn.status == .seeOther && signedIn.location == "/")
                 let setCookie = try #require(signedIn.sessionCookie)
                 #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax") && setCookie.contains("Path=/"), "\(setCookie)")
@@ -152,10 +167,75 @@ extension Integration {
                 #expect(queue.text.contains("Dana Lead") && queue.text.contains("<caption>") && queue.text.contains("Needs review"), "\(queue.text)")
 
                 // The link works once.
-                let again = try await Self.call(client, .post, path)
+                let again = try await Self.call(
+                    client, .post, path, cookie: try #require(confirm.cookie("frontline_signin")), form: ["_signin": try #require(confirm.field("_signin"))]
+                )
                 #expect(again.status == .gone && again.sessionCookie == nil && again.text.contains("no longer works"))
                 let shownAgain = try await Self.call(client, .get, path)
                 #expect(shownAgain.status == .gone && shownAgain.text.contains(#"href="/signin""#))
+            }
+        }
+
+        @Test("login CSRF: pressing the link's button from anywhere but its own page in this browser (no cookie, another cookie, no field) signs nobody in and leaves the link usable")
+        func linkNeedsItsOwnPage() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.invite(scratch, Self.lead, name: "Dana Lead")
+            try await Self.withClient(scratch) { client in
+                _ = try await Self.call(client, .post, "/signin", form: ["email": Self.lead])
+                let path = try Self.linkPath(try #require(try await Self.signInMails(scratch, to: Self.lead).last))
+                let shown = try await Self.call(client, .get, path)
+                let cookie = try #require(shown.cookie("frontline_signin"))
+                let nonce = try #require(shown.field("_signin"))
+                let setCookie = try #require(shown.headers[values: .setCookie].first { $0.hasPrefix("frontline_signin=") })
+                #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/signin"), "\(setCookie)")
+
+                let forged = [
+                    try await Self.call(client, .post, path),
+                    try await Self.call(client, .post, path, form: ["_signin": nonce]),
+                    try await Self.call(client, .post, path, cookie: "frontline_signin=\(ConsoleSecrets.generate())", form: ["_signin": nonce]),
+                    try await Self.call(client, .post, path, cookie: cookie),
+                ]
+                for answer in forged {
+                    #expect(answer.status == .forbidden && answer.sessionCookie == nil && answer.text.contains("the link still works"))
+                }
+                #expect(try await scratch.scalar("SELECT count(*) FROM console_sessions") == 0)
+                let signedIn = try await Self.call(client, .post, path, cookie: cookie, form: ["_signin": nonce])
+                #expect(signedIn.status == .seeOther && signedIn.sessionCookie != nil)
+                #expect(signedIn.headers[values: .setCookie].contains { $0.hasPrefix("frontline_signin=;") || $0.hasPrefix("frontline_signin=") && $0.contains("Max-Age=0") })
+            }
+        }
+
+        @Test("a request for a link prunes what no rule needs any more: ended sessions, used and expired links, requests older than the limit's window")
+        func requestsPrune() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Self.invite(scratch, Self.lead, name: "Dana Lead")
+            try await Self.withClient(scratch) { client in
+                let cookie = try await Self.signIn(client, scratch, Self.lead)
+                try await scratch.database.withConnection { connection in
+                    let user = try connection.query("SELECT id FROM console_users").first!.int64("id")
+                    try connection.execute(
+                        """
+                        INSERT INTO console_sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES
+                            ('old-expired', $1, 'x', now() - interval '9 days', now() - interval '1 hour', now() - interval '1 day'),
+                            ('old-idle', $1, 'x', now() - interval '2 days', now() - interval '13 hours', now() + interval '5 days')
+                        """,
+                        [user]
+                    )
+                    try connection.execute(
+                        "INSERT INTO console_sign_in_links (token_hash, user_id, expires_at) VALUES ('expired-link', $1, now() - interval '1 minute')", [user]
+                    )
+                    try connection.execute(
+                        "INSERT INTO console_sign_in_requests (email, requested_at) VALUES ('someone@example.com', now() - interval '1 hour')"
+                    )
+                }
+                _ = try await Self.call(client, .post, "/signin", form: ["email": "other@example.com"])
+                #expect(try await scratch.scalar("SELECT count(*) FROM console_sessions") == 1, "only the live session is left")
+                #expect(try await Self.call(client, .get, "/", cookie: cookie).status == .ok)
+                #expect(try await scratch.scalar("SELECT count(*) FROM console_sign_in_links") == 0, "the used link and the expired one went")
+                #expect(try await scratch.scalar("SELECT count(*) FROM console_sign_in_requests WHERE email = 'someone@example.com'") == 0)
+                #expect(try await scratch.scalar("SELECT count(*) FROM console_sign_in_requests") == 2, "the requests inside the window stay counted")
             }
         }
 

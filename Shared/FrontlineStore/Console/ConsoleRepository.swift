@@ -186,6 +186,33 @@ public struct ConsoleRepository {
         try connection.execute("DELETE FROM console_sessions WHERE id = $1", [idHash])
     }
 
+    // MARK: - Pruning
+
+    /// Deletes at most `limit` of each: sessions past their lifetime or idle since `idleSince`,
+    /// links used or expired, requests older than `requestsBefore` (the rate limit no longer
+    /// counts them). Small batches, so the sign-in that does it stays quick; returns how many went.
+    @discardableResult
+    public func prune(at now: Date, idleSince: Date, requestsBefore: Date, limit: Int) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM console_sessions WHERE id IN (
+                SELECT id FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2 LIMIT $3)
+            """,
+            [now, idleSince, limit]
+        )
+            + connection.execute(
+                """
+                DELETE FROM console_sign_in_links WHERE token_hash IN (
+                    SELECT token_hash FROM console_sign_in_links WHERE used_at IS NOT NULL OR expires_at <= $1 LIMIT $2)
+                """,
+                [now, limit]
+            )
+            + connection.execute(
+                "DELETE FROM console_sign_in_requests WHERE id IN (SELECT id FROM console_sign_in_requests WHERE requested_at < $1 LIMIT $2)",
+                [requestsBefore, limit]
+            )
+    }
+
     static func user(_ row: PostgresRow) throws -> ConsoleUserRecord {
         ConsoleUserRecord(
             id: try row.int64("id"), email: try row.string("email"), name: try row.string("name"), role: try row.value("role", as: ConsoleRole.self),

@@ -26,6 +26,9 @@ public struct ConsoleSignIn: Sendable {
         public init() {}
     }
 
+    /// Rows of each kind pruned at one request for a link.
+    static let pruneBatch = 100
+
     public var mail: OutboundMailSettings?
     public var templates: TemplateLibrary
     /// Where people reach the console (no trailing slash): links are `<publicURL>/signin/<token>`.
@@ -98,6 +101,10 @@ public struct ConsoleSignIn: Sendable {
             let byEmail = try console.signInRequests(email: address, since: since)
             let byClient = try clientAddress.map { try console.signInRequests(clientAddress: $0, since: since) } ?? 0
             try console.recordSignInRequest(email: address, clientAddress: clientAddress, at: now)
+            // What no limit counts any more goes, a little at each request: the tables stay small.
+            try console.prune(
+                at: now, idleSince: now.addingTimeInterval(-limits.sessionIdle), requestsBefore: since, limit: Self.pruneBatch
+            )
             if byEmail >= limits.requestsPerEmail || byClient >= limits.requestsPerClient { return .limited }
             guard let user = try console.user(email: address), user.disabledAt == nil else { return .unknown }
             try self.queueLink(token, for: user, at: now, in: transaction)
