@@ -110,7 +110,9 @@ class Console:
             height = self.driver.execute_script(
                 "return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
             )
-            self.driver.set_window_size(width, max(WINDOW_HEIGHT, int(height)))
+            # The window's height counts some browser frame even headless: add it, so the whole page fits.
+            frame = self.driver.execute_script("return window.outerHeight - window.innerHeight")
+            self.driver.set_window_size(width, max(WINDOW_HEIGHT, int(height) + int(frame)))
             file = os.path.join(self.screenshots, f"{name}-{label}.png")
             assert self.driver.save_screenshot(file), f"could not save {file}"
             print(f"    saved {file}", flush=True)
