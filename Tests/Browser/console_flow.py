@@ -254,7 +254,8 @@ def correct_category(console, ticket, email_address, decided):
     before = corrected_count(console, ai_category)
     console.open(f"/tickets/{ticket}")
     choice = Select(console.find("#category-choice"))
-    other = [option.text for option in choice.options if option.text.strip() and option.text.split(" / ")[0] != ai_category]
+    # A catalog label reads "Category / Request type"; a placeholder option is none.
+    other = [option.text for option in choice.options if " / " in option.text and option.text.split(" / ")[0] != ai_category]
     assert other, f"the category choice offers nothing outside {ai_category}: {[o.text for o in choice.options]}"
     label = other[0]
     choice.select_by_visible_text(label)
