@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Frontline builds against and the servers its tests and local
-# run start. Does nothing when everything is there already.
+# run start. Does nothing when everything is there already. `--tests` adds what only the tests
+# need (a headless browser), so that deploy/local/up.sh never installs one.
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,9 @@ packages=(
   python3-openpyxl                                # reads the report back in the tests
   python3-venv                                    # deploy/validate.sh installs its validators in one
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium chromium-driver)           # the console's browser test (Selenium drives it)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,15 +5,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-deploy/local/install-deps.sh
-# schemathesis (PyPI) checks the running api against its OpenAPI document (Integration.APIContract).
+deploy/local/install-deps.sh --tests
+# schemathesis (PyPI) checks the running api against its OpenAPI document (Integration.APIContract);
+# selenium (PyPI) drives headless Chromium through the console (Integration.ConsoleBrowser).
+# Each is installed when it is missing, also into a venv made before it was needed.
 tools=.build/tools-venv
-if [ ! -x "$tools/bin/schemathesis" ]; then
+if [ ! -x "$tools/bin/python" ]; then
   mkdir -p .build
   /usr/bin/python3 -m venv "$tools"
+fi
+if [ ! -x "$tools/bin/schemathesis" ]; then
   "$tools/bin/pip" install -q schemathesis==4.32.5
 fi
+if ! "$tools/bin/python" -c "import selenium" 2>/dev/null; then
+  "$tools/bin/pip" install -q selenium==4.51.0
+fi
 export FRONTLINE_SCHEMATHESIS=$PWD/$tools/bin/schemathesis
+export FRONTLINE_TEST_PYTHON=$PWD/$tools/bin/python
 
 scratch=$(mktemp -d /tmp/frontline-test.XXXXXX)
 # Ports of their own (the first free ones from 16479 and 15479), so the tests can run while
