@@ -58,8 +58,10 @@ enum SVGChart {
     /// draws no segment.
     static func stackedBars(id: String, title: String, series: [Series], rows: [StackedRow]) -> String {
         let legendHeight = 24.0, rowHeight = 44.0, barHeight = 14.0, side = 8.0
+        // Wider than the day charts: a row's label and its counts are one line of text.
+        let width = Self.width * 1.5
         let height = legendHeight + rowHeight * Double(max(rows.count, 1))
-        var svg = opening(id: id, title: title, height: height)
+        var svg = opening(id: id, title: title, width: width, height: height)
         var legendX = side
         for entry in series {
             svg += "<rect x=\"\(number(legendX))\" y=\"6\" width=\"10\" height=\"10\" fill=\"\(escape(entry.colour))\"/>"
@@ -105,7 +107,7 @@ enum SVGChart {
         return escaped
     }
 
-    private static func opening(id: String, title: String, height: Double) -> String {
+    private static func opening(id: String, title: String, width: Double = width, height: Double) -> String {
         let titleID = escape("\(id)-title")
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(escape(id))\" class=\"chart\" viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-labelledby=\"\(titleID)\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
             + "<title id=\"\(titleID)\">\(escape(title))</title>"
