@@ -104,14 +104,17 @@ extension FrontlineConsole {
 
     func addQueueRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ -> Response in
-            try await consolePage(request) { user, csrf in
-                let query = request.uri.queryParameters
-                let tab = query["tab"].flatMap { QueueTab(rawValue: String($0)) } ?? .review
-                let filters = QueueFilters { query[$0].map(String.init) }
-                let after = QueueCursor.position(query["after"].map(String.init))
-                return try await queuePage(tab: tab, filters: filters, after: after, user: user, csrf: csrf)
-            }
+            try await consolePage(request) { user, csrf in try await queueResponse(request, user: user, csrf: csrf) }
         }
+    }
+
+    /// The queue page the request's query asks for (`tab`, the filters, `after`), for `user`.
+    func queueResponse(_ request: Request, user: ConsoleUser, csrf: String?) async throws -> Response {
+        let query = request.uri.queryParameters
+        let tab = query["tab"].flatMap { QueueTab(rawValue: String($0)) } ?? .review
+        let filters = QueueFilters { query[Substring($0)].map(String.init) }
+        let after = QueueCursor.position(query["after"].map(String.init))
+        return try await queuePage(tab: tab, filters: filters, after: after, user: user, csrf: csrf)
     }
 
     func queuePage(tab: QueueTab, filters: QueueFilters, after: TicketDuePosition?, user: ConsoleUser, csrf: String?) async throws -> Response {
