@@ -70,6 +70,7 @@ public struct FrontlineConsole: Sendable {
         addQueueRoutes(to: router)
         addTicketRoutes(to: router)
         addDashboardRoutes(to: router)
+        addSettingsRoutes(to: router)
     }
 }
 
@@ -119,6 +120,7 @@ struct PageRenderer: Sendable {
             <p><a href="/">Back to the queue</a></p>
             """,
     ].merging(SignInTemplates.all) { first, _ in first }.merging(QueueTemplates.all) { first, _ in first }.merging(DashboardTemplates.all) { first, _ in first }
+        .merging(SettingsTemplates.all) { first, _ in first }
 
     /// The page `name` rendered with `values`, inside the layout with `title` and the signed-in `user`.
     func page(_ name: String, title: String, user: ConsoleUser?, csrf: String?, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -126,7 +128,13 @@ struct PageRenderer: Sendable {
         context["csrf"] = csrf
         let content = library.render(context, withTemplate: name) ?? ""
         var layout: [String: Any] = ["title": title, "content": content]
-        if let user { layout["user"] = ["name": user.name, "email": user.email, "role": user.role.rawValue, "csrf": csrf ?? ""] }
+        if let user {
+            // The nav shows a link only to those the page is for (the page checks again).
+            layout["user"] = [
+                "name": user.name, "email": user.email, "role": user.role.rawValue, "csrf": csrf ?? "",
+                "admin": user.role == .admin, "lead": user.role != .agent,
+            ]
+        }
         let html = library.render(layout, withTemplate: "layout") ?? content
         return Response(
             status: status,

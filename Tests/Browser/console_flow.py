@@ -202,7 +202,7 @@ def sign_in(console, options):
 def open_from_review_queue(console, ticket):
     step("c. open the ticket from the queue's \"Needs review\" tab by clicking its link")
     review_tab = console.find('nav.tabs a[href="/?tab=review"]')
-    assert review_tab.text == "Needs review", f"the review tab reads {review_tab.text!r}"
+    assert review_tab.text == "Needs review (1)", f"the review tab reads {review_tab.text!r}, not its one ticket's count"
     console.click_and_load(review_tab)
     links = console.all(f'table.queue a[href="/tickets/{ticket}"]')
     assert links, f"ticket #{ticket} is not in the review queue: {console.find('table.queue').text}"

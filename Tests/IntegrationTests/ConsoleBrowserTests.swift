@@ -8,12 +8,12 @@ extension Integration {
     /// The web console in headless Chromium (Debian `chromium`, `chromium-driver`), driven by
     /// Selenium from Tests/Browser/console_flow.py, against the real `api`, `classifier` and
     /// `notifier` processes, a scratch database and an SMTP server of the test's own: a
-    /// technician who is also a lead signs in by the emailed link, sends an edited shadow-mode
+    /// technician who is also an admin signs in by the emailed link, sends an edited shadow-mode
     /// draft, corrects a category, and a form without its CSRF token is refused.
     /// With FRONTLINE_CONSOLE_SCREENSHOTS=DIR the script also saves each page's screenshots there
     /// (deploy/local/screenshots.sh).
     @Suite struct ConsoleBrowser {
-        /// A technician of the sample team, invited to the console as a lead.
+        /// A technician of the sample team, invited to the console as an admin (the settings page is theirs).
         static let technician = "alice.martin@helpdesk.example"
         static let customer = "ann.customer@example.com"
 
@@ -51,7 +51,7 @@ extension Integration {
             // Shadow mode: the AI's answers to customers are held as drafts for people to review.
             try await Notifier.setPhase(scratch, 1)
             try await scratch.unitOfWork.transaction { transaction in
-                let user = try transaction.console.createUser(email: Self.technician, name: "Alice Martin", role: .lead)
+                let user = try transaction.console.createUser(email: Self.technician, name: "Alice Martin", role: .admin)
                 #expect(user.technicianID != nil, "the console user is the sample team's technician")
             }
             let token = try await API.token(scratch, "browser-test", as: nil, role: .admin)

@@ -189,7 +189,7 @@ extension Integration {
                 try connection.execute("UPDATE tickets SET first_response_due = now() - interval '1 hour' WHERE id = $1", [ticket])
                 try connection.execute(
                     "INSERT INTO escalations (ticket_id, level, cause, detail) VALUES ($1, 'technician', $2, '80 % used')",
-                    [ticket, EscalationPolicy.slaCause(.resolution, .warning)]
+                    [ticket, EscalationPolicy.slaWarningCause(.resolution)]
                 )
             }
             try await Self.invite(scratch, Self.alice, name: "Alice Martin")

@@ -101,7 +101,7 @@ struct TicketView: Sendable {
             switch outcome {
             case .met?: .met
             case .breached?: .breached
-            case .onTrack?: escalationCauses.contains(EscalationPolicy.slaCause(slaTarget, .warning)) ? .atRisk : .onTrack
+            case .onTrack?: escalationCauses.contains(EscalationPolicy.slaWarningCause(slaTarget)) ? .atRisk : .onTrack
             case nil: .none
             }
         return [

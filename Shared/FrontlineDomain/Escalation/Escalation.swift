@@ -77,6 +77,10 @@ public struct EscalationPolicy: Sendable {
         return triggers
     }
 
+    /// The cause a target's SLA warning is recorded under (`sla_first_response_warning`): the
+    /// console's "SLA at risk" reads the warnings back by it.
+    public static func slaWarningCause(_ target: SLAClock.Target) -> String { "sla_\(target.rawValue)_warning" }
+
     /// A supplier left two reminder periods without an answer.
     public func supplierUnanswered(_ detail: String) -> EscalationTrigger {
         EscalationTrigger(cause: "supplier_unanswered", level: .teamLead, detail: detail)
@@ -90,18 +94,12 @@ public struct EscalationPolicy: Sendable {
         switch stage {
         case .onTrack: return nil
         case .warning:
-            guard queued else { return .init(cause: Self.slaCause(target, .warning), level: .technician, detail: used) }
-            return .init(cause: Self.slaCause(target, .warning), level: .teamLead, detail: "\(used), still queued: nobody has taken it")
+            guard queued else { return .init(cause: Self.slaWarningCause(target), level: .technician, detail: used) }
+            return .init(cause: Self.slaWarningCause(target), level: .teamLead, detail: "\(used), still queued: nobody has taken it")
         case .breached:
             let exceeded = "\(target.rawValue) time exceeded" + (queued ? ", still queued: nobody has taken it" : "")
-            return .init(cause: Self.slaCause(target, .breached), level: target == .firstResponse ? .teamLead : .manager, detail: exceeded)
+            return .init(cause: "sla_\(target.rawValue)_breach", level: target == .firstResponse ? .teamLead : .manager, detail: exceeded)
         }
-    }
-
-    /// The escalation cause recorded when a target reaches `stage`: a ticket with the warning's
-    /// cause on record and the target not met yet is at risk.
-    public static func slaCause(_ target: SLAClock.Target, _ stage: SLAClock.Stage) -> String {
-        "sla_\(target.rawValue)_\(stage == .breached ? "breach" : stage.rawValue)"
     }
 }
 

@@ -18,7 +18,7 @@ extension EscalationRepository {
 }
 
 extension EscalationRepository {
-    /// The causes recorded for the ticket (`EscalationPolicy.slaCause` names the SLA ones).
+    /// The causes recorded for the ticket (`EscalationPolicy.slaWarningCause` names the SLA warnings).
     public func causes(of ticket: Int64) throws -> Set<String> {
         Set(try connection.query("SELECT DISTINCT cause FROM escalations WHERE ticket_id = $1", [ticket]).map { try $0.string("cause") })
     }

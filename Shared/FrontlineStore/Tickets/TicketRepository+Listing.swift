@@ -18,10 +18,17 @@ public struct TicketListFilter: Sendable, Equatable {
     public var text: String?
     /// True: only tickets nobody is assigned to; false: only assigned ones.
     public var unassigned: Bool?
+    /// The priority of the ticket's classification.
+    public var priority: Priority?
+    /// True: only tickets not yet solved or closed; false: only those that are.
+    public var unfinished: Bool?
+    /// Only tickets whose SLA is at risk or breached at this time (`serviceLevelAtRiskSQL`).
+    public var serviceLevelAtRiskAt: Date?
 
     public init(
         status: TicketStatus? = nil, assigneeEmail: String? = nil, category: String? = nil, updatedSince: Date? = nil,
-        needsReview: Bool? = nil, text: String? = nil, unassigned: Bool? = nil
+        needsReview: Bool? = nil, text: String? = nil, unassigned: Bool? = nil, priority: Priority? = nil, unfinished: Bool? = nil,
+        serviceLevelAtRiskAt: Date? = nil
     ) {
         self.status = status
         self.assigneeEmail = assigneeEmail
@@ -30,6 +37,20 @@ public struct TicketListFilter: Sendable, Equatable {
         self.needsReview = needsReview
         self.text = text
         self.unassigned = unassigned
+        self.priority = priority
+        self.unfinished = unfinished
+        self.serviceLevelAtRiskAt = serviceLevelAtRiskAt
+    }
+}
+
+/// The values of a statement in the order its text binds them: `bind` answers the value's `$n`,
+/// so a statement built from optional conditions stays parameterized and numbered right.
+struct StatementParameters {
+    private(set) var values: [any PostgresBindable] = []
+
+    mutating func bind(_ value: any PostgresBindable) -> String {
+        values.append(value)
+        return "$\(values.count)"
     }
 }
 
@@ -89,39 +110,87 @@ extension TicketRepository {
     /// most `limit` of them: keyset pagination, so a page costs the same however deep it is,
     /// and the filters only narrow the same order, so a cursor stays right with them.
     public func list(_ filter: TicketListFilter, after position: TicketListPosition?, limit: Int) throws -> [TicketListEntry] {
+        var parameters = StatementParameters()
+        let from = Self.listFrom(&parameters)
+        var conditions = Self.listConditions(filter, &parameters)
+        if let position {
+            conditions.append("(t.updated_at, t.id) < (\(parameters.bind(position.updatedAt))::timestamptz, \(parameters.bind(position.id))::bigint)")
+        }
         let rows = try connection.query(
             """
-            SELECT t.id, t.status, t.subject, t.requester_email, t.created_at, t.updated_at, x.name AS assignee, x.email AS assignee_email,
-                c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps, r.needs_review, t.external_source, t.external_id,
-                to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
-            FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
-                CROSS JOIN LATERAL (SELECT \(Self.needsReviewSQL(ticket: "t.id", held: 9)) AS needs_review) r
-            WHERE ($1::text IS NULL OR t.status = $1)
-              AND ($2::text IS NULL OR lower(x.email) = lower($2))
-              AND ($3::text IS NULL OR c.category = $3)
-              AND ($4::timestamptz IS NULL OR t.updated_at >= $4)
-              AND ($5::timestamptz IS NULL OR (t.updated_at, t.id) < ($5::timestamptz, $6::bigint))
-              AND ($8::boolean IS NULL OR r.needs_review = $8)
-              AND ($10::text IS NULL OR t.subject ILIKE $10 ESCAPE '\\' OR EXISTS (
-                    SELECT 1 FROM messages m
-                    WHERE m.ticket_id = t.id AND (m.subject ILIKE $10 ESCAPE '\\' OR m.body_text ILIKE $10 ESCAPE '\\')))
-              AND ($11::boolean IS NULL OR (t.assignee_id IS NULL) = $11)
+            SELECT \(Self.listColumns) \(from)
+            \(Self.whereClause(conditions))
             ORDER BY t.updated_at DESC, t.id DESC
-            LIMIT $7
+            LIMIT \(parameters.bind(limit))
             """,
-            [
-                filter.status, filter.assigneeEmail, filter.category, filter.updatedSince, position?.updatedAt, position?.id, limit,
-                filter.needsReview, NotificationStatus.held, filter.text.map(Self.containsPattern), filter.unassigned,
-            ]
+            parameters.values
         )
-        return try rows.map { row in
-            var external: ExternalReference?
-            if let source = row["external_source"], let id = row["external_id"] { external = ExternalReference(source: source, id: id) }
-            return TicketListEntry(
-                ticket: try Self.overview(row), updatedAt: try row.date("updated_at"), needsReview: try row.bool("needs_review"),
-                external: external, position: TicketListPosition(updatedAt: try row.string("position_at"), id: try row.int64("id"))
+        return try rows.map(Self.listEntry)
+    }
+
+    /// How many tickets the filter lets through.
+    public func count(_ filter: TicketListFilter) throws -> Int {
+        var parameters = StatementParameters()
+        let from = Self.listFrom(&parameters)
+        let conditions = Self.listConditions(filter, &parameters)
+        return try connection.query("SELECT count(*) AS n \(from) \(Self.whereClause(conditions))", parameters.values).first?.int("n") ?? 0
+    }
+
+    /// The list's columns (the ticket, its classification and assignee, whether it needs review,
+    /// its place in the list's order), over `listFrom`.
+    static let listColumns = """
+        t.id, t.status, t.subject, t.requester_email, t.created_at, t.updated_at, x.name AS assignee, x.email AS assignee_email,
+            c.category, c.request_type, c.priority, c.confidence, c.steps::text AS steps, r.needs_review, t.external_source, t.external_id,
+            to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
+        """
+
+    /// The tickets with their classification (`c`), assignee (`x`) and review flag (`r.needs_review`).
+    static func listFrom(_ parameters: inout StatementParameters) -> String {
+        _ = parameters.bind(NotificationStatus.held)
+        return """
+            FROM tickets t LEFT JOIN ticket_classifications c ON c.ticket_id = t.id LEFT JOIN technicians x ON x.id = t.assignee_id
+                CROSS JOIN LATERAL (SELECT \(Self.needsReviewSQL(ticket: "t.id", held: parameters.values.count)) AS needs_review) r
+            """
+    }
+
+    /// The filter's conditions over `listFrom`: one per field that is set.
+    static func listConditions(_ filter: TicketListFilter, _ parameters: inout StatementParameters) -> [String] {
+        var conditions: [String] = []
+        if let status = filter.status { conditions.append("t.status = \(parameters.bind(status))") }
+        if let email = filter.assigneeEmail { conditions.append("lower(x.email) = lower(\(parameters.bind(email)))") }
+        if let category = filter.category { conditions.append("c.category = \(parameters.bind(category))") }
+        if let since = filter.updatedSince { conditions.append("t.updated_at >= \(parameters.bind(since))::timestamptz") }
+        if let review = filter.needsReview { conditions.append("r.needs_review = \(parameters.bind(review))::boolean") }
+        if let text = filter.text {
+            let pattern = parameters.bind(Self.containsPattern(text))
+            conditions.append(
+                """
+                (t.subject ILIKE \(pattern) ESCAPE '\\' OR EXISTS (
+                    SELECT 1 FROM messages m
+                    WHERE m.ticket_id = t.id AND (m.subject ILIKE \(pattern) ESCAPE '\\' OR m.body_text ILIKE \(pattern) ESCAPE '\\')))
+                """
             )
         }
+        if let unassigned = filter.unassigned { conditions.append("(t.assignee_id IS NULL) = \(parameters.bind(unassigned))::boolean") }
+        if let priority = filter.priority { conditions.append("c.priority = \(parameters.bind(priority))") }
+        if let unfinished = filter.unfinished {
+            conditions.append("(t.status NOT IN \(TicketStatus.finished.sqlConstants)) = \(parameters.bind(unfinished))::boolean")
+        }
+        if let now = filter.serviceLevelAtRiskAt { conditions.append(Self.serviceLevelAtRiskSQL(now: now, &parameters)) }
+        return conditions
+    }
+
+    static func whereClause(_ conditions: [String]) -> String {
+        conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    static func listEntry(_ row: PostgresRow) throws -> TicketListEntry {
+        var external: ExternalReference?
+        if let source = row["external_source"], let id = row["external_id"] { external = ExternalReference(source: source, id: id) }
+        return TicketListEntry(
+            ticket: try Self.overview(row), updatedAt: try row.date("updated_at"), needsReview: try row.bool("needs_review"),
+            external: external, position: TicketListPosition(updatedAt: try row.string("position_at"), id: try row.int64("id"))
+        )
     }
 
     /// Whether the ticket waits for a person's review (the same rule as the list's filter).
