@@ -13,8 +13,8 @@ import Mustache
 /// the binary, plain forms that work without JavaScript. It calls the same use cases as the
 /// API, the CLI and email; no rule is written twice.
 ///
-/// One folder per concept adds its routes: `SignIn/` (magic links, sessions, CSRF), `Dashboard/`,
-/// and the queue and ticket pages.
+/// One folder per concept adds its routes: `SignIn/` (magic links, sessions, CSRF), `Queue/`,
+/// `Ticket/`, `Dashboard/`, `Settings/`.
 public struct FrontlineConsole: Sendable {
     public struct Settings: Sendable {
         /// Cookies marked `Secure`: behind HTTPS (a load balancer or ingress that terminates TLS).
