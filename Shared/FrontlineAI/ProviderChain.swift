@@ -86,33 +86,54 @@ public struct ProviderFailover: Sendable {
         }
     }
 
-    /// Asks the providers in order until one gives an answer `parse` accepts; nil when none
-    /// did (the caller falls back to the built-in engine). `attempts` logs every try.
-    public func ask<Value: Sendable>(_ call: StructuredCall, attempts: inout [ProviderAttempt], parse: (JSONValue) -> Value?) async -> Answered<Value>? {
+    /// Asks the providers in order until one gives an answer `parse` accepts and `problem`
+    /// finds nothing wrong with; nil when none did (the caller falls back to the built-in
+    /// engine). An answer that fails validation (malformed, off the schema, or with a
+    /// `problem`) is asked again once of the same provider with what was wrong, before failing
+    /// over. `attempts` logs every try, the re-ask too.
+    public func ask<Value: Sendable>(
+        _ call: StructuredCall, attempts: inout [ProviderAttempt], parse: (JSONValue) -> Value?, problem: (Value) -> String? = { _ in nil }
+    ) async -> Answered<Value>? {
         for provider in providers {
             guard let breaker = breakers[provider.name], breaker.allows else {
                 attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: circuit open", latencyMs: 0))
                 continue
             }
             var attempt = 0
+            var asked = call
+            var reasked = false
             while true {
                 attempt += 1
                 let started = ContinuousClock.now
                 do {
-                    let answer = try await provider.answer(call)
-                    guard let value = parse(answer.json) else {
-                        throw ProviderError(kind: .malformed("the answer does not fit the \(call.name) schema"))
-                    }
+                    let answer = try await provider.answer(asked)
                     let latency = Int((ContinuousClock.now - started).milliseconds)
-                    breaker.recordSuccess()
-                    attempts.append(ProviderAttempt(provider: provider.name, outcome: "answered", latencyMs: latency))
-                    return Answered(value: value, provider: provider.name, model: provider.model, latencyMs: latency, answer: answer)
+                    let rejection: String
+                    if let value = parse(answer.json) {
+                        if let wrong = problem(value) {
+                            rejection = wrong
+                        } else {
+                            breaker.recordSuccess()
+                            attempts.append(ProviderAttempt(provider: provider.name, outcome: "answered", latencyMs: latency))
+                            return Answered(value: value, provider: provider.name, model: provider.model, latencyMs: latency, answer: answer)
+                        }
+                    } else {
+                        rejection = "the answer does not fit the \(call.name) schema"
+                    }
+                    if reasked { throw ProviderError(kind: .malformed(rejection)) }
+                    attempts.append(ProviderAttempt(provider: provider.name, outcome: "re-asked: \(rejection)", latencyMs: latency))
+                    (asked, reasked) = (call.reasking(rejection), true)
                 } catch {
                     let latency = Int((ContinuousClock.now - started).milliseconds)
                     attempts.append(ProviderAttempt(provider: provider.name, outcome: "\(error)", latencyMs: latency))
-                    guard let error = error as? ProviderError, error.isRetryable, attempt < retry.attempts,
-                        let wait = waitBeforeRetry(error, attempt: attempt)
-                    else {
+                    let failure = error as? ProviderError
+                    // A malformed answer is asked again once, like one off the schema.
+                    if case .malformed(let why)? = failure?.kind, !reasked {
+                        attempts[attempts.count - 1].outcome = "re-asked: \(why)"
+                        (asked, reasked) = (call.reasking(why), true)
+                        continue
+                    }
+                    guard let failure, failure.isRetryable, attempt < retry.attempts, let wait = waitBeforeRetry(failure, attempt: attempt) else {
                         breaker.recordFailure()
                         logger.warning("provider failed; failing over", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
                         break
@@ -154,7 +175,11 @@ public struct ProviderChain: Sendable {
     public func classify(_ request: ClassificationRequest) async -> ClassificationDecision {
         let prompt = ClassificationPrompt(catalog: validator.catalog, request: request, redact: redact)
         var attempts: [ProviderAttempt] = []
-        if let answered = await failover.ask(prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:)) {
+        let catalog = validator.catalog
+        if let answered = await failover.ask(
+            prompt.call, attempts: &attempts, parse: ProposedClassification.init(json:),
+            problem: { catalog.unknownLabelProblem(category: $0.category, requestType: $0.requestType) }
+        ) {
             return ClassificationDecision(
                 classification: validator.validate(answered.value, request: request), record: answered.record(attempts)
             )

@@ -19,6 +19,17 @@ public struct StructuredCall: Sendable {
     }
 }
 
+extension StructuredCall {
+    /// The same question again, telling the provider why its answer was not taken. One turn
+    /// (not a conversation), so it is the same request on every vendor's wire format.
+    public func reasking(_ problem: String) -> StructuredCall {
+        var call = self
+        call.user += "\n\nYour previous answer was not accepted: \(problem). Answer again, with JSON that fits the "
+            + "\(name) schema exactly and only names the list above gives."
+        return call
+    }
+}
+
 /// A provider's JSON answer, unvalidated, with what it cost.
 public struct StructuredAnswer: Sendable {
     public var json: JSONValue

@@ -33,6 +33,20 @@ import Testing
         #expect(result.adjustments.contains { $0.contains("not in the catalog") })
     }
 
+    @Test("what an LLM is asked again about: a category or request type nothing in the catalog comes close to; a near spelling is no problem")
+    func unknownLabelProblems() {
+        #expect(Self.catalog.unknownLabelProblem(category: "hardware support", requestType: "Laptop failures") == nil)
+        #expect(Self.catalog.unknownLabelProblem(category: "CEO Office", requestType: "Assign") == #"the category "CEO Office" is not in the catalog"#)
+        #expect(
+            Self.catalog.unknownLabelProblem(category: "Security", requestType: "Laptop Failure")
+                == #"the request type "Laptop Failure" is not one of the catalog's for Security"#
+        )
+        #expect(Self.catalog.unknownLabelProblem(category: nil, requestType: nil) == "no category was given")
+        #expect(Self.catalog.unknownLabelProblem(category: "Security", requestType: "") == "no request type was given")
+        let long = String(repeating: "x", count: 500)
+        #expect((Self.catalog.unknownLabelProblem(category: long, requestType: nil)?.count ?? 0) < 150, "untrusted names are quoted shortened")
+    }
+
     @Test func nearMissesAreMatchedToTheCatalog() {
         let (label, exact) = Self.catalog.validate(category: "hardware support", requestType: "Laptop failures")
         #expect(label == CatalogLabel(category: "Hardware Support", requestType: "Laptop Failure"))

@@ -173,6 +173,21 @@ public struct ServiceCatalog: Codable, Sendable, Equatable {
         return (CatalogLabel(category: categoryEntry.name, requestType: matchedType.name), matchedCategory.exact && matchedType.exact)
     }
 
+    /// Why a label named by someone else (an LLM) cannot be taken, when the catalog holds
+    /// nothing close to its category or request type; nil when `validate` finds it, exactly or
+    /// by a near spelling. Names are quoted shortened: they are untrusted text.
+    public func unknownLabelProblem(category: String?, requestType: String?) -> String? {
+        guard let category, !category.isEmpty else { return "no category was given" }
+        guard let matched = Self.closest(category, among: categories.map(\.name)), let entry = categories.first(where: { $0.name == matched.name }) else {
+            return "the category \"\(category.prefix(100))\" is not in the catalog"
+        }
+        guard let requestType, !requestType.isEmpty else { return "no request type was given" }
+        guard Self.closest(requestType, among: entry.requestTypes.map(\.name)) != nil else {
+            return "the request type \"\(requestType.prefix(100))\" is not one of the catalog's for \(entry.name)"
+        }
+        return nil
+    }
+
     static func closest(_ name: String, among candidates: [String]) -> (name: String, exact: Bool)? {
         if candidates.contains(name) { return (name, true) }
         let key = normalise(name)

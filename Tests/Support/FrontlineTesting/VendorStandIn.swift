@@ -37,12 +37,16 @@ public final class VendorStandIn: Sendable {
     }
 
     /// What a vendor does for a scenario: (status, classification or nil for a broken body, Retry-After).
-    public func behaviour(vendor: String, scenario: String, attempt: Int) -> (Int, [String: Any]?, String?) {
+    /// `reasked`: the request tells the vendor why its previous answer was not accepted.
+    public func behaviour(vendor: String, scenario: String, attempt: Int, reasked: Bool = false) -> (Int, [String: Any]?, String?) {
         let good = Self.answer(category: "Hardware Support", requestType: "Laptop Failure")
+        let invented = Self.answer(category: "Quantum Teleportation", requestType: "Beam Me Up")
         switch (vendor, scenario) {
         case ("openai", "good"), ("openai", "converse"): return (200, good, nil)
         case ("openai", "malformed"): return (200, nil, nil)
-        case ("openai", "invented"): return (200, Self.answer(category: "Quantum Teleportation", requestType: "Beam Me Up"), nil)
+        case ("openai", "invented"): return (200, reasked ? good : invented, nil)
+        case ("openai", "inventedtwice"): return (200, invented, nil)
+        case ("anthropic", "inventedtwice"): return (200, good, nil)
         case ("openai", "fuzzy"): return (200, Self.answer(category: "hardware-support", requestType: "Laptop failures"), nil)
         case ("openai", "ratelimit"): return attempt == 1 ? (429, nil, "1") : (200, good, nil)
         case ("openai", "servererror"): return (500, nil, nil)
@@ -102,7 +106,9 @@ public final class VendorStandIn: Sendable {
             shaped = (object["generationConfig"] as? [String: Any])?["responseSchema"] != nil && object["contents"] is [Any]
         }
         let attempt = calls.withLock { calls in calls.filter { $0.vendor == vendor && $0.scenario == scenario }.count + 1 }
-        var (status, answer, retryAfter) = behaviour(vendor: vendor, scenario: scenario, attempt: attempt)
+        var (status, answer, retryAfter) = behaviour(
+            vendor: vendor, scenario: scenario, attempt: attempt, reasked: text.contains("Your previous answer was not accepted")
+        )
         if text.contains("next_turn") && scenario == "converse" {
             // A troubleshooting turn: the customer's words decide, in the ticket's language.
             let fixed = text.contains("works now")
