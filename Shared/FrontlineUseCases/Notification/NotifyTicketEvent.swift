@@ -293,12 +293,12 @@ public struct NotifyTicketEvent: Sendable {
             var automation = try transaction.settings.automation()
             if let override { automation.confidenceThreshold = override }
             // Only the partial phase asks what a category earned.
-            let categoryStanding = try facts.category.flatMap { category -> (CategoryAutomation.Standing, CategoryAutomation.Status)? in
+            let categoryStanding = try facts.category.flatMap { category -> (standing: CategoryAutomation.Standing, stored: CategoryAutomation.Status)? in
                 guard automation.phase == .partial else { return nil }
                 let standing = earning.standing(
                     of: category, verdicts: try transaction.automation.verdicts(category: category), threshold: automation.confidenceThreshold
                 )
-                return (standing, try transaction.automation.state(of: category)?.status ?? .review)
+                return (standing: standing, stored: try transaction.automation.state(of: category)?.status ?? .review)
             }
             return Loaded(
                 facts: facts, automation: automation, categoryStanding: categoryStanding,
