@@ -72,8 +72,8 @@ import Testing
             _ = try CategoryAutomation(environment: Environment(["FRONTLINE_AUTOMATION_MIN_REVIEWS": "0"]))
             Issue.record("0 reviews accepted")
         } catch {
-            #expect((error as? ConfigurationError)?.variable == "FRONTLINE_AUTOMATION_MIN_REVIEWS")
-            #expect(!"\(error)".contains("\n"))
+            #expect(error.variable == "FRONTLINE_AUTOMATION_MIN_REVIEWS")
+            #expect(!error.description.contains("\n"))
         }
     }
 }
