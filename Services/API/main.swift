@@ -14,9 +14,10 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     let port = try context.environment.integer("FRONTLINE_API_PORT", default: 8080, range: 0...65535)
     let sender = try context.environment.ownMailAddress()
     let rate = try context.environment.integer("FRONTLINE_API_RATE_LIMIT", default: 600, range: 0...1_000_000)
+    let automation = try CategoryAutomation(environment: context.environment)
     let api = FrontlineHTTPAPI(
         unitOfWork: context.unitOfWork, ownAddress: sender, clock: context.clock, logger: context.logger,
-        settings: .init(requestsPerMinute: rate)
+        settings: .init(requestsPerMinute: rate), automation: automation
     )
     let console = try FrontlineConsole(
         unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger,

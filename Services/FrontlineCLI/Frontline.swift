@@ -10,7 +10,7 @@ struct Frontline: AsyncParsableCommand {
         abstract: "Administer a Frontline deployment.",
         subcommands: [
             Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, AddressCommand.self, ClassifyCommand.self,
-            Train.self, Evaluate.self, TokenCommand.self, WebhookCommand.self, ImportCommand.self, UserCommand.self,
+            Train.self, Evaluate.self, TokenCommand.self, WebhookCommand.self, ImportCommand.self, UserCommand.self, AutomationCommand.self,
         ]
     )
 }
@@ -31,6 +31,15 @@ struct CLIContext {
     static var actor: Actor {
         let environment = ProcessInfo.processInfo.environment
         return .cli(environment["USER"] ?? environment["LOGNAME"] ?? "unknown")
+    }
+
+    /// When a category earns automation, as the services read it; a bad value stops the command with one line.
+    static func automation() -> CategoryAutomation {
+        do {
+            return try CategoryAutomation(environment: Environment())
+        } catch {
+            ServiceMain.exitWithConfigurationError(service: "frontline", error)
+        }
     }
 
     static func make() -> CLIContext {

@@ -198,7 +198,7 @@ struct TicketCommand: AsyncParsableCommand {
             let context = CLIContext.make()
             let released: Int
             do {
-                released = try await ApproveDraft(sender: sender.address, clock: context.clock)
+                released = try await ApproveDraft(sender: sender.address, clock: context.clock, automation: CLIContext.automation())
                     .run(ticket: id, by: CLIContext.actor, in: context.unitOfWork)
             } catch let error as NoSuchTicket {
                 throw CLIError(description: error.description)
@@ -218,7 +218,9 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let context = CLIContext.make()
-            let correct = CorrectClassification(catalog: try await CatalogStore.load(context.database), clock: context.clock)
+            let correct = CorrectClassification(
+                catalog: try await CatalogStore.load(context.database), clock: context.clock, automation: CLIContext.automation()
+            )
             let corrected: CorrectedClassification
             do {
                 corrected = try await correct.run(

@@ -65,7 +65,8 @@ enum TicketWork {
         do { sender = try Environment().ownMailAddress() } catch { throw CLIError(description: "\(error)") }
         let done: WorkTicket.Done
         do {
-            done = try await WorkTicket(sender: sender.address, clock: context.clock).run(actions, ticket: ticket, by: worker, in: context.unitOfWork)
+            done = try await WorkTicket(sender: sender.address, clock: context.clock, automation: CLIContext.automation())
+                .run(actions, ticket: ticket, by: worker, in: context.unitOfWork)
         } catch let error as NoSuchTicket {
             throw CLIError(description: error.description)
         } catch let refused as WorkTicket.Refused {

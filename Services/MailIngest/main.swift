@@ -10,7 +10,7 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
             attachmentCap: settings.attachmentCap, senderLimit: settings.senderLimit,
             autoReplyGuard: AutoReplyGuard(ownLoopValue: settings.ownAddress),
             ownAddresses: settings.ownAddresses, maxMessageBytes: settings.maxMessageBytes,
-            replyAddresses: settings.replyAddresses
+            replyAddresses: settings.replyAddresses, automation: try CategoryAutomation(environment: context.environment)
         ),
         clock: context.clock, logger: context.logger
     )

@@ -24,6 +24,8 @@ struct NotifierSettings {
     /// 4xx answers before a notification is given up as failed.
     var maxServerRefusals: Int
     var summaryPeriod: Duration
+    /// When a category earns automation (`FRONTLINE_AUTOMATION_PRECISION`, `FRONTLINE_AUTOMATION_MIN_REVIEWS`).
+    var automation: CategoryAutomation
 
     init(environment: Environment) throws(ConfigurationError) {
         smtp = try OutboundMailSettings.smtpServer(environment: environment)
@@ -40,6 +42,7 @@ struct NotifierSettings {
         retryCeiling = try environment.seconds("FRONTLINE_SMTP_RETRY_MAX_SECONDS", default: .seconds(300), range: 0.1...86_400)
         maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
         summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))
+        automation = try CategoryAutomation(environment: environment)
     }
 
     private static func address(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {

@@ -30,7 +30,7 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         settings: .init(
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
             confidenceThreshold: settings.confidenceThreshold, teamLeadAddress: settings.teamLeadAddress,
-            escalationDigest: settings.escalationDigestPeriod > .zero
+            escalationDigest: settings.escalationDigestPeriod > .zero, automation: settings.automation
         ),
         clock: context.clock, reader: context.unitOfWork
     )

@@ -51,14 +51,17 @@ public struct FrontlineHTTPAPI: Sendable {
     }
 
     /// The API as the `api` service and the tests wire it: answers from `ownAddress`, tickets
-    /// submitted as mail to it.
-    public init(unitOfWork: DatabaseUnitOfWork, ownAddress: MailAddress, clock: any WallClock, logger: Logger, settings: Settings = Settings()) {
+    /// submitted as mail to it; reviews count towards the automation categories earn by `automation`.
+    public init(
+        unitOfWork: DatabaseUnitOfWork, ownAddress: MailAddress, clock: any WallClock, logger: Logger, settings: Settings = Settings(),
+        automation: CategoryAutomation = CategoryAutomation()
+    ) {
         let ingest = IngestMessage(
             settings: .init(autoReplyGuard: AutoReplyGuard(ownLoopValue: ownAddress.address), ownAddresses: [ownAddress.address.lowercased()]),
             clock: clock, logger: logger
         )
         self.init(
-            unitOfWork: unitOfWork, work: WorkTicket(sender: ownAddress.address, clock: clock),
+            unitOfWork: unitOfWork, work: WorkTicket(sender: ownAddress.address, clock: clock, automation: automation),
             submit: SubmitTicket(ingest: ingest, ownAddress: ownAddress), clock: clock, logger: logger, settings: settings
         )
     }

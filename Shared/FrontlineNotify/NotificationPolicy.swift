@@ -31,6 +31,10 @@ public struct NotificationPolicy: Sendable {
     /// Team-lead escalations are gathered into a digest (`SendEscalationDigest`) rather than
     /// sent one by one.
     public var escalationDigest: Bool
+    /// The automation categories earned, as judged for this event (`CategoryAutomation`): in
+    /// the partial phase only an automatic category's AI mail goes out on its own. A category
+    /// missing here has earned nothing.
+    public var categoryStandings: [String: CategoryAutomation.Standing] = [:]
 
     public init(
         phase: DeploymentPhase, confidenceThreshold: Double, managerAddress: String?, operationsAddress: String? = nil,
@@ -177,7 +181,8 @@ public struct NotificationPolicy: Sendable {
     }
 
     /// Whether customer mail goes out now: never in answer to automatic mail or to an address
-    /// that bounces; held for review in shadow mode and, in partial mode, below the threshold.
+    /// that bounces; held for review in shadow mode and, in partial mode, below the threshold or
+    /// in a category that has not earned automation.
     public func customerDisposition(_ ticket: TicketFacts) -> Disposition {
         if !ticket.autoReplyReasons.isEmpty {
             return .suppress("the customer's message was automatic: \(ticket.autoReplyReasons.joined(separator: ", "))")
@@ -207,10 +212,18 @@ public struct NotificationPolicy: Sendable {
             if confidence < confidenceThreshold {
                 return .hold("confidence \(Self.format(confidence)) is below the threshold \(Self.format(confidenceThreshold))")
             }
+            if let unearned = unearnedAutomation(ticket) { return .hold(unearned) }
             return .send
         case .full:
             return .send
         }
+    }
+
+    /// Why the ticket's category may not send the AI's mail on its own yet; nil once it earned it.
+    func unearnedAutomation(_ ticket: TicketFacts) -> String? {
+        guard let category = ticket.category else { return "the ticket has no category yet" }
+        guard let standing = categoryStandings[category] else { return "category \(category) has not earned automation: no reviews" }
+        return standing.status == .automatic ? nil : standing.holdReason
     }
 
     private func customer(_ kind: NotificationKind, ticket: TicketFacts, cause: String) -> PlannedNotification? {

@@ -176,18 +176,49 @@ func header(_ email: ParsedEmail, _ name: String) -> String? {
 }
 
 @Suite struct NotificationPolicyTests {
-    func disposition(_ phase: DeploymentPhase, confidence: Double, reasons: [String] = [], bouncing: Bool = false) -> Disposition? {
+    func disposition(
+        _ phase: DeploymentPhase, confidence: Double, reasons: [String] = [], bouncing: Bool = false, standing: CategoryAutomation.Standing? = nil
+    ) -> Disposition? {
         var ticket = sampleTicket(confidence: confidence)
         ticket.autoReplyReasons = reasons
         ticket.requesterBouncing = bouncing
-        return NotificationPolicy(phase: phase, confidenceThreshold: 0.75, managerAddress: nil).plan(.classified, ticket: ticket).first?.disposition
+        var policy = NotificationPolicy(phase: phase, confidenceThreshold: 0.75, managerAddress: nil)
+        if let standing { policy.categoryStandings[standing.category] = standing }
+        return policy.plan(.classified, ticket: ticket).first?.disposition
+    }
+
+    /// The sample ticket's category after `right` of `reviewed` approvals at confidence 0.9.
+    func hardwareSupport(right: Int, of reviewed: Int) -> CategoryAutomation.Standing {
+        let verdicts = (0..<reviewed).map { CategoryAutomation.Verdict(confidence: 0.9, right: $0 < right) }
+        return CategoryAutomation().standing(of: "Hardware Support", verdicts: verdicts, threshold: 0.75)
     }
 
     @Test func phasesDecideWhetherCustomersHearFromTheAI() {
         #expect(disposition(.shadow, confidence: 0.99) == .hold("shadow mode"))
         #expect(disposition(.partial, confidence: 0.74) == .hold("confidence 0.74 is below the threshold 0.75"))
-        #expect(disposition(.partial, confidence: 0.75) == .send)
+        // Phase 2 sends only in a category that earned it (before issue 18: every category at the threshold).
+        #expect(disposition(.partial, confidence: 0.75, standing: hardwareSupport(right: 80, of: 80)) == .send)
         #expect(disposition(.full, confidence: 0.10) == .send)
+    }
+
+    @Test func inPhaseTwoACategoryThatHasNotEarnedAutomationIsHeldWithItsFigures() {
+        #expect(disposition(.partial, confidence: 0.9) == .hold("category Hardware Support has not earned automation: no reviews"))
+        #expect(
+            disposition(.partial, confidence: 0.9, standing: hardwareSupport(right: 78, of: 80))
+                == .hold("category Hardware Support has not earned automation: 80 reviews, lower bound 0.91")
+        )
+        #expect(
+            disposition(.partial, confidence: 0.9, standing: hardwareSupport(right: 12, of: 12))
+                == .hold("category Hardware Support has not earned automation: 12 reviews, lower bound 0.76"),
+            "a perfect record is not enough below 30 reviews"
+        )
+        // Below the threshold the confidence is the reason, earned or not.
+        #expect(
+            disposition(.partial, confidence: 0.5, standing: hardwareSupport(right: 80, of: 80)) == .hold("confidence 0.50 is below the threshold 0.75")
+        )
+        // Shadow and full automation do not ask.
+        #expect(disposition(.shadow, confidence: 0.9, standing: hardwareSupport(right: 80, of: 80)) == .hold("shadow mode"))
+        #expect(disposition(.full, confidence: 0.9, standing: hardwareSupport(right: 0, of: 80)) == .send)
     }
 
     @Test func automaticMailAndBouncingAddressesGetNoAnswer() {

@@ -2,14 +2,15 @@
 public enum DeploymentPhase: Int, Sendable, Codable, CaseIterable, CustomStringConvertible {
     /// AI suggestions become internal notes; no email to customers.
     case shadow = 1
-    /// Customer email only at or above the confidence threshold.
+    /// Customer email only at or above the confidence threshold, in categories that earned
+    /// automation from people's reviews (`CategoryAutomation`).
     case partial = 2
     case full = 3
 
     public var description: String {
         switch self {
         case .shadow: "1 (shadow: suggestions are internal notes, no email to customers)"
-        case .partial: "2 (partial: customer email at or above the confidence threshold)"
+        case .partial: "2 (partial: customer email at or above the confidence threshold, in categories that earned it)"
         case .full: "3 (full automation)"
         }
     }

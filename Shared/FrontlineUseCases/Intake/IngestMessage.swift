@@ -33,11 +33,14 @@ public struct IngestMessage: Sendable {
         /// Checks technicians' reply addresses (our secret and address). Without it no message
         /// is a technician's command: every one is treated as a customer's.
         public var replyAddresses: ReplyAddresses?
+        /// When a category earns automation: a technician's emailed approval or correction is a verdict on the AI.
+        public var automation: CategoryAutomation
 
         public init(
             attachmentCap: Int = 25 << 20, senderLimit: Int = 30, senderWindow: Duration = .seconds(600),
             autoReplyGuard: AutoReplyGuard, ownAddresses: Set<String> = [], maxMessageBytes: Int = 50 << 20,
-            failingAddressLifetime: Duration = .seconds(30 * 86_400), replyAddresses: ReplyAddresses? = nil
+            failingAddressLifetime: Duration = .seconds(30 * 86_400), replyAddresses: ReplyAddresses? = nil,
+            automation: CategoryAutomation = CategoryAutomation()
         ) {
             self.attachmentCap = attachmentCap
             self.senderLimit = senderLimit
@@ -47,6 +50,7 @@ public struct IngestMessage: Sendable {
             self.maxMessageBytes = maxMessageBytes
             self.failingAddressLifetime = failingAddressLifetime
             self.replyAddresses = replyAddresses
+            self.automation = automation
         }
     }
 
@@ -154,7 +158,7 @@ public struct IngestMessage: Sendable {
         // Only a valid token can make this a technician's message; the From is checked in the transaction.
         let replyToken = replyAddresses?.find(in: email)
         let technicianText = replyToken == nil ? "" : ReplyTrimmer.newText(body)
-        let work = replyAddresses.map { WorkTicket(sender: $0.own.value, clock: clock) }
+        let work = replyAddresses.map { WorkTicket(sender: $0.own.value, clock: clock, automation: settings.automation) }
 
         let outcome = try await unitOfWork.transaction { transaction -> IngestOutcome in
             // The source's position moves with the message, whatever becomes of it.

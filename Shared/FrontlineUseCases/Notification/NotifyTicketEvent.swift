@@ -36,10 +36,12 @@ public struct NotifyTicketEvent: Sendable {
         public var teamLeadAddress: String?
         /// Team-lead escalations wait for the digest (`SendEscalationDigest`) instead of going one by one.
         public var escalationDigest: Bool
+        /// When a category earns automation (in the partial phase only its AI mail goes out on its own).
+        public var automation: CategoryAutomation
 
         public init(
             managerAddress: String?, operationsAddress: String?, confidenceThreshold: Double?, attachmentBudget: Int = 10 << 20,
-            teamLeadAddress: String? = nil, escalationDigest: Bool = false
+            teamLeadAddress: String? = nil, escalationDigest: Bool = false, automation: CategoryAutomation = CategoryAutomation()
         ) {
             self.managerAddress = managerAddress
             self.operationsAddress = operationsAddress
@@ -47,6 +49,7 @@ public struct NotifyTicketEvent: Sendable {
             self.attachmentBudget = attachmentBudget
             self.teamLeadAddress = teamLeadAddress
             self.escalationDigest = escalationDigest
+            self.automation = automation
         }
     }
 
@@ -120,11 +123,12 @@ public struct NotifyTicketEvent: Sendable {
             facts.assignee = technician
             trigger = .assigned(technician: technician)
         }
-        let policy = NotificationPolicy(
+        var policy = NotificationPolicy(
             phase: loaded.automation.phase, confidenceThreshold: loaded.automation.confidenceThreshold,
             managerAddress: settings.managerAddress, operationsAddress: settings.operationsAddress,
             languages: composer.templates.languages, teamLeadAddress: settings.teamLeadAddress, escalationDigest: settings.escalationDigest
         )
+        if let earned = loaded.categoryStanding { policy.categoryStandings[earned.standing.category] = earned.standing }
         let plans = policy.plan(trigger, ticket: facts)
         guard !plans.isEmpty else { return .notified([]) }
 
@@ -154,6 +158,11 @@ public struct NotifyTicketEvent: Sendable {
         let told = facts
         // An escalation emailed on its own is told: a digest turned on later must not repeat it.
         let escalationSent: Int64? = if case .escalated(let escalationID, _, _, _) = trigger { escalationID } else { nil }
+        // The standing this event was judged by differs from the stored one (the threshold or the
+        // settings changed since the last review): the store follows, audited as the notifier.
+        let unsettled = loaded.categoryStanding.flatMap { $0.standing.status == $0.stored ? nil : $0.standing }
+        let threshold = loaded.automation.confidenceThreshold
+        let automation = settings.automation
         let notified = try await unitOfWork.transaction { transaction -> [Notified] in
             if let escalationSent { try transaction.escalations.markDigested([escalationSent], at: now) }
             var notified: [Notified] = []
@@ -170,6 +179,12 @@ public struct NotifyTicketEvent: Sendable {
                 if stored == .inserted(status: .pending), plan.kind.isFirstResponse(to: told, approvedByPerson: false) {
                     try transaction.tickets.recordFirstResponse(ticket, at: now)
                 }
+            }
+            // Last: a review locks the ticket before the category, and so does this.
+            if let unsettled {
+                try ReviewVerdict.settle(
+                    unsettled.category, threshold: threshold, ticket: ticket, by: Self.actor, at: now, policy: automation, in: transaction
+                )
             }
             return notified
         }
@@ -241,9 +256,14 @@ public struct NotifyTicketEvent: Sendable {
         case request(Int64)
     }
 
+    /// Who the audit names when the notifier brings a category's stored standing in line.
+    static let actor = Actor.service("notifier")
+
     struct Loaded: Sendable {
         var facts: TicketFacts
         var automation: AutomationSettings
+        /// In the partial phase, the automation the ticket's category earned, and its stored status.
+        var categoryStanding: (standing: CategoryAutomation.Standing, stored: CategoryAutomation.Status)?
         var technician: TicketFacts.Person?
         var history: [String]
         var attachments: [StoredAttachment]
@@ -266,13 +286,22 @@ public struct NotifyTicketEvent: Sendable {
         let withLatestMessage = request.withLatestMessage
         let replyID = request.replyID
         let rejectedMessage = request.rejected?.messageID
+        let earning = settings.automation
         return try await reader.read { transaction -> Loaded? in
             guard var facts = try transaction.tickets.notificationFacts(of: ticket, answering: decisionID) else { return nil }
             facts.supplier = try Self.supplier(lookup, ticket: facts, in: transaction.suppliers)
             var automation = try transaction.settings.automation()
             if let override { automation.confidenceThreshold = override }
+            // Only the partial phase asks what a category earned.
+            let categoryStanding = try facts.category.flatMap { category -> (standing: CategoryAutomation.Standing, stored: CategoryAutomation.Status)? in
+                guard automation.phase == .partial else { return nil }
+                let standing = earning.standing(
+                    of: category, verdicts: try transaction.automation.verdicts(category: category), threshold: automation.confidenceThreshold
+                )
+                return (standing: standing, stored: try transaction.automation.state(of: category)?.status ?? .review)
+            }
             return Loaded(
-                facts: facts, automation: automation,
+                facts: facts, automation: automation, categoryStanding: categoryStanding,
                 technician: try technicianID.flatMap { try transaction.team.contact(ofTechnician: $0) },
                 history: withHistory ? try transaction.tickets.story(of: ticket, withNotes: false).map(\.line) : [],
                 attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : [],

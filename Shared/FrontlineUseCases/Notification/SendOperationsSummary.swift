@@ -53,7 +53,7 @@ public struct SendOperationsSummary: Sendable {
                 ("Failed: undeliverable notifications", counts.failedNotifications),
                 ("First response met", levels.firstResponseMet), ("First response breached", levels.firstResponseBreached),
                 ("Resolution met", levels.resolutionMet), ("Resolution breached", levels.resolutionBreached),
-            ].map { ($0.0, String($0.1)) } + [("Satisfaction", satisfaction.text)]
+            ].map { ($0.0, String($0.1)) } + [("Satisfaction", satisfaction.text), ("Automatic categories", Self.automatic(try transaction.automation.automaticCategories()))]
             let composed = composer.compose(
                 plan, ticket: nil,
                 extra: [
@@ -64,6 +64,11 @@ public struct SendOperationsSummary: Sendable {
             )
             return try storing.store(composed, ticket: nil, in: transaction) != .existing
         }
+    }
+
+    /// The categories whose AI answers go out on their own in the partial phase, each since when.
+    static func automatic(_ categories: [CategoryAutomationState]) -> String {
+        categories.isEmpty ? "none" : categories.map { "\($0.category) (since \(minute($0.since)))" }.joined(separator: ", ")
     }
 
     static func minute(_ date: Date) -> String {

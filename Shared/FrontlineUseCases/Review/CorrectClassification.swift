@@ -5,14 +5,19 @@ import FrontlineStore
 
 /// A person corrects a ticket's classification to a request type of the catalog: the ticket's
 /// one classification takes the label with the catalog's priority and SLA, the ticket's text
-/// with that label becomes a training example, and the audit trail names who corrected it.
+/// with that label becomes a training example, and the audit trail names who corrected it. It is
+/// also a verdict on the AI's label (right only when the person chose the same one), which the
+/// category's earned automation counts.
 public struct CorrectClassification: Sendable {
     public var catalog: ServiceCatalog
     public var clock: any WallClock
+    /// When a category earns automation (`FRONTLINE_AUTOMATION_PRECISION`, `FRONTLINE_AUTOMATION_MIN_REVIEWS`).
+    public var automation: CategoryAutomation
 
-    public init(catalog: ServiceCatalog, clock: any WallClock) {
+    public init(catalog: ServiceCatalog, clock: any WallClock, automation: CategoryAutomation = CategoryAutomation()) {
         self.catalog = catalog
         self.clock = clock
+        self.automation = automation
     }
 
     /// A label the catalog does not have; the description lists what it does have.
@@ -46,15 +51,19 @@ public struct CorrectClassification: Sendable {
     public func run(ticket: Int64, to label: CatalogLabel, by actor: Actor, in unitOfWork: some UnitOfWork) async throws -> CorrectedClassification {
         let correction = try correction(for: label)
         let now = clock.now()
+        let automation = self.automation
         try await unitOfWork.transaction { transaction in
             guard try transaction.tickets.lock(ticket) else { throw NoSuchTicket(ticket: ticket) }
-            try Self.apply(correction, ticket: ticket, by: actor, at: now, in: transaction)
+            try Self.apply(correction, ticket: ticket, by: actor, at: now, automation: automation, in: transaction)
         }
         return correction
     }
 
     /// The correction inside a transaction that holds the ticket's lock.
-    static func apply(_ correction: CorrectedClassification, ticket: Int64, by actor: Actor, at now: Date, in transaction: StoreTransaction) throws {
+    static func apply(
+        _ correction: CorrectedClassification, ticket: Int64, by actor: Actor, at now: Date, automation: CategoryAutomation,
+        in transaction: StoreTransaction
+    ) throws {
         let label = correction.label
         try transaction.classifications.correct(ticket: ticket, to: correction, by: actor, at: now)
         // A ticket with no message of its own (made by hand) has no text to learn from.
@@ -65,5 +74,6 @@ public struct CorrectClassification: Sendable {
             "corrected", by: actor, ticket: ticket,
             details: .object(["category": .string(label.category), "request_type": .string(label.requestType)])
         )
+        try ReviewVerdict.record(.corrected(label), ticket: ticket, by: actor, at: now, policy: automation, in: transaction)
     }
 }

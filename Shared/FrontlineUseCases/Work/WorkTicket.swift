@@ -13,10 +13,13 @@ public struct WorkTicket: Sendable {
     /// Our own address: the sender of record of drafts released by an approval.
     public var sender: String
     public var clock: any WallClock
+    /// When a category earns automation: approvals and corrections are verdicts on the AI.
+    public var automation: CategoryAutomation
 
-    public init(sender: String, clock: any WallClock) {
+    public init(sender: String, clock: any WallClock, automation: CategoryAutomation = CategoryAutomation()) {
         self.sender = sender
         self.clock = clock
+        self.automation = automation
     }
 
     /// What was done.
@@ -104,10 +107,12 @@ public struct WorkTicket: Sendable {
                 lines.append("priority \(priority.rawValue)")
             case .category(let label):
                 guard let correction = plan.corrections[label] else { continue }
-                try CorrectClassification.apply(correction, ticket: ticket, by: worker.actor, at: now, in: transaction)
+                try CorrectClassification.apply(correction, ticket: ticket, by: worker.actor, at: now, automation: automation, in: transaction)
                 lines.append("category \(label)")
             case .approveDraft:
-                let released = try ApproveDraft.approve(ticket: ticket, by: worker.actor, sender: sender, at: now, in: transaction)
+                let released = try ApproveDraft.approve(
+                    ticket: ticket, by: worker.actor, sender: sender, at: now, automation: automation, in: transaction
+                )
                 lines.append("approved the AI's draft (\(released) email(s) released)")
             case .rejectDraft:
                 let discarded = try transaction.notifications.discardHeld(ticket: ticket, reason: "rejected by \(worker.name)")
