@@ -25,7 +25,8 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
             secureCookies: try context.environment.integer("FRONTLINE_CONSOLE_SECURE_COOKIES", default: 0, range: 0...1) == 1,
             publicURL: context.environment.string("FRONTLINE_CONSOLE_URL") ?? "http://127.0.0.1:\(port)",
             // Sign-in links are queued like all our mail (the notifier sends them), from our address.
-            mail: try OutboundMailSettings(environment: context.environment, sending: false)
+            mail: try OutboundMailSettings(environment: context.environment, sending: false),
+            automation: automation
         )
     )
     var serverLogger = context.logger

@@ -24,11 +24,17 @@ public struct FrontlineConsole: Sendable {
         /// The sender, templates and Message-ID key of the sign-in emails; nil: no link can be
         /// sent (asking for one is answered as always, and logged).
         public var mail: OutboundMailSettings?
+        /// When a category earns automation: the console's approvals and corrections are verdicts on the AI.
+        public var automation: CategoryAutomation
 
-        public init(secureCookies: Bool = false, publicURL: String = "http://127.0.0.1:8080", mail: OutboundMailSettings? = nil) {
+        public init(
+            secureCookies: Bool = false, publicURL: String = "http://127.0.0.1:8080", mail: OutboundMailSettings? = nil,
+            automation: CategoryAutomation = CategoryAutomation()
+        ) {
             self.secureCookies = secureCookies
             self.publicURL = publicURL
             self.mail = mail
+            self.automation = automation
         }
     }
 
@@ -49,7 +55,7 @@ public struct FrontlineConsole: Sendable {
         self.settings = settings
         self.pages = try PageRenderer()
         // Approved drafts go on record as sent from our address (the one the notifier sends from).
-        self.work = WorkTicket(sender: settings.mail?.from.address ?? Self.senderWithoutMail, clock: clock)
+        self.work = WorkTicket(sender: settings.mail?.from.address ?? Self.senderWithoutMail, clock: clock, automation: settings.automation)
         self.signIn = ConsoleSignIn(
             mail: settings.mail, templates: try TemplateLibrary(overrides: settings.mail?.templateDirectory), publicURL: settings.publicURL
         )
