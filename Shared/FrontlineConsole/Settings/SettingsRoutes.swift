@@ -93,7 +93,7 @@ enum SettingsView {
     static func explanation(_ phase: DeploymentPhase) -> String {
         switch phase {
         case .shadow: "The AI drafts every answer to a customer and a person reviews it before it goes out; nothing is sent on its own."
-        case .partial: "The AI's answer goes to the customer on its own when its confidence is at or above the threshold; the others wait for review."
+        case .partial: "The AI's answer goes to the customer on its own when its confidence is at or above the threshold and its category has earned automation from people's reviews (frontline automation show); the others wait for review."
         case .full: "Every answer the AI drafts goes to the customer on its own."
         }
     }
