@@ -15,12 +15,15 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
     let (database, logger, clock) = (context.database, context.logger, context.clock)
     let providers = settings.providers(http: http)
+    // FRONTLINE_LLM_PRICES and FRONTLINE_LLM_MONTHLY_BUDGET: a provider that spent its month's budget is skipped.
+    let costs = try LLMCostSettings(environment: context.environment)
+    let budget = costs.budgets.isEmpty ? nil : LLMBudgetGuard(settings: costs)
     let engine = try await ClassifierEngine(catalog: catalog) { catalog in
         // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
         let classifier = try await CatalogStore.classifier(database, catalog: catalog, logger: logger)
         let chain = ProviderChain(
             providers: providers, builtin: BuiltinProvider(classifier: classifier, catalog: catalog), catalog: catalog,
-            redact: settings.redact, logger: logger
+            budget: budget, redact: settings.redact, logger: logger
         )
         return .init(
             catalog: catalog, classify: ClassifyTicket(chain: chain, clock: clock),
@@ -31,11 +34,17 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         "classifier ready", metadata: ["providers": "\(settings.names.joined(separator: ","))", "labels": "\(catalog.labels.count)"]
     )
     let handler = ClassifierHandler(engine: engine)
-    return [
+    var services: [any Service] = [
         ResourceService(name: "LLM HTTP client") { http.shutdown() },
         context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes),
         PeriodicService(name: "catalog watch", every: .seconds(catalogCheck), logger: logger) {
             try await engine.refresh(from: database, logger: logger)
         },
     ]
+    if let budget {
+        let track = TrackLLMSpend(budget: budget, clock: clock, logger: logger)
+        let unitOfWork = context.unitOfWork
+        services.append(PeriodicService(name: "LLM spend", every: .seconds(60), logger: logger) { try await track.run(in: unitOfWork) })
+    }
+    return services
 }

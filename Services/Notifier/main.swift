@@ -70,7 +70,8 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     ]
     if let operations = settings.operationsAddress {
         let summary = SendOperationsSummary(
-            composer: composer, recipient: operations, period: settings.summaryPeriod, storing: storing, clock: context.clock
+            composer: composer, recipient: operations, period: settings.summaryPeriod, storing: storing, clock: context.clock,
+            llmCosts: try LLMCostSettings(environment: context.environment)
         )
         let unitOfWork = context.unitOfWork
         services.append(

@@ -61,9 +61,12 @@ public struct ProviderFailover: Sendable {
     let breakers: [String: CircuitBreaker]
     let retry: RetryPolicy
     let logger: Logger
+    /// The month's spend per provider: one over its budget is skipped. Nil: no budgets.
+    let budget: LLMBudgetGuard?
 
-    public init(providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), logger: Logger) {
+    public init(providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), budget: LLMBudgetGuard? = nil, logger: Logger) {
         self.providers = providers
+        self.budget = budget
         // A name given twice shares one breaker (and is not a crash).
         breakers = Dictionary(providers.map { ($0.name, CircuitBreaker()) }, uniquingKeysWith: { first, _ in first })
         self.retry = retry
@@ -99,6 +102,10 @@ public struct ProviderFailover: Sendable {
                 attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: circuit open", latencyMs: 0))
                 continue
             }
+            if let budget, !budget.allows(provider.name) {
+                attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: monthly budget spent", latencyMs: 0))
+                continue
+            }
             var attempt = 0
             var asked = call
             var reasked = false
@@ -108,6 +115,7 @@ public struct ProviderFailover: Sendable {
                 do {
                     let answer = try await provider.answer(asked)
                     let latency = Int((ContinuousClock.now - started).milliseconds)
+                    budget?.record(provider: provider.name, model: provider.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
                     let rejection: String
                     if let value = parse(answer.json) {
                         if let wrong = problem(value) {
@@ -165,8 +173,11 @@ public struct ProviderChain: Sendable {
 
     public var providers: [any LLMProvider] { failover.providers }
 
-    public init(providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(), redact: Bool, logger: Logger) {
-        failover = ProviderFailover(providers: providers, retry: retry, logger: logger)
+    public init(
+        providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(),
+        budget: LLMBudgetGuard? = nil, redact: Bool, logger: Logger
+    ) {
+        failover = ProviderFailover(providers: providers, retry: retry, budget: budget, logger: logger)
         self.builtin = builtin
         validator = ClassificationValidator(catalog: catalog)
         self.redact = redact

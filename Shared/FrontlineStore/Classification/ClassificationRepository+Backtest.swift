@@ -42,3 +42,30 @@ extension ClassificationRepository {
         }
     }
 }
+
+/// Tokens one provider's model used in the decisions of a span of time.
+public struct LLMUsage: Sendable, Equatable {
+    public var provider: String
+    public var model: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+}
+
+extension ClassificationRepository {
+    /// The LLM tokens of the decisions recorded in [from, to), per provider and model (the
+    /// built-in engine costs nothing and is left out).
+    public func llmUsage(from: Date, to: Date, builtin: String) throws -> [LLMUsage] {
+        try connection.query(
+            """
+            SELECT provider, model, coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion
+            FROM ai_decisions WHERE created_at >= $1 AND created_at < $2 AND provider <> $3 GROUP BY provider, model ORDER BY provider, model
+            """,
+            [from, to, builtin]
+        ).map {
+            LLMUsage(
+                provider: try $0.string("provider"), model: try $0.string("model"), promptTokens: Int(try $0.int64("prompt")),
+                completionTokens: Int(try $0.int64("completion"))
+            )
+        }
+    }
+}
