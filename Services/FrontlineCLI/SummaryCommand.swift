@@ -17,25 +17,16 @@ struct SummaryCommand: AsyncParsableCommand {
     struct Summary: Encodable {
         var figures: DeploymentSummary
         var accounting: Accounting?
-        /// The categories whose AI answers go out on their own in phase 2.
-        var automaticCategories: [AutomaticCategory] = []
 
         enum CodingKeys: String, CodingKey {
             case accounting
-            case automaticCategories = "automatic_categories"
         }
 
         func encode(to encoder: any Encoder) throws {
             try figures.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(accounting, forKey: .accounting)
-            try container.encode(automaticCategories, forKey: .automaticCategories)
         }
-    }
-
-    struct AutomaticCategory: Encodable {
-        var category: String
-        var since: Date
     }
 
     struct Accounting: Encodable {
@@ -72,10 +63,8 @@ struct SummaryCommand: AsyncParsableCommand {
         }
         let context = CLIContext.make()
         let now = context.clock.now()
-        let (figures, automatic) = try await context.unitOfWork.read { transaction in
-            (try transaction.reports.summary(at: now), try transaction.automation.automaticCategories())
-        }
-        var summary = Summary(figures: figures, automaticCategories: automatic.map { AutomaticCategory(category: $0.category, since: $0.since) })
+        let figures = try await context.unitOfWork.read { try $0.reports.summary(at: now) }
+        var summary = Summary(figures: figures)
         if let manifest {
             let stored = figures.mailCounts.storedInAll
             let tickets = figures.mailCounts.newTickets
@@ -109,7 +98,7 @@ struct SummaryCommand: AsyncParsableCommand {
             print("")
             printTable(
                 ["AUTOMATIC CATEGORIES", "SINCE"],
-                summary.automaticCategories.map { [$0.category, Timestamp.format($0.since)] }
+                summary.figures.automaticCategories.map { [$0.category, Timestamp.format($0.since)] }
             )
             print("")
             if let accounting = summary.accounting {

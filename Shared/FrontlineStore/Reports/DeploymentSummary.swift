@@ -16,10 +16,18 @@ public struct DeploymentSummary: Sendable, Equatable, Encodable {
     public var serviceLevels: ServiceLevelTally
     /// The mail figures by name (the same numbers as `mail`), for checks such as the CLI's accounting.
     public var mailCounts: MailCounts
+    /// The categories whose AI answers go out on their own in phase 2, each since when.
+    public var automaticCategories: [AutomaticCategory] = []
+
+    public struct AutomaticCategory: Sendable, Equatable, Encodable {
+        public var category: String
+        public var since: Date
+    }
 
     enum CodingKeys: String, CodingKey {
         case mail, emails, escalations, satisfaction
         case serviceLevels = "service_levels"
+        case automaticCategories = "automatic_categories"
         case ticketsByCategory = "tickets_by_category"
         case ticketsByAssignee = "tickets_by_assignee"
         case supplierRequests = "supplier_requests"
@@ -49,9 +57,13 @@ public struct DeploymentSummary: Sendable, Equatable, Encodable {
 extension ReportReadModel {
     /// Every figure of the summary, service levels judged at `now`.
     public func summary(at now: Date) throws -> DeploymentSummary {
-        DeploymentSummary(
+        var summary = DeploymentSummary(
             try deploymentCounts(), satisfaction: try satisfaction(ratedIn: nil),
             serviceLevels: ServiceLevelTally(try serviceLevels(openedIn: nil), at: now)
         )
+        summary.automaticCategories = try AutomationRepository(connection: connection).automaticCategories().map {
+            DeploymentSummary.AutomaticCategory(category: $0.category, since: $0.since)
+        }
+        return summary
     }
 }
