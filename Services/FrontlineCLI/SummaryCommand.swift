@@ -96,10 +96,14 @@ struct SummaryCommand: AsyncParsableCommand {
             print("")
             print("Satisfaction: \(figures.satisfaction.text)")
             print("")
-            printTable(
-                ["AUTOMATIC CATEGORIES", "SINCE"],
-                summary.figures.automaticCategories.map { [$0.category, Timestamp.format($0.since)] }
-            )
+            if figures.automaticCategories.isEmpty {
+                print("Automatic categories (phase 2): none yet (frontline automation show tells how far each one is)")
+            } else {
+                printTable(
+                    ["AUTOMATIC CATEGORIES", "SINCE"],
+                    figures.automaticCategories.map { [$0.category, Timestamp.format($0.since)] }
+                )
+            }
             print("")
             if let accounting = summary.accounting {
                 print(
