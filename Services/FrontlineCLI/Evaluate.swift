@@ -38,8 +38,8 @@ struct Evaluate: AsyncParsableCommand {
         }
         print(String(format: "accuracy: %.1f%% (%d of %d)", 100 * tally.accuracy, tally.correct, examples.count))
         print(String(format: "expected calibration error: %.3f (10 confidence bins; 0 means confidence matches accuracy)", tally.expectedCalibrationError))
-        printTable(["CONFIDENCE", "TICKETS", "ACCURACY"], bands.map { band in
-            [band.0, String(band.2), band.2 == 0 ? "-" : String(format: "%.0f%%", 100 * Double(band.3) / Double(band.2))]
+        printTable(["CONFIDENCE", "TICKETS", "RIGHT", "ACCURACY"], bands.map { band in
+            [band.0, String(band.2), String(band.3), band.2 == 0 ? "-" : String(format: "%.1f%%", 100 * Double(band.3) / Double(band.2))]
         })
         print("languages detected: " + languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         if let plots { try writePlots(tally, folder: plots) }
