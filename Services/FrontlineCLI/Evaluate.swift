@@ -6,13 +6,17 @@ import FrontlineRuntime
 
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the built-in engine on labelled examples it was not trained on: accuracy, and accuracy by confidence."
+        abstract: "Measure the built-in engine on labelled examples it was not trained on: accuracy, accuracy by confidence, calibration, and optionally their plots."
     )
 
     @Option(help: "A CSV with a header row.") var csv: String
     @Option(help: "The CSV column holding the text.") var textColumn = "text"
     @Option(help: "The CSV column holding the label.") var labelColumn = "label"
     @Option(help: "A model written by `frontline train --model-out`; without it, the database's.") var model: String?
+    @Option(help: "A folder to write reliability.svg (confidence against accuracy) and precision-coverage.svg to.") var plots: String?
+
+    /// The confidence the plots mark: the sample's threshold for sending without a person.
+    static let markedThreshold = 0.75
 
     func run() async throws {
         let examples = try readExamples(csv: csv, textColumn: textColumn, labelColumn: labelColumn)
@@ -34,9 +38,28 @@ struct Evaluate: AsyncParsableCommand {
         }
         print(String(format: "accuracy: %.1f%% (%d of %d)", 100 * tally.accuracy, tally.correct, examples.count))
         print(String(format: "expected calibration error: %.3f (10 confidence bins; 0 means confidence matches accuracy)", tally.expectedCalibrationError))
-        printTable(["CONFIDENCE", "TICKETS", "ACCURACY"], bands.map { band in
-            [band.0, String(band.2), band.2 == 0 ? "-" : String(format: "%.0f%%", 100 * Double(band.3) / Double(band.2))]
+        printTable(["CONFIDENCE", "TICKETS", "RIGHT", "ACCURACY"], bands.map { band in
+            [band.0, String(band.2), String(band.3), band.2 == 0 ? "-" : String(format: "%.1f%%", 100 * Double(band.3) / Double(band.2))]
         })
         print("languages detected: " + languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if let plots { try writePlots(tally, folder: plots) }
+    }
+
+    func writePlots(_ tally: CalibrationTally, folder: String) throws {
+        let directory = URL(fileURLWithPath: folder, isDirectory: true)
+        let source = URL(fileURLWithPath: csv).lastPathComponent
+        let files = [
+            ("reliability.svg", CalibrationPlots.reliabilityDiagram(tally, title: "Reliability on \(source): confidence against accuracy")),
+            ("precision-coverage.svg", CalibrationPlots.precisionCoverage(tally, title: "Precision and coverage on \(source)", marked: Self.markedThreshold)),
+        ]
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for (name, svg) in files {
+                try Data(svg.utf8).write(to: directory.appendingPathComponent(name))
+                print("wrote \(directory.appendingPathComponent(name).path)")
+            }
+        } catch {
+            throw CLIError(description: "cannot write the plots to \(folder): \(error.localizedDescription)")
+        }
     }
 }
