@@ -21,11 +21,17 @@ struct Doctor: AsyncParsableCommand {
     @Flag(help: "Run before the services first start (an init container): consumer groups not created yet are not a problem.")
     var beforeStart = false
 
+    @Option(help: "Only what this service reads and talks to (\(DeploymentSettings.services.joined(separator: ", "))); an init container names its own.")
+    var service: String?
+
     @Option(help: "Seconds each check may take before it is a problem line.")
     var timeout: Double = 5
 
     func validate() throws {
         guard (0.1...120).contains(timeout) else { throw ValidationError("--timeout must be from 0.1 to 120 seconds") }
+        if let service, !DeploymentSettings.services.contains(service) {
+            throw ValidationError("--service must be one of \(DeploymentSettings.services.joined(separator: ", "))")
+        }
     }
 
     struct Report: Encodable {
@@ -35,7 +41,7 @@ struct Doctor: AsyncParsableCommand {
 
     func run() async throws {
         let doctor = DeploymentDoctor(
-            environment: Environment(), timeout: .milliseconds(Int64(timeout * 1000)), beforeStart: beforeStart
+            environment: Environment(), service: service, timeout: .milliseconds(Int64(timeout * 1000)), beforeStart: beforeStart
         )
         let findings = await doctor.examine()
         let healthy = !findings.contains { $0.result == .problem }

@@ -56,8 +56,9 @@ public struct DeploymentDoctor: Sendable {
 
     private let scrubber: SecretScrubber
 
-    public init(environment: Environment, timeout: Duration = .seconds(5), beforeStart: Bool = false) {
-        settings = DeploymentSettings(environment: environment)
+    /// - Parameter service: only what this service reads and talks to (an init container's own service); everything when nil.
+    public init(environment: Environment, service: String? = nil, timeout: Duration = .seconds(5), beforeStart: Bool = false) {
+        settings = DeploymentSettings(environment: environment, service: service)
         scrubber = SecretScrubber(environment: environment)
         self.timeout = timeout
         self.beforeStart = beforeStart
@@ -70,7 +71,15 @@ public struct DeploymentDoctor: Sendable {
         if let shared = settings.shared {
             checks.append(PostgresCheck(databaseURL: shared.databaseURL, timeout: limit))
             checks.append(RedisCheck(url: shared.redisURL, timeout: limit))
-            checks.append(ConsumerGroupsCheck(url: shared.redisURL, streams: StreamNames(prefix: shared.streamPrefix), timeout: limit, beforeStart: beforeStart))
+            let groups = ConsumerGroupsCheck.expected.filter { settings.wants($0.service) }
+            if !groups.isEmpty {
+                checks.append(
+                    ConsumerGroupsCheck(
+                        url: shared.redisURL, streams: StreamNames(prefix: shared.streamPrefix), groups: groups, timeout: limit,
+                        beforeStart: beforeStart
+                    )
+                )
+            }
         }
         if let mailIngest = settings.mailIngest {
             for mailbox in mailIngest.imapMailboxes {
@@ -80,6 +89,7 @@ public struct DeploymentDoctor: Sendable {
         if let smtp = settings.smtp {
             checks.append(SMTPCheck(server: smtp, timeout: limit))
         }
+        // Read by the classifier or the notifier only, so nil for the others.
         if let providers = settings.providers {
             for (name, call) in providers.freeCalls(timeout: limit) {
                 checks.append(LLMProviderCheck(provider: name, call: call))

@@ -97,7 +97,7 @@ struct RedisCheck: DeploymentCheck {
                 let authentication = error.message.contains("authentication") || error.message.contains("NOAUTH")
                 return [
                     .problem(
-                        name, "cannot use \(url): \(error.message)",
+                        name, error.message.hasPrefix(url.description) ? "cannot use \(error.message)" : "cannot use \(url): \(error.message)",
                         fix: authentication ? "check the password in FRONTLINE_REDIS_URL" : fix
                     )
                 ]
@@ -116,6 +116,7 @@ struct ConsumerGroupsCheck: DeploymentCheck {
 
     let url: RedisURL
     let streams: StreamNames
+    let groups: [(group: String, service: String)]
     let timeout: Duration
     let beforeStart: Bool
     var name: String { "consumer groups" }
@@ -146,7 +147,7 @@ struct ConsumerGroupsCheck: DeploymentCheck {
         guard case .success(let streamsPerGroup) = found else {
             return [.skipped(name, "Redis cannot be used (see the redis line)", fix: "fix Redis first")]
         }
-        return Self.expected.map { expected in
+        return groups.map { expected in
             let check = "consumer group \(expected.group)"
             if let count = streamsPerGroup[expected.group] {
                 return .ok(check, "on \(count) stream\(count == 1 ? "" : "s") under \(streams.prefix):")

@@ -23,8 +23,12 @@ public struct DeploymentSettings: Sendable {
     public private(set) var providers: ProviderSettings?
 
     public static let services = ["mail-ingest", "classifier", "assigner", "escalation", "notifier", "supplier-reminder", "api"]
+    /// The services whose settings are read: all of them, or the one an init container starts.
+    public let services: [String]
 
-    public init(environment: Environment) {
+    /// - Parameter service: only this service's settings (and the shared ones); every service's when nil.
+    public init(environment: Environment, service: String? = nil) {
+        services = service.map { [$0] } ?? Self.services
         shared = read("every service", environment) { environment throws(ConfigurationError) in
             try FrontlineConfiguration(environment: environment, defaultHTTPPort: 0)
         }
@@ -40,7 +44,10 @@ public struct DeploymentSettings: Sendable {
             smtp = notifier.smtp
             read("notifier", environment) { _ throws(ConfigurationError) in try notifier.templates() }
         }
-        read("notifier", environment) { environment throws(ConfigurationError) in try ProviderSettings(environment: environment) }
+        let notifierProviders = read("notifier", environment) { environment throws(ConfigurationError) in
+            try ProviderSettings(environment: environment)
+        }
+        providers = providers ?? notifierProviders
         read("notifier", environment) { environment throws(ConfigurationError) in try LLMCostSettings(environment: environment) }
         read("supplier-reminder", environment) { environment throws(ConfigurationError) in
             try SupplierReminderSettings(environment: environment)
@@ -55,6 +62,7 @@ public struct DeploymentSettings: Sendable {
     private mutating func read<T>(
         _ service: String, _ environment: Environment, _ initialiser: (Environment) throws(ConfigurationError) -> T
     ) -> T? {
+        guard wants(service) else { return nil }
         var remaining = environment
         var setAside: Set<String> = []
         while true {
@@ -68,6 +76,11 @@ public struct DeploymentSettings: Sendable {
                 remaining.values[error.variable] = nil
             }
         }
+    }
+
+    /// Whether `service`'s settings are read ("every service" always is).
+    public func wants(_ service: String) -> Bool {
+        service == "every service" || services.contains(service)
     }
 
     private mutating func record(_ error: ConfigurationError, service: String) {
@@ -88,19 +101,19 @@ public struct DeploymentSettings: Sendable {
             )
         }
         if problems.isEmpty {
-            lines.append(.ok("settings", "every setting of \(Self.services.joined(separator: ", ")) reads"))
+            lines.append(.ok("settings", "every setting of \(services.joined(separator: ", ")) reads"))
         }
         if shared == nil {
             lines.append(.skipped("postgresql", "FRONTLINE_DATABASE_URL or another shared setting is wrong (above)", fix: "fix the settings above"))
             lines.append(.skipped("redis", "FRONTLINE_REDIS_URL or another shared setting is wrong (above)", fix: "fix the settings above"))
         }
-        if mailIngest == nil {
+        if mailIngest == nil && wants("mail-ingest") {
             lines.append(.skipped("imap", "mail-ingest's settings are wrong (above): no mailbox to try", fix: "fix the settings above"))
         }
-        if smtp == nil {
+        if smtp == nil && wants("notifier") {
             lines.append(.skipped("smtp", "the notifier's settings are wrong (above): no SMTP server to try", fix: "fix the settings above"))
         }
-        if providers == nil {
+        if providers == nil && (wants("classifier") || wants("notifier")) {
             lines.append(.skipped("llm", "the LLM settings are wrong (above): no provider to try", fix: "fix the settings above"))
         } else if providers?.order.isEmpty == true {
             lines.append(.skipped("llm", "no vendor in FRONTLINE_LLM_PROVIDERS: the built-in engine classifies"))
