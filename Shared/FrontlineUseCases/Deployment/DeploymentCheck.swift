@@ -3,6 +3,7 @@ import FrontlineAI
 import FrontlineCore
 import FrontlineMail
 import FrontlineNotify
+import FrontlineStore
 
 /// One line of `frontline doctor`: what was checked, how it went, and what to do about it.
 /// No line ever holds a password, key or token.
@@ -147,10 +148,10 @@ private final class FirstAnswer<T: Sendable>: @unchecked Sendable {
     init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
 
     func give(_ value: T) {
-        let waiting = lock.withLock { () -> CheckedContinuation<T, Never>? in
-            defer { continuation = nil }
-            return continuation
-        }
+        lock.lock()
+        let waiting = continuation
+        continuation = nil
+        lock.unlock()
         waiting?.resume(returning: value)
     }
 }

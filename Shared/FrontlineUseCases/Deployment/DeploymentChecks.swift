@@ -85,8 +85,8 @@ struct RedisCheck: DeploymentCheck {
 
     func run() async -> [DeploymentFinding] {
         let (url, timeout, name, fix) = (url, timeout, name, fixWhenSilent)
-        return await onOwnThread {
-            do {
+        return await onOwnThread { () -> [DeploymentFinding] in
+            do throws(RedisError) {
                 let connection = try RedisConnection(url: url, timeout: timeout, commandTimeout: timeout)
                 let answer = try connection.command(["PING"]).throwingError()
                 guard answer.string == "PONG" else {
@@ -124,8 +124,8 @@ struct ConsumerGroupsCheck: DeploymentCheck {
 
     func run() async -> [DeploymentFinding] {
         let (url, streams, timeout) = (url, streams, timeout)
-        let found: Result<[String: Int], RedisError> = await onOwnThread {
-            do {
+        let found = await onOwnThread { () -> Result<[String: Int], RedisError> in
+            do throws(RedisError) {
                 let connection = try RedisConnection(url: url, timeout: timeout, commandTimeout: timeout)
                 var streamsPerGroup: [String: Int] = [:]
                 for stream in streams.all {
@@ -170,11 +170,11 @@ struct MailboxCheck: DeploymentCheck {
 
     func run() async -> [DeploymentFinding] {
         let (mailbox, credentials, timeout, name, silent) = (mailbox, credentials, timeout, name, fixWhenSilent)
-        return await onOwnThread {
+        return await onOwnThread { () -> [DeploymentFinding] in
             let client = IMAPClient(mailbox: mailbox, credentials: credentials)
             client.timeout = timeout
             client.connectTimeout = timeout
-            do {
+            do throws(CurlError) {
                 let status = try client.examine()
                 let count = status.exists.map { ", \($0) messages" } ?? ""
                 return [.ok(name, "signed in and examined \(mailbox.mailbox) read-only\(count)")]
@@ -211,9 +211,9 @@ struct SMTPCheck: DeploymentCheck {
 
     func run() async -> [DeploymentFinding] {
         let (server, timeout, name, silent, what) = (server, timeout, name, fixWhenSilent, what)
-        return await onOwnThread {
+        return await onOwnThread { () -> [DeploymentFinding] in
             let handle = CurlHandle()
-            do {
+            do throws(CurlError) {
                 _ = try handle.perform { options throws(CurlError) in
                     try options.set(CURLOPT_URL, server.description)
                     if let user = server.user { try options.set(CURLOPT_USERNAME, user) }

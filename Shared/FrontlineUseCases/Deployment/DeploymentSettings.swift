@@ -94,7 +94,7 @@ public struct DeploymentSettings: Sendable {
     /// One line per problem, naming the variable; one `ok` line when there is none; and a
     /// `skipped` line for each server the settings do not let the doctor reach.
     public var findings: [DeploymentFinding] {
-        var lines: [DeploymentFinding] = problems.map { problem in
+        var lines: [DeploymentFinding] = problems.map { problem -> DeploymentFinding in
             .problem(
                 "setting \(problem.error.variable)", "\(problem.error.variable) \(problem.error.problem) (read by \(problem.services.joined(separator: ", ")))",
                 fix: "set \(problem.error.variable) right in the ConfigMap or Secret, then run frontline doctor again"
