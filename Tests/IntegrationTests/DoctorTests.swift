@@ -207,11 +207,10 @@ extension Integration {
             }
         }
 
-        @Test("consumer groups not created yet: a problem after the services should have started, not before they first start")
-        func consumerGroups() async throws {
+        @Test("a fresh deployment: no consumer groups and no catalog are problems, but not for the assigner's init container before it first starts")
+        func freshDeployment() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
-            try await scratch.seedSample()
             try await VendorStandIn.serving { standIn in
                 let environment = try Self.healthyEnvironment(scratch, llmPort: standIn.port)
                 let run = try await Self.doctor(environment)
@@ -219,12 +218,14 @@ extension Integration {
                 let line = try #require(try run.lines("consumer group assigner").first)
                 #expect(line["result"] == "problem" && line["detail"]?.contains("not created yet") == true, "\(line)")
                 #expect(line["fix"] == "start the assigner service once (it creates its group)")
+                let catalog = try #require(try run.lines("catalog").first)
+                #expect(catalog["result"] == "problem" && catalog["fix"] == "run frontline seed FILE", "\(catalog)")
 
                 let beforeStart = try await Self.doctor(environment, ["--before-start", "--service", "assigner"])
                 #expect(beforeStart.status == 0, "\(beforeStart.stdout)")
                 #expect(try beforeStart.lines("consumer group assigner").first?["result"] == "skipped")
-                // The assigner reads no mailbox: its init container does not try one.
-                #expect(try !beforeStart.checks.contains { $0["check"]?.hasPrefix("imap") == true })
+                // The assigner needs no catalog and reads no mailbox: its init container tries neither.
+                #expect(try !beforeStart.checks.contains { $0["check"] == "catalog" || $0["check"]?.hasPrefix("imap") == true }, "\(beforeStart.stdout)")
             }
         }
 

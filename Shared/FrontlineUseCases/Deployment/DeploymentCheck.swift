@@ -70,7 +70,7 @@ public struct DeploymentDoctor: Sendable {
         var checks: [any DeploymentCheck] = []
         let limit = timeout
         if let shared = settings.shared {
-            checks.append(PostgresCheck(databaseURL: shared.databaseURL, timeout: limit))
+            checks.append(PostgresCheck(databaseURL: shared.databaseURL, timeout: limit, needsCatalog: settings.wants("classifier")))
             checks.append(RedisCheck(url: shared.redisURL, timeout: limit))
             let groups = ConsumerGroupsCheck.expected.filter { settings.wants($0.service) }
             if !groups.isEmpty {

@@ -16,6 +16,8 @@ import Logging
 struct PostgresCheck: DeploymentCheck {
     let databaseURL: String
     let timeout: Duration
+    /// Only the classifier stops on an empty catalog.
+    let needsCatalog: Bool
     var name: String { "postgresql" }
     var fixWhenSilent: String { "check the host and port in FRONTLINE_DATABASE_URL and that PostgreSQL is up and reachable from here" }
 
@@ -62,6 +64,7 @@ struct PostgresCheck: DeploymentCheck {
             ]
         }
         var lines: [DeploymentFinding] = [.ok(name, "connected to \(place); schema version \(version) is current")]
+        guard needsCatalog else { return lines }
         do {
             let catalog = try await CatalogStore.load(database)
             lines.append(
