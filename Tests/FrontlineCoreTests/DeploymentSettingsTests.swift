@@ -63,6 +63,16 @@ import Testing
         #expect(notifier.problems.map(\.error.variable) == ["FRONTLINE_SMTP_URL"])
     }
 
+    @Test func aMaildirThatIsNotAFolderIsAProblemNamingIt() async {
+        let path = "/nonexistent-\(UInt64.random(in: 0...UInt64.max))"
+        let doctor = DeploymentDoctor(environment: Environment(Self.complete.merging(["FRONTLINE_MAILDIR": path]) { _, new in new }), service: "mail-ingest")
+        let check = doctor.checks.first { $0.name == "maildir:\(path)" }
+        let lines = await check?.run() ?? []
+        #expect(lines.map(\.result) == [.problem], "\(lines)")
+        #expect(lines.first?.detail == "\(path) is not a folder")
+        #expect(lines.first?.fix.contains("FRONTLINE_MAILDIR") == true)
+    }
+
     @Test func noLineHoldsAPassword() {
         let settings = Self.settings(["FRONTLINE_SMTP_URL": "smtps://user:pw-smtp-1234@", "FRONTLINE_IMAP_URL": "imaps://u:pw-imap-1234@/"])
         let text = settings.findings.map { "\($0.check) \($0.detail) \($0.fix)" }.joined(separator: "\n")

@@ -86,6 +86,7 @@ public struct DeploymentDoctor: Sendable {
             for mailbox in mailIngest.imapMailboxes {
                 checks.append(MailboxCheck(mailbox: mailbox, credentials: mailIngest.imapCredentials, timeout: limit))
             }
+            if let maildir = mailIngest.maildir { checks.append(MaildirCheck(maildir: maildir)) }
         }
         if let smtp = settings.smtp {
             checks.append(SMTPCheck(server: smtp, timeout: limit))

@@ -197,6 +197,33 @@ struct MailboxCheck: DeploymentCheck {
     }
 }
 
+/// The Maildir mail-ingest reads (`FRONTLINE_MAILDIR`): mail-ingest makes new/, cur/ and tmp/
+/// when missing and moves each message it takes, so the folder must exist and be writable.
+struct MaildirCheck: DeploymentCheck {
+    let maildir: Maildir
+    var name: String { maildir.key }
+    var fixWhenSilent: String { "check the volume FRONTLINE_MAILDIR is on" }
+
+    func run() async -> [DeploymentFinding] {
+        let maildir = maildir
+        let fix = "point FRONTLINE_MAILDIR at the Maildir the mail server delivers into, writable by the service's user"
+        return await onOwnThread { () -> [DeploymentFinding] in
+            let files = FileManager.default
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: maildir.root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return [.problem(maildir.key, "\(maildir.root.path) is not a folder", fix: fix)]
+            }
+            let folders = [maildir.root] + ["new", "cur", "tmp"].map { maildir.root.appendingPathComponent($0) }
+            let unwritable = folders.filter { files.fileExists(atPath: $0.path) && !files.isWritableFile(atPath: $0.path) }
+            guard unwritable.isEmpty else {
+                return [.problem(maildir.key, "cannot write to \(unwritable.map(\.path).joined(separator: ", "))", fix: fix)]
+            }
+            let waiting = (try? maildir.waiting().count) ?? 0
+            return [.ok(maildir.key, "a writable folder; \(waiting) message\(waiting == 1 ? "" : "s") waiting in new/")]
+        }
+    }
+}
+
 /// The SMTP server: libcurl's connect-only mode runs the session's set-up and stops before
 /// MAIL FROM: the greeting, EHLO, STARTTLS (smtp:// unless plaintext is allowed; smtps:// is
 /// TLS from the start) and AUTH with the URL's user when the server offers AUTH. No mail is sent.
