@@ -255,7 +255,7 @@ let package = Package(
             name: "FrontlineCoreTests",
             dependencies: [
                 "FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport",
-                "FrontlineConsole",
+                "FrontlineConsole", "FrontlineUseCases",
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/FrontlineCoreTests"

@@ -11,10 +11,8 @@ import Hummingbird
 // balancer. Every change goes through a use case and the outbox, which this process's relay
 // publishes like every other service's.
 await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
-    let port = try context.environment.integer("FRONTLINE_API_PORT", default: 8080, range: 0...65535)
-    let sender = try context.environment.ownMailAddress()
-    let rate = try context.environment.integer("FRONTLINE_API_RATE_LIMIT", default: 600, range: 0...1_000_000)
-    let automation = try CategoryAutomation(environment: context.environment)
+    let settings = try APISettings(environment: context.environment)
+    let (port, sender, rate, automation) = (settings.port, settings.sender, settings.requestsPerMinute, settings.automation)
     let api = FrontlineHTTPAPI(
         unitOfWork: context.unitOfWork, ownAddress: sender, clock: context.clock, logger: context.logger,
         settings: .init(requestsPerMinute: rate), automation: automation
@@ -22,10 +20,9 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     let console = try FrontlineConsole(
         unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger,
         settings: .init(
-            secureCookies: try context.environment.integer("FRONTLINE_CONSOLE_SECURE_COOKIES", default: 0, range: 0...1) == 1,
-            publicURL: context.environment.string("FRONTLINE_CONSOLE_URL") ?? "http://127.0.0.1:\(port)",
-            // Sign-in links are queued like all our mail (the notifier sends them), from our address.
-            mail: try OutboundMailSettings(environment: context.environment, sending: false),
+            secureCookies: settings.secureCookies,
+            publicURL: settings.consoleURL ?? "http://127.0.0.1:\(port)",
+            mail: settings.mail,
             automation: automation
         )
     )

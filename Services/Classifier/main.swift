@@ -11,7 +11,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
     guard !catalog.categories.isEmpty else {
         throw ConfigurationError(variable: "catalog", problem: "is empty: run `frontline seed FILE` before starting the classifier")
     }
-    let catalogCheck = try context.environment.integer("FRONTLINE_CATALOG_CHECK_SECONDS", default: 30, range: 1...86_400)
+    let catalogCheck = try ClassifierSettings(environment: context.environment).catalogCheckSeconds
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
     let (database, logger, clock) = (context.database, context.logger, context.clock)
     let providers = settings.providers(http: http)

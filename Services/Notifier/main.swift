@@ -11,12 +11,7 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let environment = context.environment
     let settings = try NotifierSettings(environment: environment)
     let providers = try ProviderSettings(environment: environment)
-    let templates: TemplateLibrary
-    do {
-        templates = try TemplateLibrary(overrides: settings.templateDirectory)
-    } catch {
-        throw ConfigurationError(variable: "FRONTLINE_TEMPLATE_DIR", problem: "\(error)")
-    }
+    let templates = try settings.templates()
     let calendar = try await context.unitOfWork.read { try $0.team.calendar() }
     let composer = NotificationComposer(
         from: settings.from, templates: templates, timeZone: TimeZone(identifier: calendar.timeZone) ?? .gmt,

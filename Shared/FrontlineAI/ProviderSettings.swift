@@ -43,6 +43,11 @@ public struct ProviderSettings: Sendable {
     /// The chain as it runs: the vendors in order, then the built-in engine.
     public var names: [String] { order + [BuiltinProvider.providerName] }
 
+    /// Each vendor's free call (`LLMProviderSetup.freeCall`), in failover order; nil where it has none.
+    public func freeCalls(timeout: Duration) -> [(name: String, call: LLMFreeCall?)] {
+        setups.map { ($0.name, $0.setup.freeCall(timeout: timeout)) }
+    }
+
     /// The vendor providers in failover order (builtin not included).
     public func providers(http: CurlHTTPClient) -> [any LLMProvider] {
         setups.map { $0.setup.makeProvider(named: $0.name, http: http, timeout: timeout) }

@@ -75,6 +75,13 @@ public final class VendorStandIn: Sendable {
         router.post("v1/chat/completions") { request, context in try await self.respond(vendor: "openai", request: request, context: context) }
         router.post("v1/messages") { request, context in try await self.respond(vendor: "anthropic", request: request, context: context) }
         router.post("v1beta/models/:call") { request, context in try await self.respond(vendor: "gemini", request: request, context: context) }
+        // The vendors' models lists (`frontline doctor`'s free calls), behind the same auth headers.
+        router.get("v1/models") { request, _ in
+            let openAI = request.headers[.authorization] == "Bearer test-openai-key"
+            let anthropic = request.headers[HTTPField.Name("x-api-key")!] == "test-anthropic-key"
+            return Self.modelsList(authorised: openAI || anthropic)
+        }
+        router.get("v1beta/models") { request, _ in Self.modelsList(authorised: request.headers[HTTPField.Name("x-goog-api-key")!] == "test-gemini-key") }
         var logger = Logger(label: "stand-in")
         logger.logLevel = .critical
         let app = Application(
@@ -82,6 +89,13 @@ public final class VendorStandIn: Sendable {
             onServerRunning: { channel in self.boundPort.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger
         )
         try await app.runService()
+    }
+
+    private static func modelsList(authorised: Bool) -> Response {
+        let body = authorised ? #"{"object":"list","data":[{"id":"stand-in-model","object":"model"}]}"# : #"{"error":{"message":"stand-in says no"}}"#
+        return Response(
+            status: authorised ? .ok : .unauthorized, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body))
+        )
     }
 
     private func respond(vendor: String, request: Request, context: some RequestContext) async throws -> Response {

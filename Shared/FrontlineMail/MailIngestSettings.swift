@@ -1,29 +1,29 @@
 import Foundation
-import FrontlineMail
-import FrontlineRuntime
+import FrontlineCore
 
-/// mail-ingest's own settings, from the environment.
-struct MailIngestSettings {
-    var imapMailboxes: [IMAPMailbox]
-    var imapCredentials: IMAPCredentials
-    var maildir: Maildir?
-    var pollInterval: Duration
-    var attachmentCap: Int
+/// mail-ingest's own settings, from the environment (here, not in the service, so that
+/// `frontline doctor` reads them with the same rules).
+public struct MailIngestSettings: Sendable {
+    public var imapMailboxes: [IMAPMailbox]
+    public var imapCredentials: IMAPCredentials
+    public var maildir: Maildir?
+    public var pollInterval: Duration
+    public var attachmentCap: Int
     /// Larger messages are not loaded whole (their size is asked first).
-    var maxMessageBytes: Int
-    var senderLimit: Int
+    public var maxMessageBytes: Int
+    public var senderLimit: Int
     /// Our own address: the X-Loop value our mail carries.
-    var ownAddress: String
+    public var ownAddress: String
     /// Technicians' reply addresses are checked with the secret the notifier mints them with.
-    var replyAddresses: ReplyAddresses
+    public var replyAddresses: ReplyAddresses
 
     /// Addresses that are ours (the sender of our mail, the mailboxes we read): never a
     /// participant of a ticket because a customer wrote to them.
-    var ownAddresses: Set<String> {
+    public var ownAddresses: Set<String> {
         Set(([ownAddress] + imapMailboxes.map { $0.user.removingPercentEncoding ?? $0.user }).compactMap { EmailAddress($0)?.value })
     }
 
-    init(environment: Environment) throws(ConfigurationError) {
+    public init(environment: Environment) throws(ConfigurationError) {
         var mailboxes: [IMAPMailbox] = []
         for text in (environment.string("FRONTLINE_IMAP_URL") ?? "").split(separator: ",") {
             guard let mailbox = IMAPMailbox(text.trimmingCharacters(in: .whitespaces)) else {

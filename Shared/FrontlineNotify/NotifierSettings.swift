@@ -1,33 +1,34 @@
+import FrontlineCore
+import FrontlineDomain
 import FrontlineMail
-import FrontlineNotify
-import FrontlineRuntime
 
-/// The notifier's settings, from the environment.
-struct NotifierSettings {
+/// The notifier's settings, from the environment (here, not in the service, so that
+/// `frontline doctor` reads them with the same rules).
+public struct NotifierSettings: Sendable {
     /// The sender, the templates and the signing key, as every door that composes mail reads them.
-    var mail: OutboundMailSettings
-    var smtp: SMTPServer
-    var from: MailAddress { mail.from }
-    var templateDirectory: String? { mail.templateDirectory }
-    var secret: ReplySecret { mail.secret }
-    var managerAddress: String?
-    var operationsAddress: String?
+    public var mail: OutboundMailSettings
+    public var smtp: SMTPServer
+    public var from: MailAddress { mail.from }
+    public var templateDirectory: String? { mail.templateDirectory }
+    public var secret: ReplySecret { mail.secret }
+    public var managerAddress: String?
+    public var operationsAddress: String?
     /// Team-lead escalations go here; the manager's address when unset.
-    var teamLeadAddress: String?
+    public var teamLeadAddress: String?
     /// How often team-lead escalations go out as one digest; zero: each at once.
-    var escalationDigestPeriod: Duration
+    public var escalationDigestPeriod: Duration
     /// Overrides the `confidence_threshold` setting when set.
-    var confidenceThreshold: Double?
-    var rateLimitPerHour: Int
-    var senders: Int
-    var retryCeiling: Duration
+    public var confidenceThreshold: Double?
+    public var rateLimitPerHour: Int
+    public var senders: Int
+    public var retryCeiling: Duration
     /// 4xx answers before a notification is given up as failed.
-    var maxServerRefusals: Int
-    var summaryPeriod: Duration
+    public var maxServerRefusals: Int
+    public var summaryPeriod: Duration
     /// When a category earns automation (`FRONTLINE_AUTOMATION_PRECISION`, `FRONTLINE_AUTOMATION_MIN_REVIEWS`).
-    var automation: CategoryAutomation
+    public var automation: CategoryAutomation
 
-    init(environment: Environment) throws(ConfigurationError) {
+    public init(environment: Environment) throws(ConfigurationError) {
         smtp = try OutboundMailSettings.smtpServer(environment: environment)
         mail = try OutboundMailSettings(environment: environment, sending: false)
         managerAddress = try Self.address(environment, "FRONTLINE_MANAGER_EMAIL")
@@ -43,6 +44,16 @@ struct NotifierSettings {
         maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
         summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))
         automation = try CategoryAutomation(environment: environment)
+    }
+
+    /// The built-in templates with those of `FRONTLINE_TEMPLATE_DIR` over them; a directory
+    /// that cannot be read stops the service, named.
+    public func templates() throws(ConfigurationError) -> TemplateLibrary {
+        do {
+            return try TemplateLibrary(overrides: templateDirectory)
+        } catch {
+            throw ConfigurationError(variable: "FRONTLINE_TEMPLATE_DIR", problem: "\(error)")
+        }
     }
 
     private static func address(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {
