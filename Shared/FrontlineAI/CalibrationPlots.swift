@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 
 /// The two plots `frontline evaluate --plots` writes, drawn from a `CalibrationTally` (the same
 /// bins as its expected calibration error): a reliability diagram and a precision/coverage curve.
@@ -64,22 +65,7 @@ public enum CalibrationPlots {
         return point.accuracy.map { share + String(format: ", %.0f%% right", 100 * $0) } ?? share
     }
 
-    /// Text made safe for an XML text node or a quoted attribute.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 
     static func fixed(_ value: Double) -> String { String(format: "%.1f", value) }
 

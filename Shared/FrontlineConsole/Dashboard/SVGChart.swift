@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 
 /// Charts drawn on the server as inline SVG: no JavaScript, no external file, sizes in the
 /// viewBox only so a chart scales to the width of a phone. Every text is XML-escaped here (the
@@ -90,22 +91,7 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// `&`, `<`, `>`, `"` and `'` as entities: safe in text and in attribute values.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 
     private static func opening(id: String, title: String, width: Double = width, height: Double) -> String {
         let titleID = escape("\(id)-title")
