@@ -125,10 +125,9 @@ public enum ServiceMain {
     }
 
     static func requireCurrentSchema(_ database: Database) async throws {
-        let migrator = Migrator()
-        let current = try await migrator.currentVersion(database)
-        guard let current, current >= migrator.latestVersion else {
-            throw SchemaNotCurrent(current: current, expected: migrator.latestVersion)
+        let status = try await Migrator().status(database)
+        guard status.canRun else {
+            throw SchemaNotCurrent(current: status.current, expected: status.latest)
         }
     }
 

@@ -22,6 +22,55 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM schema_migrations") == Int64(Migrator().migrations.count))
         }
 
+        @Test("an upgrade applies its expand steps while the old release runs and holds its contract step until asked")
+        func expandThenContract() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let released = Migrator()
+            let next = released.latestVersion + 1
+            let upgrade = Migrator(
+                migrations: Schema.migrations + [
+                    Migration(version: next, name: "origin", sql: "ALTER TABLE tickets ADD COLUMN origin text NOT NULL DEFAULT 'email'"),
+                    Migration(version: next + 1, name: "drop requester name", phase: .contract, sql: "ALTER TABLE tickets DROP COLUMN requester_name"),
+                ]
+            )
+            let plan = try ChildProcess("frontline", arguments: ["migrate", "--plan"], environment: scratch.environment())
+            #expect(await plan.waitForExit(timeout: .seconds(60)) == 0, "\(plan.stderr)")
+            #expect(plan.stdout == "schema is current (version \(released.latestVersion)); nothing would run\n")
+
+            #expect(try await upgrade.plan(scratch.database).steps.map(\.version) == [next, next + 1])
+            #expect(try await upgrade.migrate(scratch.database, logger: TestServers.logger) == [next], "the contract step waits")
+            // The release still running writes as it did: the old columns are all there.
+            try await scratch.database.withConnection {
+                try $0.execute("INSERT INTO tickets (subject, requester_name) VALUES ($1, $2)", ["printer", "Ada"])
+            }
+            #expect(try await released.status(scratch.database).canRun, "the old release still starts on the expanded schema")
+            let status = try await upgrade.status(scratch.database)
+            #expect(status.canRun && status.contractPending == [next + 1])
+            #expect(try await upgrade.migrate(scratch.database, includingContract: true, logger: TestServers.logger) == [next + 1])
+            #expect(try await scratch.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'requester_name'") == 0)
+            #expect(try await upgrade.status(scratch.database).contractPending.isEmpty)
+        }
+
+        @Test("migrate --plan names what would run, its phase and the locks it takes, and changes nothing")
+        func planOfAnOlderDatabase() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let latest = Migrator().latestVersion
+            // As if the last release's migration had not run yet (its SQL did, but the plan reads the record).
+            try await scratch.database.withConnection { try $0.execute("DELETE FROM schema_migrations WHERE version = $1", [latest]) }
+            let plan = try ChildProcess("frontline", arguments: ["migrate", "--plan"], environment: scratch.environment())
+            #expect(await plan.waitForExit(timeout: .seconds(60)) == 0, "\(plan.stderr)")
+            let last = try #require(Migrator().migrations.last)
+            let name = last.name
+            #expect(plan.stdout.contains("database is at version \(latest - 1); this release has version \(latest)"), "\(plan.stdout)")
+            #expect(plan.stdout.contains("  \(latest) \(name) (expand: the release still running keeps working)"), "\(plan.stdout)")
+            for note in MigrationReview(sql: last.sql).breaking + MigrationReview(sql: last.sql).locking {
+                #expect(plan.stdout.contains("      \(note)\n"), "\(plan.stdout)")
+            }
+            #expect(try await scratch.scalar("SELECT count(*) FROM schema_migrations WHERE version = $1", [latest]) == 0, "a plan applies nothing")
+        }
+
         @Test("values are bound apart from the SQL text, whatever they hold")
         func parametersAreNeverSQL() async throws {
             let scratch = try await Scratch()

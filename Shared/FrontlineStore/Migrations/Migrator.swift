@@ -4,11 +4,14 @@ import Logging
 public struct Migration: Sendable {
     public var version: Int
     public var name: String
+    /// Declared by its author; `MigrationReview` of its SQL is the floor a test holds it to.
+    public var phase: MigrationPhase
     public var sql: String
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, phase: MigrationPhase = .expand, sql: String) {
         self.version = version
         self.name = name
+        self.phase = phase
         self.sql = sql
     }
 }
@@ -25,9 +28,13 @@ public struct Migrator: Sendable {
     /// Any number fixed for this purpose: the advisory lock that serialises migration runs.
     static let lockKey: Int64 = 0x4652_4F4E_544C_494E
 
-    /// Returns the versions it applied (empty when the schema was already current).
+    /// Applies the pending migrations in order and returns the versions it applied (empty when
+    /// the schema was already current). It stops before the first contract step unless
+    /// `includingContract` is set or the database was never migrated (no older release can be
+    /// running against an empty database): a contract step waits until every service runs the
+    /// release that no longer needs what it removes.
     @discardableResult
-    public func migrate(_ database: Database, logger: Logger) async throws -> [Int] {
+    public func migrate(_ database: Database, includingContract: Bool = false, logger: Logger) async throws -> [Int] {
         let migrations = self.migrations
         let lockKey = Self.lockKey
         let applied = try await database.withConnection { connection -> [Int] in
@@ -43,8 +50,10 @@ public struct Migrator: Sendable {
                 """
             )
             let done = Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            let contractAllowed = includingContract || done.isEmpty
             var applied: [Int] = []
             for migration in migrations where !done.contains(migration.version) {
+                if migration.phase == .contract, !contractAllowed { break }
                 try connection.inTransaction {
                     try connection.executeScript(migration.sql)
                     try connection.execute(
@@ -62,6 +71,23 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// Whether this build can run on the database: every expand step applied. Pending contract
+    /// steps do not stop it (they only remove what this build no longer uses).
+    public func status(_ database: Database) async throws -> SchemaStatus {
+        let applied: Set<Int>? = try await database.withConnection { connection in
+            let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+            guard try exists.first?.bool("present") == true else { return nil }
+            return Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+        }
+        guard let applied else { return SchemaStatus(current: nil, latest: latestVersion, missing: migrations.map(\.version), contractPending: []) }
+        let pending = migrations.filter { !applied.contains($0.version) }
+        return SchemaStatus(
+            current: applied.max(), latest: latestVersion,
+            missing: pending.filter { $0.phase == .expand }.map(\.version),
+            contractPending: pending.filter { $0.phase == .contract }.map(\.version)
+        )
+    }
+
     /// The newest version applied to the database, or nil when it was never migrated.
     public func currentVersion(_ database: Database) async throws -> Int? {
         try await database.withConnection { connection in
@@ -73,4 +99,19 @@ public struct Migrator: Sendable {
     }
 
     public var latestVersion: Int { migrations.last?.version ?? 0 }
+}
+
+/// A database's schema against this build's migrations.
+public struct SchemaStatus: Sendable, Equatable {
+    /// The newest version applied, nil when the database was never migrated.
+    public var current: Int?
+    public var latest: Int
+    /// Steps this build needs that are not applied: it must not run until `frontline migrate`.
+    public var missing: [Int]
+    /// Contract steps not applied yet: `frontline migrate --contract` once every service runs this build.
+    public var contractPending: [Int]
+
+    public var canRun: Bool { current != nil && missing.isEmpty }
+    /// The database was migrated by a newer release than this build.
+    public var isAhead: Bool { (current ?? 0) > latest }
 }

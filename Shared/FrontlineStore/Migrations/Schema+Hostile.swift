@@ -2,7 +2,7 @@ extension Schema {
     /// Mail from strangers: identifiers of any length, messages that cannot be stored, mailbox
     /// health, bounces that expire, tickets that cite another one.
     static let hostileMail = Migration(
-        version: 9, name: "hostile-mail",
+        version: 9, name: "hostile-mail", phase: .contract,
         sql: """
             -- A Message-ID comes from whoever sent the mail and can be any length, while a btree
             -- row holds about 2.7 kB: the unique key and the look-ups use a digest of the id.

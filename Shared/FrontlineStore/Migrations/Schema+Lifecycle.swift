@@ -2,7 +2,7 @@ extension Schema {
     /// The ticket lifecycle a helpdesk user knows, enumerations the database checks, one copy
     /// of the classification, and notifications that name their channel.
     static let lifecycle = Migration(
-        version: 10, name: "lifecycle",
+        version: 10, name: "lifecycle", phase: .contract,
         sql: """
             -- Statuses before this version: new, classified, assigned, resolved (closed was tested
             -- for, never written). The assignee is separate from the status now.

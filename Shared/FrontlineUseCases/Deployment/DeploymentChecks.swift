@@ -33,9 +33,9 @@ struct PostgresCheck: DeploymentCheck {
         let database = Database(configuration: .init(url: databaseURL, poolSize: 1, retryFor: .zero), logger: logger)
         defer { database.shutdown() }
         let migrator = Migrator()
-        let version: Int?
+        let status: SchemaStatus
         do {
-            version = try await migrator.currentVersion(database)
+            status = try await migrator.status(database)
         } catch let error as PostgresError where error.code == .connectionFailed {
             // libpq's connection message names the host, port, user or database that failed, never the password.
             let reason = error.serverMessage?.split(whereSeparator: \.isNewline).last.map(String.init) ?? error.description
@@ -48,14 +48,20 @@ struct PostgresCheck: DeploymentCheck {
         } catch {
             return [.problem(name, "cannot read the schema version at \(place): \(error)", fix: "check that FRONTLINE_DATABASE_URL names Frontline's database")]
         }
-        let latest = migrator.latestVersion
-        guard let version else {
+        let latest = status.latest
+        guard let version = status.current else {
             return [.problem(name, "connected to \(place); the database has no Frontline schema (this binary needs version \(latest))", fix: "run frontline migrate")]
         }
-        if version < latest {
-            return [.problem(name, "connected to \(place); schema version \(version) is behind this binary's \(latest)", fix: "run frontline migrate")]
+        if !status.missing.isEmpty {
+            let missing = status.missing.map(String.init).joined(separator: ", ")
+            return [
+                .problem(
+                    name, "connected to \(place); schema version \(version) is behind this binary's \(latest) (missing \(missing))",
+                    fix: "run frontline migrate"
+                )
+            ]
         }
-        if version > latest {
+        if status.isAhead {
             return [
                 .problem(
                     name, "connected to \(place); schema version \(version) is ahead of this binary's \(latest): this binary is older than the database",
@@ -63,7 +69,10 @@ struct PostgresCheck: DeploymentCheck {
                 )
             ]
         }
-        var lines: [DeploymentFinding] = [.ok(name, "connected to \(place); schema version \(version) is current")]
+        let contract = status.contractPending.isEmpty
+            ? ""
+            : "; contract steps \(status.contractPending.map(String.init).joined(separator: ", ")) wait for `frontline migrate --contract` once every service runs this release"
+        var lines: [DeploymentFinding] = [.ok(name, "connected to \(place); schema version \(version) is current\(contract)")]
         guard needsCatalog else { return lines }
         do {
             let catalog = try await CatalogStore.load(database)
