@@ -99,7 +99,7 @@ mail = f"{folder}/servers/smtp/sent/new"
 for file in sorted(os.listdir(mail)) if os.path.isdir(mail) else []:
     with open(os.path.join(mail, file), "rb") as handle:
         message = email.message_from_binary_file(handle, policy=email.policy.default)
-    sent.setdefault(message.get("X-Frontline-Ticket"), []).append((message.get("X-Frontline-Kind"), str(message.get("To", ""))))
+    sent.setdefault(message.get("X-Frontline-Ticket"), []).append((message.get("X-Frontline-Kind"), str(message.get("To", "")).lower()))
 problems = []
 if not accounting.get("complete") or accounting.get("tickets") != expected:
     problems.append(f"accounting: {accounting}")
@@ -111,9 +111,9 @@ for ticket in tickets:
         problems.append(f"ticket {number} not classified")
     if not ticket.get("assignee_email"):
         problems.append(f"ticket {number} not assigned")
-    if not any(kind == "confirmation" and (ticket.get("requester") or "") in to for kind, to in kinds):
+    if not any(kind == "confirmation" and (ticket.get("requester") or "").lower() in to for kind, to in kinds):
         problems.append(f"ticket {number}: no confirmation to its customer")
-    if ticket.get("assignee_email") and not any(kind == "assignment" and ticket["assignee_email"] in to for kind, to in kinds):
+    if ticket.get("assignee_email") and not any(kind == "assignment" and ticket["assignee_email"].lower() in to for kind, to in kinds):
         problems.append(f"ticket {number}: no assignment email to {ticket['assignee_email']}")
 if problems:
     sys.exit("; ".join(problems))
