@@ -76,10 +76,10 @@ build_image() {
     echo "the image runs as root" >&2
     exit 1
   fi
-  # Every service's executable is in the image and starts.
-  for executable in mail-ingest classifier assigner notifier supplier-reminder escalation api frontline; do
-    podman run --rm "$image" "$executable" --help >/dev/null 2>&1 \
-      || podman run --rm "$image" sh -c "command -v $executable" >/dev/null \
+  podman run --rm "$image" frontline --help >/dev/null
+  # Every service's executable is in the image (the smoke test runs them).
+  for executable in mail-ingest classifier assigner notifier supplier-reminder escalation api; do
+    podman run --rm "$image" sh -c "command -v $executable" >/dev/null \
       || { echo "the image has no $executable" >&2; exit 1; }
   done
 }
