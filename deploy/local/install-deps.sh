@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Frontline builds against and the servers its tests and local
 # run start. Does nothing when everything is there already. `--tests` adds what only the tests
-# need (a headless browser), so that deploy/local/up.sh never installs one.
+# need (a headless browser, promtool), so that deploy/local/up.sh never installs one.
 set -euo pipefail
 
 packages=(
@@ -18,6 +18,7 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium chromium-driver)           # the console's browser test (Selenium drives it)
+  packages+=(prometheus)                         # promtool: deploy/observability/check.sh
 fi
 
 missing=()
