@@ -127,7 +127,7 @@ public enum ServiceMain {
     static func requireCurrentSchema(_ database: Database) async throws {
         let status = try await Migrator().status(database)
         guard status.canRun else {
-            throw SchemaNotCurrent(current: status.current, expected: status.latest)
+            throw SchemaNotCurrent(current: status.current, expected: status.latest, newerContract: status.newerContract)
         }
     }
 
@@ -141,8 +141,13 @@ public enum ServiceMain {
 public struct SchemaNotCurrent: Error, CustomStringConvertible {
     public var current: Int?
     public var expected: Int
+    public var newerContract: [Int] = []
     public var description: String {
-        "database schema is at version \(current.map(String.init) ?? "none"), this build needs \(expected): run `frontline migrate`"
+        if !newerContract.isEmpty {
+            return "database schema is at version \(current.map(String.init) ?? "none"), and its contract steps "
+                + "\(newerContract.map(String.init).joined(separator: ", ")) removed what this build (version \(expected)) uses: deploy the newer release"
+        }
+        return "database schema is at version \(current.map(String.init) ?? "none"), this build needs \(expected): run `frontline migrate`"
     }
 }
 

@@ -187,7 +187,7 @@ extension Integration {
             }
         }
 
-        @Test("the schema behind this binary says run frontline migrate; ahead of it, that the binary is older than the database")
+        @Test("the schema behind this binary says run frontline migrate; ahead of it by expand steps is fine, by a contract step the binary is too old")
         func schemaVersion() async throws {
             try await Self.withHealthyDeployment { scratch, environment in
                 let latest = Migrator().latestVersion
@@ -198,12 +198,23 @@ extension Integration {
                 #expect(line["detail"]?.contains("schema version \(latest - 1) is behind this binary's \(latest)") == true, "\(line)")
                 #expect(line["fix"] == "run frontline migrate")
 
+                // A newer release's expand step: this binary still runs on it (a rolling upgrade).
                 try await scratch.database.withConnection {
                     try $0.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, 'current'), ($2, 'from a newer release')", [latest, latest + 1])
                 }
+                let expanded = try await Self.doctor(environment)
+                #expect(expanded.status == 0, "\(expanded.stdout)")
+                let expandedLine = try #require(try expanded.lines("postgresql").first)
+                #expect(expandedLine["result"] == "ok")
+                #expect(expandedLine["detail"]?.contains("ahead of this binary's \(latest): a newer release migrated it") == true, "\(expandedLine)")
+
+                // Its contract step removed what this binary may use.
+                try await scratch.database.withConnection {
+                    try $0.execute("INSERT INTO schema_migrations (version, name, phase) VALUES ($1, 'contract of a newer release', 'contract')", [latest + 2])
+                }
                 let ahead = try await Self.doctor(environment)
                 #expect(ahead.status == 1)
-                #expect(try ahead.lines("postgresql").first?["detail"]?.contains("this binary is older than the database") == true, "\(ahead.stdout)")
+                #expect(try ahead.lines("postgresql").first?["detail"]?.contains("contract steps \(latest + 2) removed what this binary uses: this binary is older than the database") == true, "\(ahead.stdout)")
             }
         }
 

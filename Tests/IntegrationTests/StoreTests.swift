@@ -50,6 +50,8 @@ extension Integration {
             #expect(try await upgrade.migrate(scratch.database, includingContract: true, logger: TestServers.logger) == [next + 1])
             #expect(try await scratch.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'requester_name'") == 0)
             #expect(try await upgrade.status(scratch.database).contractPending.isEmpty)
+            let rolledBack = try await released.status(scratch.database)
+            #expect(!rolledBack.canRun && rolledBack.newerContract == [next + 1], "after the contract step the old release must not start")
         }
 
         @Test("migrate --plan names what would run, its phase and the locks it takes, and changes nothing")

@@ -46,7 +46,10 @@ public struct Migrator: Sendable {
                     version integer PRIMARY KEY,
                     name text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
-                )
+                );
+                -- Each step's phase, so that an older release can tell whether the newer release's
+                -- steps left what it uses (expand) or removed it (contract).
+                ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS phase text NOT NULL DEFAULT 'expand'
                 """
             )
             let done = Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
@@ -57,8 +60,8 @@ public struct Migrator: Sendable {
                 try connection.inTransaction {
                     try connection.executeScript(migration.sql)
                     try connection.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                        [migration.version, migration.name]
+                        "INSERT INTO schema_migrations (version, name, phase) VALUES ($1, $2, $3)",
+                        [migration.version, migration.name, migration.phase.rawValue]
                     )
                 }
                 applied.append(migration.version)
@@ -74,17 +77,27 @@ public struct Migrator: Sendable {
     /// Whether this build can run on the database: every expand step applied. Pending contract
     /// steps do not stop it (they only remove what this build no longer uses).
     public func status(_ database: Database) async throws -> SchemaStatus {
-        let applied: Set<Int>? = try await database.withConnection { connection in
+        let latest = latestVersion
+        let rows: [(version: Int, contract: Bool)]? = try await database.withConnection { connection in
             let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
             guard try exists.first?.bool("present") == true else { return nil }
-            return Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            // A table from before phases were recorded has no column: its steps are all this build's.
+            let hasPhase = try connection.query(
+                "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'phase'"
+            ).first?.int("n") == 1
+            let result = hasPhase
+                ? try connection.query("SELECT version, phase = $1 AS contract FROM schema_migrations", [MigrationPhase.contract.rawValue])
+                : try connection.query("SELECT version, false AS contract FROM schema_migrations")
+            return try result.map { (try $0.int("version"), try $0.bool("contract")) }
         }
-        guard let applied else { return SchemaStatus(current: nil, latest: latestVersion, missing: migrations.map(\.version), contractPending: []) }
+        guard let rows else { return SchemaStatus(current: nil, latest: latest, missing: migrations.map(\.version), contractPending: []) }
+        let applied = Set(rows.map(\.version))
         let pending = migrations.filter { !applied.contains($0.version) }
         return SchemaStatus(
-            current: applied.max(), latest: latestVersion,
+            current: applied.max(), latest: latest,
             missing: pending.filter { $0.phase == .expand }.map(\.version),
-            contractPending: pending.filter { $0.phase == .contract }.map(\.version)
+            contractPending: pending.filter { $0.phase == .contract }.map(\.version),
+            newerContract: rows.filter { $0.version > latest && $0.contract }.map(\.version).sorted()
         )
     }
 
@@ -110,8 +123,12 @@ public struct SchemaStatus: Sendable, Equatable {
     public var missing: [Int]
     /// Contract steps not applied yet: `frontline migrate --contract` once every service runs this build.
     public var contractPending: [Int]
+    /// Contract steps of a newer release: they removed or reshaped what this build may use.
+    public var newerContract: [Int] = []
 
-    public var canRun: Bool { current != nil && missing.isEmpty }
+    /// A newer release's expand steps leave this build working (a rolling upgrade, or a
+    /// rollback); its contract steps do not.
+    public var canRun: Bool { current != nil && missing.isEmpty && newerContract.isEmpty }
     /// The database was migrated by a newer release than this build.
     public var isAhead: Bool { (current ?? 0) > latest }
 }

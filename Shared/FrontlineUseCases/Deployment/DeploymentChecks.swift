@@ -61,11 +61,21 @@ struct PostgresCheck: DeploymentCheck {
                 )
             ]
         }
-        if status.isAhead {
+        if !status.newerContract.isEmpty {
+            let steps = status.newerContract.map(String.init).joined(separator: ", ")
             return [
                 .problem(
-                    name, "connected to \(place); schema version \(version) is ahead of this binary's \(latest): this binary is older than the database",
+                    name, "connected to \(place); schema version \(version) is ahead of this binary's \(latest), and its contract steps \(steps) removed what this binary uses: this binary is older than the database",
                     fix: "deploy the release that migrated the database (or a newer one)"
+                )
+            ]
+        }
+        if status.isAhead {
+            // A rolling upgrade (old pods restart while new ones run) or a rollback: the newer
+            // release's expand steps only added.
+            return [
+                .ok(
+                    name, "connected to \(place); schema version \(version) is ahead of this binary's \(latest): a newer release migrated it, and its expand steps keep this binary working"
                 )
             ]
         }
