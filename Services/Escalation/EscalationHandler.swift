@@ -44,4 +44,15 @@ enum EscalationDoors {
             if !closed.isEmpty { logger.info("solved tickets closed", metadata: ["tickets": "\(closed.count)"]) }
         }
     }
+
+    static func retention(_ retention: ApplyRetention, context: ServiceContext) -> PeriodicService {
+        PeriodicService(name: "retention", every: retention.settings.tick, logger: context.logger) {
+            [unitOfWork = context.unitOfWork, logger = context.logger] in
+            let removed = try await retention.run(in: unitOfWork).filter { $0.value > 0 }
+            if !removed.isEmpty {
+                let counts = removed.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
+                logger.info("retention removed what was due", metadata: ["removed": "\(counts)"])
+            }
+        }
+    }
 }

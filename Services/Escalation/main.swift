@@ -2,9 +2,10 @@ import FrontlineRuntime
 import FrontlineUseCases
 
 // escalation: classifications, troubleshooting turns, unanswered suppliers and the SLA clock →
-// ticket.escalated; solved tickets closed after the waiting time.
+// ticket.escalated; solved tickets closed after the waiting time; retention.
 await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     let settings = try EscalationSettings(environment: context.environment)
+    let retention = try RetentionSettings(environment: context.environment)
     let (policy, tick, autoCloseDays) = (settings.policy, settings.tick, settings.autoCloseDays)
     return [
         context.outboxRelay(),
@@ -13,5 +14,6 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
         EscalationDoors.autoClose(
             CloseSolvedTickets(after: .milliseconds(Int64(autoCloseDays * 86_400_000)), clock: context.clock), context: context, every: tick
         ),
+        EscalationDoors.retention(ApplyRetention(settings: retention, clock: context.clock), context: context),
     ]
 }

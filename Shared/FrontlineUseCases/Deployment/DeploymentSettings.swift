@@ -39,6 +39,7 @@ public struct DeploymentSettings: Sendable {
         read("classifier", environment) { environment throws(ConfigurationError) in try LLMCostSettings(environment: environment) }
         read("assigner", environment) { environment throws(ConfigurationError) in try AssignerSettings(environment: environment) }
         read("escalation", environment) { environment throws(ConfigurationError) in try EscalationSettings(environment: environment) }
+        read("escalation", environment) { environment throws(ConfigurationError) in try RetentionSettings(environment: environment) }
         let notifier = read("notifier", environment) { environment throws(ConfigurationError) in try NotifierSettings(environment: environment) }
         if let notifier {
             smtp = notifier.smtp
