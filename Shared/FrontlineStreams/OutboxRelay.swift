@@ -17,7 +17,8 @@ import Glibc
 /// comes back under a new run id gets the last minutes' rows again (see `noteRun`).
 ///
 /// It also does the stream housekeeping: trimming entries every group has acknowledged
-/// (never a pending one) and deleting long-published outbox rows.
+/// (never a pending one). Published outbox rows go with the retention job
+/// (`FRONTLINE_RETENTION_OUTBOX_DAYS`, `ApplyRetention`), in batches.
 public struct OutboxRelay: Service {
     public struct Configuration: Sendable {
         public var databaseURL: String
@@ -28,8 +29,6 @@ public struct OutboxRelay: Service {
         public var maintenanceInterval: Duration = .seconds(60)
         /// Acknowledged entries younger than this stay in the streams, for inspection.
         public var streamRetention: Duration = .seconds(3600)
-        /// Published outbox rows older than this are deleted; PostgreSQL keeps the state itself.
-        public var outboxRetention: Duration = .seconds(7 * 86400)
         /// After Redis restarts, rows published this recently are published again. With
         /// `appendfsync everysec` a crash loses about a second of writes; the window also covers
         /// the time Redis takes to come back. Consumers skip what they had applied.
@@ -90,7 +89,7 @@ final class RelayWorker: @unchecked Sendable {
                 let count = try publishBatch(postgres: postgres, redis: redis)
                 failures = 0
                 if ContinuousClock.now >= nextMaintenance {
-                    maintain(postgres: postgres, redis: redis)
+                    maintain(redis: redis)
                     nextMaintenance = ContinuousClock.now + configuration.maintenanceInterval
                 }
                 if count < configuration.batchSize {
@@ -194,9 +193,9 @@ final class RelayWorker: @unchecked Sendable {
         }
     }
 
-    /// Trims acknowledged entries and deletes long-published outbox rows. Failures are logged
-    /// and tried again at the next interval: housekeeping never stops publishing.
-    private func maintain(postgres: PostgresConnection, redis: RedisConnection) {
+    /// Trims acknowledged entries. Failures are logged and tried again at the next interval:
+    /// housekeeping never stops publishing.
+    private func maintain(redis: RedisConnection) {
         do {
             let cutoffMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) - configuration.streamRetention.milliseconds
             for stream in configuration.streams.all {
@@ -204,10 +203,6 @@ final class RelayWorker: @unchecked Sendable {
                 else { continue }
                 try redis.trim(stream: stream, minID: minID)
             }
-            try postgres.execute(
-                "DELETE FROM event_outbox WHERE published_at < now() - make_interval(secs => $1)",
-                [configuration.outboxRetention.seconds]
-            )
         } catch {
             logger.warning("stream housekeeping failed", metadata: ["error": "\(error)"])
         }
