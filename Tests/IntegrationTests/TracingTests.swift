@@ -33,8 +33,11 @@ extension Integration {
                     defer { Task { for service in services { await service.stop() } } }
 
                     let delivered = try await eventually(timeout: .seconds(90), every: .milliseconds(500)) {
-                        try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'") >= 2
-                            && scratch.scalar("SELECT count(*) FROM assignments") == 1
+                        let sentCount = try await scratch.scalar("SELECT count(*) FROM notifications WHERE status = 'sent'")
+                        let decided = try await scratch.scalar(
+                            "SELECT (SELECT count(*) FROM assignments) + (SELECT count(*) FROM escalations)"
+                        )
+                        return sentCount >= 2 && decided >= 1
                     }
                     #expect(delivered, "not delivered: \(services.map { $0.stdout.suffix(600) })")
                     let ticket = try await scratch.scalar("SELECT id FROM tickets")

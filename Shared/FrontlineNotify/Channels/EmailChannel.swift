@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 import FrontlineCurl
 import FrontlineDomain
 import FrontlineMail

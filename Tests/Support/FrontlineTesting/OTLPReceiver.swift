@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineRuntime
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -44,7 +45,7 @@ public final class OTLPReceiver: Sendable {
                 return Response(status: .unsupportedMediaType)
             }
             let body = try await request.body.collect(upTo: 16 << 20)
-            guard let received = Self.decode(Data(buffer: body)) else { return Response(status: .badRequest) }
+            guard let received = Self.decode(Data(body.readableBytesView)) else { return Response(status: .badRequest) }
             self.spans.withLock { $0.append(contentsOf: received) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
