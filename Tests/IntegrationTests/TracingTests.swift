@@ -15,7 +15,10 @@ extension Integration {
             let mailbox = try MailIngest.TestMailbox()
             try await mailbox.create()
             defer { Task { try? await mailbox.delete() } }
-            try await mailbox.append(try EndToEnd.sampleRequests(count: 1))
+            // The LLM stand-in answers a request that names its scenario.
+            let email = String(decoding: try EndToEnd.sampleRequests(count: 1)[0], as: UTF8.self)
+                .replacingOccurrences(of: "\r\n\r\n", with: "\r\n\r\nSCENARIO-good\r\n", options: [], range: nil)
+            try await mailbox.append([Array(email.utf8)])
             let (smtpURL, sent) = try SentMail.shared()
             let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
 

@@ -29,9 +29,18 @@ extension FrontlineTracing {
         handlerSpan?.setStatus(.init(code: .error, message: String(reason.prefix(300))))
     }
 
-    /// One PostgreSQL transaction. `body` gets the span's scope to bind on the pool's thread.
+    /// The first work of a ticket's story that no event caused (an email taken from a mailbox):
+    /// the root of a new trace, which the events it causes carry on.
+    public static func startingTrace<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        try await withSpan(name, context: .topLevel, ofKind: .internal) { _ in try await body() }
+    }
+
+    /// One PostgreSQL transaction of traced work. `body` gets the span's scope to bind on the
+    /// pool's thread. Untraced work (a clock's tick, an idle poll) gets no span: each would be a
+    /// one-span trace of its own.
     public static func sqlTransaction<T>(_ body: (TraceScope) async throws -> T) async throws -> T {
-        try await withSpan("db.transaction", ofKind: .client) { span in
+        guard InstrumentationContext.current != nil else { return try await body(TraceScope(context: nil)) }
+        return try await withSpan("db.transaction", ofKind: .client) { span in
             span.attributes["db.system"] = "postgresql"
             return try await body(TraceScope.current)
         }
