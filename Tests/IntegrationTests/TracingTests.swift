@@ -19,7 +19,7 @@ extension Integration {
             let email = String(decoding: try EndToEnd.sampleRequests(count: 1)[0], as: UTF8.self)
                 .replacingOccurrences(of: "\r\n\r\n", with: "\r\n\r\nSCENARIO-good\r\n", options: [], range: nil)
             try await mailbox.append([Array(email.utf8)])
-            let (smtpURL, sent) = try SentMail.shared()
+            let (smtpURL, _) = try SentMail.shared()
             let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
 
             try await VendorStandIn.serving { llm in
@@ -44,7 +44,6 @@ extension Integration {
                     }
                     #expect(delivered, "not delivered: \(services.map { $0.stdout.suffix(600) })")
                     let ticket = try await scratch.scalar("SELECT id FROM tickets")
-                    #expect(!sent.messages(from: sender).isEmpty)
                     // Stopped: every service flushes its last spans on SIGTERM.
                     for service in services { await service.stop() }
 
