@@ -53,6 +53,7 @@ extension Integration {
                     #expect(traceIDs.count == 1, "the ticket's spans are in one trace: \(traceIDs)")
                     guard let traceID = traceIDs.first else { return }
                     let trace = spans.filter { $0.traceID == traceID }
+                    print("tracing: ticket \(ticket)'s trace \(traceID): \(trace.count) spans: \(trace.map { "\($0.service)/\($0.name)" }.sorted())")
 
                     // Every service that touched the ticket reported into that trace.
                     #expect(Set(trace.map(\.service)).isSuperset(of: names), "services in the trace: \(Set(trace.map(\.service)))")
