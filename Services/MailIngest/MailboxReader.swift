@@ -44,7 +44,9 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             let message = try await source.read(pending)
             do {
-                let outcome = try await ingest.run(message, in: unitOfWork) { try source.acknowledge(pending, in: $0) }
+                let outcome = try await FrontlineTracing.startingTrace("ingest message") {
+                    try await ingest.run(message, in: unitOfWork) { try source.acknowledge(pending, in: $0) }
+                }
                 health.count(outcome)
             } catch let refused as MessageNotStorable {
                 try await skip(message, pending, reason: refused.reason)

@@ -113,7 +113,7 @@ public struct ProviderFailover: Sendable {
                 attempt += 1
                 let started = ContinuousClock.now
                 do {
-                    let answer = try await provider.answer(asked)
+                    let answer = try await FrontlineTracing.llmCall(provider: provider.name, model: provider.model) { try await provider.answer(asked) }
                     let latency = Int((ContinuousClock.now - started).milliseconds)
                     budget?.record(provider: provider.name, model: provider.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
                     let rejection: String

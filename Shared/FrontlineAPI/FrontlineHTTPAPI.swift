@@ -95,6 +95,8 @@ public struct FrontlineHTTPAPI: Sendable {
 
     func routes() -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
+        // A request's span is the root of the trace of the ticket it creates or changes.
+        router.add(middleware: TracingMiddleware())
         let v1 = router.group("api/v1")
         v1.get("openapi.yaml") { _, _ -> Response in
             Response(

@@ -50,6 +50,10 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     /// The id of the event that caused this one (itself for a first event).
     public var causationID: String
     public var payload: JSONValue
+    /// The W3C trace context of the span that caused this event (absent when nothing was
+    /// traced, and in envelopes written before tracing): the handler's span becomes its child.
+    public var traceparent: String?
+    public var tracestate: String?
 
     enum CodingKeys: String, CodingKey {
         case id, type, v
@@ -57,7 +61,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
         case occurredAt = "occurred_at"
         case correlationID = "correlation_id"
         case causationID = "causation_id"
-        case payload
+        case payload, traceparent, tracestate
     }
 
     /// A first event: it starts its own correlation.
@@ -67,6 +71,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
             id: id, type: type, ticketID: ticketID, occurredAt: occurredAt,
             correlationID: id, causationID: id, payload: payload
         )
+        carryTrace(FrontlineTracing.currentHeaders())
     }
 
     /// An event caused by another one: it inherits the correlation.
@@ -75,11 +80,19 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
             id: UUIDv7.make(), type: type, ticketID: cause.ticketID, occurredAt: occurredAt,
             correlationID: cause.correlationID, causationID: cause.id, payload: payload
         )
+        // A process that traces nothing passes its cause's context on, so the chain holds.
+        let current = FrontlineTracing.currentHeaders()
+        carryTrace(current.isEmpty ? cause.traceHeaders : current)
+    }
+
+    private mutating func carryTrace(_ headers: [String: String]) {
+        traceparent = headers["traceparent"]
+        tracestate = headers["tracestate"]
     }
 
     public init(
         id: String, type: EventType, v: Int = 1, ticketID: Int64?, occurredAt: Date,
-        correlationID: String, causationID: String, payload: JSONValue
+        correlationID: String, causationID: String, payload: JSONValue, traceparent: String? = nil, tracestate: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -89,6 +102,8 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
         self.correlationID = correlationID
         self.causationID = causationID
         self.payload = payload
+        self.traceparent = traceparent
+        self.tracestate = tracestate
     }
 
     public func encoded() throws -> String {

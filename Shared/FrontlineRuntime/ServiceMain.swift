@@ -73,6 +73,7 @@ public enum ServiceMain {
             exitWithConfigurationError(service: name, error)
         }
         let registry = Observability.bootstrap(service: name, level: configuration.logLevel)
+        let tracing = tracingOrExit(service: name, environment: environment)
         let logger = Logger(label: name)
         let database = Database(
             configuration: .init(url: configuration.databaseURL, poolSize: configuration.databasePoolSize), logger: logger
@@ -94,7 +95,7 @@ public enum ServiceMain {
             // probes answer while the workers drain.
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: ([DatabaseService(database), operations] + own).map {
+                    services: (tracing + [DatabaseService(database), operations] + own).map {
                         .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
                     },
                     gracefulShutdownSignals: [.sigterm, .sigint],

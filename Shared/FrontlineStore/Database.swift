@@ -42,8 +42,10 @@ public final class Database: Sendable {
     /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     public func transaction<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
-        try await pool.run { connection in
-            try connection.inTransaction { try body(connection) }
+        try await FrontlineTracing.sqlTransaction { scope in
+            try await pool.run { connection in
+                try scope.bind { try connection.inTransaction { try body(connection) } }
+            }
         }
     }
 

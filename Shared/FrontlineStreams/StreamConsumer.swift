@@ -307,7 +307,9 @@ public struct StreamConsumer: Service {
                     if let finished { done.append(finished) }
                 }
                 group.addTask {
-                    let acknowledge = await self.handle(entry, stream: stream, deliveries: deliveries[entry.id] ?? 1, redis: redis)
+                    let acknowledge = await FrontlineTracing.handling(entry: entry.envelope, group: self.configuration.group) {
+                        await self.handle(entry, stream: stream, deliveries: deliveries[entry.id] ?? 1, redis: redis)
+                    }
                     // A failed entry is let go: it goes idle and is delivered again later. A done
                     // one stays claimed until the batch's XACK.
                     if !acknowledge { inHand.remove(entry.id) }
@@ -428,6 +430,7 @@ public struct StreamConsumer: Service {
     /// A failed delivery: recorded, left pending for another delivery (which counts).
     private func failed(_ entry: StreamEntry, stream: String, deliveries: Int, error: any Error, logger: Logger) async -> Bool {
         metrics.failed.increment()
+        FrontlineTracing.handlingFailed("\(error)")
         logger.error(
             "event handling failed; it stays pending for another delivery",
             metadata: ["error": "\(error)", "deliveries": "\(deliveries)"]
@@ -488,6 +491,7 @@ public struct StreamConsumer: Service {
                 )
             }
             metrics.deadLettered.increment()
+            FrontlineTracing.handlingFailed("dead-lettered: \(reason)")
             logger.error("event dead-lettered", metadata: ["reason": "\(reason)", "deliveries": "\(deliveries)"])
             return true
         } catch {

@@ -137,10 +137,14 @@ public struct OutgoingNotification: Sendable, Equatable {
     /// Attempts so far, and how many of them the far side refused for now.
     public var attempts: Int
     public var refusals: Int
+    /// The ticket it is about, and the trace context of the work that stored it (its delivery's
+    /// span joins that trace).
+    public var ticketID: Int64?
+    public var traceparent: String?
 
     public init(
         id: Int64, channel: NotificationChannelKind, kind: NotificationKind, recipient: String, messageID: String, subject: String,
-        text: String, raw: [UInt8], attempts: Int, refusals: Int
+        text: String, raw: [UInt8], attempts: Int, refusals: Int, ticketID: Int64? = nil, traceparent: String? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -152,5 +156,7 @@ public struct OutgoingNotification: Sendable, Equatable {
         self.raw = raw
         self.attempts = attempts
         self.refusals = refusals
+        self.ticketID = ticketID
+        self.traceparent = traceparent
     }
 }

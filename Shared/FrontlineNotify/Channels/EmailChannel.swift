@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 import FrontlineCurl
 import FrontlineDomain
 import FrontlineMail
@@ -19,7 +20,9 @@ public struct EmailChannel: NotificationChannel {
     public var kind: NotificationChannelKind { .email }
 
     public func deliver(_ notification: OutgoingNotification) -> ChannelDelivery {
-        let outcome = SMTPHandles.current().sendMail(notification.raw, from: envelopeFrom, to: notification.recipient, via: server)
+        let outcome = FrontlineTracing.smtpDelivery(notification: notification.traceparent, ticketID: notification.ticketID, server: server.host, failure: \.failureReason) {
+            SMTPHandles.current().sendMail(notification.raw, from: envelopeFrom, to: notification.recipient, via: server)
+        }
         switch outcome {
         case .accepted: return .delivered
         case .transient(let why): return .tryLater(why, refused: outcome.isServerAnswer)

@@ -26,6 +26,7 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let trace = FrontlineTracing.currentIDs() { (merged["trace_id"], merged["span_id"]) = (.string(trace.traceID), .string(trace.spanID)) }
         sink.write(Self.line(service: service, level: event.level, message: "\(event.message)", metadata: merged))
     }
 

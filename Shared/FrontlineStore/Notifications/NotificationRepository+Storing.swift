@@ -70,14 +70,15 @@ extension NotificationRepository {
         try connection.query(
             """
             INSERT INTO notifications (ticket_id, kind, recipient, recipient_role, cause, language, author, channel, status,
-                status_reason, message_id, subject, body_text, raw)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                status_reason, message_id, subject, body_text, raw, traceparent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT DO NOTHING RETURNING id
             """,
             [
                 notification.ticket, notification.kind, notification.recipient, notification.kind.recipientRole, notification.cause,
                 notification.language, notification.author, notification.channel, notification.status, notification.statusReason,
                 notification.messageID, notification.subject, notification.text, notification.raw,
+                FrontlineTracing.currentHeaders()["traceparent"],
             ]
         ).first?.int64("id")
     }
