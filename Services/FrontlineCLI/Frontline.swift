@@ -10,7 +10,7 @@ struct Frontline: AsyncParsableCommand {
         abstract: "Administer a Frontline deployment.",
         subcommands: [
             Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, AddressCommand.self, ClassifyCommand.self,
-            Train.self, Evaluate.self, TokenCommand.self, WebhookCommand.self, ImportCommand.self, UserCommand.self, AutomationCommand.self, Backtest.self, Doctor.self, RetentionCommand.self,
+            Train.self, Evaluate.self, TokenCommand.self, WebhookCommand.self, ImportCommand.self, UserCommand.self, AutomationCommand.self, Backtest.self, Doctor.self, RetentionCommand.self, StreamsCommand.self,
         ]
     )
 }

@@ -148,4 +148,32 @@ public struct StreamAdmin: Sendable {
         }
         return chosen
     }
+
+    public struct RebuildRefused: Error, CustomStringConvertible {
+        public var streams: [String: Int64]
+        public var description: String {
+            let held = streams.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            return "Redis already holds entries on \(held): rebuild only into an empty Redis, after a restore "
+                + "(--force publishes again anyway; consumers skip what they handled, at the cost of reading it)"
+        }
+    }
+
+    /// After a restore into an empty Redis: the outbox's events (those published since `since`,
+    /// or all it keeps) go out again through the running relays, oldest first; each consumer
+    /// group skips the ones it had handled (`processed_events`), so those it had not are handled
+    /// once. Refused when Redis already holds entries on these streams, unless `force`.
+    public func rebuild(publishedSince since: Date?, force: Bool) async throws -> Int {
+        let names = streams.all
+        let held = try await redis.run { connection in
+            try names.reduce(into: [String: Int64]()) { held, stream in
+                let length = try connection.length(stream: stream)
+                if length > 0 { held[stream] = length }
+            }
+        }
+        if !held.isEmpty, !force { throw RebuildRefused(streams: held) }
+        let streams = self.streams
+        return try await database.transaction { connection in
+            try StoreTransaction(connection: connection, streams: streams).outbox.markUnpublished(publishedSince: since)
+        }
+    }
 }

@@ -231,5 +231,80 @@ extension Integration {
             await consumer.stop()
             await redis.stop()
         }
+
+        @Test("a backup restored beside an empty Redis: streams rebuild publishes the outbox again; handled events are skipped, the rest handled once")
+        func restoreBesideAnEmptyRedis() async throws {
+            let original = try await Scratch()
+            defer { Task { await original.close() } }
+            try await original.database.withConnection { try $0.executeScript(Self.probeTable) }
+            // Before the backup: 30 events published an hour ago, 10 of them handled by the probe group.
+            try await original.publish(count: 30, producers: 1)
+            try await original.database.transaction { connection in
+                try connection.execute("UPDATE event_outbox SET published_at = now() - interval '1 hour'")
+                try connection.execute("INSERT INTO redis_runs (run_id) VALUES ('the Redis before the restore')")
+                try connection.execute(
+                    """
+                    WITH handled AS (SELECT event_id FROM event_outbox ORDER BY id LIMIT 10)
+                    , marked AS (INSERT INTO processed_events (consumer_group, event_id) SELECT 'probe', event_id FROM handled)
+                    INSERT INTO probe_applied (event_id, n) SELECT event_id, 0 FROM handled
+                    """
+                )
+            }
+            let backup = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-\(UUID().uuidString).dump")
+            defer { try? FileManager.default.removeItem(at: backup) }
+            let dump = try ChildProcess(
+                executable: URL(fileURLWithPath: "/usr/bin/pg_dump"), arguments: ["-Fc", "-f", backup.path, "-d", original.databaseURL],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await dump.waitForExit(timeout: .seconds(60)) == 0, "\(dump.stderr)")
+            let restored = try await Scratch(migrate: false)
+            defer { Task { await restored.close() } }
+            let restore = try ChildProcess(
+                executable: URL(fileURLWithPath: "/usr/bin/pg_restore"), arguments: ["--no-owner", "-d", restored.databaseURL, backup.path],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.stderr)")
+
+            // An empty Redis of its own, and the deployment's stream names (the outbox rows name them).
+            let port = LoopbackPort.free()
+            let redis = try ChildProcess(
+                executable: URL(fileURLWithPath: "/usr/bin/redis-server"),
+                arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await eventually(timeout: .seconds(10)) { LoopbackPort.accepts(port) }, "\(redis.stdout)")
+            let environment = restored.environment([
+                "FRONTLINE_REDIS_URL": "redis://127.0.0.1:\(port)/0", "FRONTLINE_STREAM_PREFIX": original.streams.prefix,
+            ])
+            let consumer = try ChildProcess("backbone-probe", environment: environment)
+            // The relay's own look-back after a new Redis covers minutes, not the hour since these went out.
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await restored.scalar("SELECT count(*) FROM redis_runs") == 2
+            }, "\(consumer.stderr.suffix(1000))")
+            #expect(try await restored.scalar("SELECT count(*) FROM probe_applied") == 10)
+
+            let rebuild = try ChildProcess("frontline", arguments: ["streams", "rebuild"], environment: environment)
+            #expect(await rebuild.waitForExit(timeout: .seconds(60)) == 0, "\(rebuild.stderr)")
+            #expect(rebuild.stdout.hasPrefix("30 events will be published again"), "\(rebuild.stdout)")
+            let caughtUp = try await eventually(timeout: .seconds(30)) {
+                try await restored.scalar("SELECT count(*) FROM probe_applied") >= 30
+            }
+            #expect(caughtUp, "\(consumer.stdout.suffix(2000))")
+            let stream = original.streams.stream(for: .ticketReceived)
+            let quiet = try await eventually(timeout: .seconds(30)) {
+                try await RedisClient(url: try #require(RedisURL("redis://127.0.0.1:\(port)/0")), logger: TestServers.logger)
+                    .run { try $0.pendingCount(stream: stream, group: "probe") } == 0
+            }
+            #expect(quiet)
+            #expect(try await restored.scalar("SELECT count(*) FROM probe_applied") == 30, "the 10 handled before the backup are not handled again")
+            #expect(try await restored.scalar("SELECT count(DISTINCT event_id) FROM probe_applied") == 30)
+
+            // Redis holds the entries now: a second rebuild is refused and says why.
+            let again = try ChildProcess("frontline", arguments: ["streams", "rebuild"], environment: environment)
+            #expect(await again.waitForExit(timeout: .seconds(60)) == 1)
+            #expect(again.stderr.contains("Redis already holds entries on \(stream)"), "\(again.stderr)")
+            await consumer.stop()
+            await redis.stop()
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FrontlineCore
 
 /// Stream keys for a deployment: `<prefix>:<event type>`, plus one dead-letter stream.
@@ -32,6 +33,15 @@ extension StoreTransaction {
 /// Reads of `event_outbox` (the relay publishes and marks its rows).
 public struct OutboxRepository {
     let connection: PostgresConnection
+
+    /// Marks published events unpublished again, so that the relays publish them once more
+    /// (after a restore into an empty Redis); all of them kept, or those published since `since`.
+    public func markUnpublished(publishedSince since: Date?) throws -> Int {
+        if let since {
+            return try connection.execute("UPDATE event_outbox SET published_at = NULL WHERE published_at >= $1", [since])
+        }
+        return try connection.execute("UPDATE event_outbox SET published_at = NULL WHERE published_at IS NOT NULL")
+    }
 
     /// The events written for `stream`, oldest first.
     public func envelopes(on stream: String) throws -> [EventEnvelope] {
