@@ -16,9 +16,9 @@ struct StreamsCommand: AsyncParsableCommand {
             discussion: """
                 PostgreSQL is the record; Redis only carries events between the services. After restoring a backup of \
                 PostgreSQL beside an empty Redis, the events published before the backup that some service had not handled \
-                yet would be lost: this marks them unpublished, the running services' relays publish them again (oldest \
-                first), and each consumer group skips the ones its processed_events says it handled. It refuses when Redis \
-                already holds entries on Frontline's streams.
+                yet would be lost: this marks them unpublished, the services' relays publish them again (oldest first; run \
+                it before starting them), and each consumer group skips the ones its processed_events says it handled. It \
+                refuses when Redis already holds entries on Frontline's streams.
                 """
         )
 
