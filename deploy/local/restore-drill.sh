@@ -24,10 +24,12 @@ stop_services() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   pids=()
 }
-cleanup() {
+passed=false
+cleanup() { # the logs stay when the drill failed
   stop_services
   "$root/deploy/local/servers.sh" stop "$dir/before" >/dev/null 2>&1 || true
   "$root/deploy/local/servers.sh" stop "$dir/after" >/dev/null 2>&1 || true
+  if $passed; then rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 
@@ -130,3 +132,4 @@ twice = [key for key, count in mails.items() if count > 1]
 assert not twice, f"sent twice: {twice}"
 print(f"    {sum(mails.values())} emails in all, none twice")'
 echo "drill: restored from pg_dump beside an empty Redis; every open ticket went on, each email once"
+passed=true
