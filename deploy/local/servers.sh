@@ -45,13 +45,26 @@ start() {
     --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
   wait_for "Redis" "redis-cli -p $redis_port ping | grep -q PONG"
 
-  # PostgreSQL, run by the postgres user when we are root.
+  # PostgreSQL, run by the postgres user when we are root. It offers TLS with a certificate from
+  # a CA made here (for 127.0.0.1), so that verify-full can be tried; the local URL does not ask
+  # for it (sslmode=disable: loopback, and the benchmarks measure Frontline, not TLS).
+  tls="$dir/pg/tls"
+  if [ ! -f "$tls/server.crt" ]; then
+    mkdir -p "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Frontline local CA" \
+      -keyout "$tls/ca.key" -out "$tls/ca.crt" >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/san.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 3650 \
+      -extfile "$tls/san.ext" -out "$tls/server.crt" >/dev/null 2>&1
+    chmod 600 "$tls/server.key" "$tls/ca.key"
+  fi
   [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir/pg"
   if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
     as_postgres "$pg_bin/initdb -D '$dir/pg/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$dir/pg/initdb.log' 2>&1"
   fi
   as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' status" >/dev/null 2>&1 ||
-  as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' -l '$dir/pg/postgres.log' -w -o \"-p $pg_port -k '$dir/pg' -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=${FRONTLINE_LOCAL_PG_SYNC:-on}\" start >/dev/null"
+  as_postgres "$pg_bin/pg_ctl -D '$dir/pg/data' -l '$dir/pg/postgres.log' -w -o \"-p $pg_port -k '$dir/pg' -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=${FRONTLINE_LOCAL_PG_SYNC:-on} -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key\" start >/dev/null"
   wait_for "PostgreSQL" "$pg_bin/pg_isready -h 127.0.0.1 -p $pg_port"
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'frontline'" | grep -q 1 \
     || psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE frontline"
@@ -121,7 +134,8 @@ CONF
   cat >"$dir/env" <<ENV
 export FRONTLINE_REPLY_SECRET=$(cat "$dir/reply-secret")
 export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
-export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline
+export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline?sslmode=disable
+export FRONTLINE_LOCAL_PG_CA=$tls/ca.crt
 export FRONTLINE_IMAP_URL=imap://support:support@127.0.0.1:$imap_port/INBOX
 export FRONTLINE_IMAP_ALLOW_PLAINTEXT=1
 export FRONTLINE_SMTP_URL=smtp://127.0.0.1:$smtp_port
