@@ -6,6 +6,9 @@ import FrontlineUseCases
 await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     let settings = try EscalationSettings(environment: context.environment)
     let (policy, tick, autoCloseDays) = (settings.policy, settings.tick, settings.autoCloseDays)
+    // The desk's gauges (tickets open, at SLA risk, breached; drafts held) and automation counters.
+    let desk = DeskSampler(unitOfWork: context.unitOfWork, clock: context.clock)
+    let sampling = try MetricsSampling(environment: context.environment)
     return [
         context.outboxRelay(),
         context.consumer(group: "escalation", routes: EscalationDoors.routes(policy: policy)),
@@ -13,5 +16,6 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
         EscalationDoors.autoClose(
             CloseSolvedTickets(after: .milliseconds(Int64(autoCloseDays * 86_400_000)), clock: context.clock), context: context, every: tick
         ),
+        PeriodicService(name: "desk metrics", every: sampling.interval, logger: context.logger) { try await desk.sample() },
     ]
 }

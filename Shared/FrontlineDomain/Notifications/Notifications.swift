@@ -137,11 +137,14 @@ public struct OutgoingNotification: Sendable, Equatable {
     /// Attempts so far, and how many of them the far side refused for now.
     public var attempts: Int
     public var refusals: Int
+    /// When it was stored (its delivery latency runs from here); nil when not known.
+    public var storedAt: Date?
 
     public init(
         id: Int64, channel: NotificationChannelKind, kind: NotificationKind, recipient: String, messageID: String, subject: String,
-        text: String, raw: [UInt8], attempts: Int, refusals: Int
+        text: String, raw: [UInt8], attempts: Int, refusals: Int, storedAt: Date? = nil
     ) {
+        self.storedAt = storedAt
         self.id = id
         self.channel = channel
         self.kind = kind
