@@ -31,7 +31,11 @@ public enum LLMFailureCause: String, Sendable, CaseIterable {
     /// Any error a provider call threw; one that is not a `ProviderError` came from below the
     /// vendor's protocol (the HTTP client), so it is a transport failure.
     public init(_ error: any Error) {
-        self = (error as? ProviderError).map(LLMFailureCause.init) ?? .transport
+        if let provider = error as? ProviderError {
+            self.init(provider)
+        } else {
+            self = .transport
+        }
     }
 }
 

@@ -9,7 +9,7 @@ public enum MailboxPollFailureCause: String, Sendable, CaseIterable {
     case connection
     case timeout
     /// The server answered something the IMAP exchange did not expect.
-    case `protocol`
+    case protocolViolation = "protocol"
     /// Anything else (the database, a file of a Maildir).
     case other
 
@@ -25,7 +25,7 @@ public enum MailboxPollFailureCause: String, Sendable, CaseIterable {
         } else if curl.isConnectionFailure || curl.isTLSFailure {
             self = .connection
         } else {
-            self = .protocol
+            self = .protocolViolation
         }
     }
 }

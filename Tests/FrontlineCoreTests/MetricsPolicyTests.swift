@@ -17,7 +17,7 @@ import Testing
         #expect(MailboxPollFailureCause(CurlError(code: 7, message: "Couldn't connect to server")) == .connection)
         #expect(MailboxPollFailureCause(CurlError(code: 6, message: "Couldn't resolve host name")) == .connection)
         #expect(MailboxPollFailureCause(CurlError(code: 35, message: "SSL connect error")) == .connection)
-        #expect(MailboxPollFailureCause(CurlError(code: 8, message: "Weird server reply")) == .protocol)
+        #expect(MailboxPollFailureCause(CurlError(code: 8, message: "Weird server reply")) == .protocolViolation)
         #expect(MailboxPollFailureCause(DatabaseAway()) == .other)
     }
 

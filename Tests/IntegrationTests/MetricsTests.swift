@@ -106,7 +106,7 @@ extension Integration {
             #expect(await eventually(timeout: .seconds(10)) { LoopbackPort.accepts(smtpPort) }, "\(smtp.stderr)")
 
             let base = try #require(IMAPMailbox(mailbox.url))
-            let wrongPassword = try #require(URLComponents(string: mailbox.url)).with { $0.password = "not-the-password" }
+            let wrongPassword = try #require(URLComponents(string: mailbox.url)?.with { $0.password = "not-the-password" })
             let wrongMailbox = try #require(IMAPMailbox(wrongPassword))
 
             try await VendorStandIn.serving { standIn in

@@ -53,7 +53,7 @@ public struct BackboneSampler: Sendable {
     public func sample() async throws {
         let pairs = groups.pairs
         if !pairs.isEmpty {
-            let found = try await redis.run { connection in
+            let found = try await redis.run { connection -> [((stream: String, group: String), StreamGroupInfo?)] in
                 try pairs.map { pair in (pair, try connection.groups(stream: pair.stream).first { $0.name == pair.group }) }
             }
             for (pair, info) in found {
