@@ -1,4 +1,4 @@
-import FrontlineAI
+@testable import FrontlineAI
 import FrontlineCurl
 import FrontlineMail
 import FrontlineRuntime

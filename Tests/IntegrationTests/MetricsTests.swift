@@ -37,7 +37,7 @@ extension Integration {
 
             /// The sum over the series of `name` that carry `labels` (nil: there is none).
             func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-                let matching = series.filter { $0.name == name && labels.allSatisfy { key, value in $0.labels[key] == value } }
+                let matching = series.filter { series in series.name == name && labels.allSatisfy { key, value in series.labels[key] == value } }
                 return matching.isEmpty ? nil : matching.reduce(0) { $0 + $1.value }
             }
 

@@ -14,7 +14,7 @@ import Synchronization
 public struct MetricsSampling: Sendable {
     public var interval: Duration
 
-    public init(environment: Environment) throws(ConfigurationError) {
+    public init(environment: FrontlineCore.Environment) throws(ConfigurationError) {
         interval = try environment.seconds("FRONTLINE_METRICS_SAMPLE_SECONDS", default: .seconds(15), range: 0.1...3600)
     }
 }
@@ -158,7 +158,7 @@ public enum CounterGrowth {
 /// The HTTP series of a Hummingbird door: requests by method, route and status, and their
 /// duration. Wraps the whole responder, so requests refused before any route (undeclared paths)
 /// are counted too, under `route="unmatched"`.
-public struct HTTPMetricsResponder<Inner: HTTPResponder>: HTTPResponder {
+public struct HTTPMetricsResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: RequestContext {
     public typealias Context = Inner.Context
     let inner: Inner
 
@@ -192,7 +192,7 @@ public struct HTTPMetricsResponder<Inner: HTTPResponder>: HTTPResponder {
 }
 
 /// Builds the router's responder wrapped in `HTTPMetricsResponder`.
-public struct HTTPMetricsRouter<Inner: HTTPResponderBuilder>: HTTPResponderBuilder {
+public struct HTTPMetricsRouter<Inner: HTTPResponderBuilder>: HTTPResponderBuilder where Inner.Responder.Context: RequestContext {
     let inner: Inner
 
     public init(_ inner: Inner) {
