@@ -46,15 +46,15 @@ public struct OperationsFiguresRepository {
     let connection: PostgresConnection
 
     public func backlog() throws -> BacklogFigures {
-        let row = try connection.query(
+        // One row always; a count that does not read as a number is an error, not a 0 on a dashboard.
+        let rows = try connection.query(
             """
             SELECT (SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL) AS dead_letters,
                 (SELECT count(*) FROM event_outbox WHERE published_at IS NULL) AS outbox
             """
-        ).first
-        return BacklogFigures(
-            deadLettersOpen: row?["dead_letters"].flatMap { Int($0) } ?? 0, outboxPending: row?["outbox"].flatMap { Int($0) } ?? 0
         )
+        guard let row = rows.first else { return BacklogFigures(deadLettersOpen: 0, outboxPending: 0) }
+        return BacklogFigures(deadLettersOpen: try row.int("dead_letters"), outboxPending: try row.int("outbox"))
     }
 
     /// Every channel in `channels`, with nothing pending when none waits (so its gauges fall to 0).
