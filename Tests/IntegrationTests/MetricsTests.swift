@@ -52,7 +52,9 @@ extension Integration {
 
         /// An SMTP server that answers each recipient's first RCPT with a 451, and takes it after.
         static let deferringSMTP = """
-            import asyncio, sys
+            import asyncio, signal, sys
+            # A child of the test runner may start with SIGTERM blocked; it is how the test stops it.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
             from aiosmtpd.controller import Controller
             from aiosmtpd.handlers import Mailbox
             seen = set()
@@ -271,7 +273,10 @@ extension Integration {
                 #expect(http.value("frontline_http_requests_total", ["method": "GET", "route": "unmatched", "status": "404"]) == 1)
                 #expect(http.value("frontline_http_request_duration_seconds_count", ["method": "GET", "route": "/api/v1/tickets/{id}"]) == 1)
                 #expect(!http.text.contains("/api/v1/tickets/\(tickets[0])") && !http.text.contains("no-such-thing"), "no raw path in a label")
+                // Stopped here, awaited: the deferred stops may not run when this is the run's last test.
+                for service in services { await service.stop() }
             }
+            await smtp.stop()
         }
     }
 }
