@@ -116,6 +116,7 @@ let package = Package(
             name: "FrontlineAI",
             dependencies: [
                 "FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineStore", .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Shared/FrontlineAI"
         ),
@@ -137,6 +138,7 @@ let package = Package(
             dependencies: [
                 "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
                 "FrontlineNotify", "FrontlineReport", "FrontlineCurl", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Shared/FrontlineUseCases"
         ),

@@ -31,7 +31,7 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     let host = context.configuration.httpHost
     let logger = context.logger
     let server = Application(
-        router: api.router(otherDoors: console.addRoutes),
+        router: HTTPMetricsRouter(api.router(otherDoors: console.addRoutes)),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
         onServerRunning: { channel in
             logger.info(

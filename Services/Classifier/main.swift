@@ -23,7 +23,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         let classifier = try await CatalogStore.classifier(database, catalog: catalog, logger: logger)
         let chain = ProviderChain(
             providers: providers, builtin: BuiltinProvider(classifier: classifier, catalog: catalog), catalog: catalog,
-            budget: budget, redact: settings.redact, logger: logger
+            budget: budget, costs: costs, redact: settings.redact, logger: logger
         )
         return .init(
             catalog: catalog, classify: ClassifyTicket(chain: chain, clock: clock),

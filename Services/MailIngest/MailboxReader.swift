@@ -148,6 +148,8 @@ struct MailboxHealth: Sendable {
     func failed(_ error: any Error) async {
         let now = clock.now()
         pollFailed.increment()
+        let cause = MailboxPollFailureCause(error)
+        Counter(label: "frontline_mailbox_poll_failures_total", dimensions: [("mailbox", mailbox), ("cause", cause.rawValue)]).increment()
         await record { [mailbox] in try $0.mailboxes.recordPollFailure(of: mailbox, error: "\(error)", at: now) }
     }
 

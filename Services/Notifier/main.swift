@@ -18,7 +18,9 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         secret: settings.secret
     )
     let http = CurlHTTPClient(threads: context.configuration.consumer.concurrency)
-    let writer = IntroWriter(failover: ProviderFailover(providers: providers.providers(http: http), logger: context.logger))
+    let writer = IntroWriter(
+        failover: ProviderFailover(providers: providers.providers(http: http), costs: try LLMCostSettings(environment: environment), logger: context.logger)
+    )
     let storing = StoreNotification(from: settings.from.address, rateLimit: .init(perHour: settings.rateLimitPerHour))
     let notify = NotifyTicketEvent(
         composer: composer, writer: writer, storing: storing,
@@ -54,7 +56,10 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
             "channels": "\(channels.kinds.map(\.rawValue).joined(separator: ","))",
         ]
     )
+    let backlog = NotificationBacklogSampler(channels: channels.kinds, unitOfWork: context.unitOfWork, clock: context.clock)
+    let sampling = try MetricsSampling(environment: environment)
     var services: [any Service] = [
+        PeriodicService(name: "delivery metrics", every: sampling.interval, logger: context.logger) { try await backlog.sample() },
         // Before the consumer that writes intros with it: closed after the consumer's last event.
         ResourceService(name: "LLM HTTP client") { http.shutdown() },
         context.outboxRelay(),

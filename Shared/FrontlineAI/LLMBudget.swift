@@ -126,7 +126,12 @@ public final class LLMBudgetGuard: Sendable {
 
     /// Adds a call's cost, at `now`, until the store counts it.
     public func record(provider: String, model: String, promptTokens: Int?, completionTokens: Int?, at now: Date = Date()) {
-        guard let cost = settings.cost(provider: provider, model: model, promptTokens: promptTokens, completionTokens: completionTokens) else { return }
+        record(provider: provider, cost: settings.cost(provider: provider, model: model, promptTokens: promptTokens, completionTokens: completionTokens), at: now)
+    }
+
+    /// Adds a call whose cost is already estimated (nil: no price is known, nothing to add).
+    public func record(provider: String, cost: Double?, at now: Date = Date()) {
+        guard let cost else { return }
         state.withLock { $0.recent.append((now, provider.lowercased(), cost)) }
     }
 

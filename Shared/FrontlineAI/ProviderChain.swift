@@ -37,6 +37,11 @@ public final class CircuitBreaker: Sendable {
         state.withLock { $0 = State() }
     }
 
+    /// Open, or half-open with its one trial call out: no longer passing every call.
+    public var isOpen: Bool {
+        state.withLock { $0.openUntil != nil }
+    }
+
     public func recordFailure() {
         state.withLock { state in
             state.consecutiveFailures += 1
@@ -63,10 +68,17 @@ public struct ProviderFailover: Sendable {
     let logger: Logger
     /// The month's spend per provider: one over its budget is skipped. Nil: no budgets.
     let budget: LLMBudgetGuard?
+    let metrics: LLMMetrics
 
-    public init(providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), budget: LLMBudgetGuard? = nil, logger: Logger) {
+    /// `costs`: the prices for the cost metric when there is no budget (a budget brings its own).
+    public init(
+        providers: [any LLMProvider], retry: RetryPolicy = RetryPolicy(), budget: LLMBudgetGuard? = nil, costs: LLMCostSettings? = nil,
+        logger: Logger
+    ) {
         self.providers = providers
         self.budget = budget
+        metrics = LLMMetrics(costs: budget?.settings ?? costs)
+        metrics.register(providers: providers.map(\.name))
         // A name given twice shares one breaker (and is not a crash).
         breakers = Dictionary(providers.map { ($0.name, CircuitBreaker()) }, uniquingKeysWith: { first, _ in first })
         self.retry = retry
@@ -100,10 +112,14 @@ public struct ProviderFailover: Sendable {
         for provider in providers {
             guard let breaker = breakers[provider.name], breaker.allows else {
                 attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: circuit open", latencyMs: 0))
+                metrics.skipped(provider: provider.name, model: provider.model, cause: .circuitOpen)
+                metrics.fellBack(from: provider.name)
                 continue
             }
             if let budget, !budget.allows(provider.name) {
                 attempts.append(ProviderAttempt(provider: provider.name, outcome: "skipped: monthly budget spent", latencyMs: 0))
+                metrics.skipped(provider: provider.name, model: provider.model, cause: .budgetExhausted)
+                metrics.fellBack(from: provider.name)
                 continue
             }
             var attempt = 0
@@ -112,27 +128,37 @@ public struct ProviderFailover: Sendable {
             while true {
                 attempt += 1
                 let started = ContinuousClock.now
+                // Set once the provider answered: the call is then counted where its answer is judged.
+                var counted = false
                 do {
                     let answer = try await FrontlineTracing.llmCall(provider: provider.name, model: provider.model) { try await provider.answer(asked) }
+                    counted = true
                     let latency = Int((ContinuousClock.now - started).milliseconds)
-                    budget?.record(provider: provider.name, model: provider.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
+                    let cost = metrics.answered(provider: provider.name, model: provider.model, after: ContinuousClock.now - started, answer: answer)
+                    budget?.record(provider: provider.name, cost: cost)
                     let rejection: String
                     if let value = parse(answer.json) {
                         if let wrong = problem(value) {
                             rejection = wrong
                         } else {
                             breaker.recordSuccess()
+                            metrics.succeeded(provider: provider.name, model: provider.model)
+                            metrics.circuit(provider: provider.name, open: false)
                             attempts.append(ProviderAttempt(provider: provider.name, outcome: "answered", latencyMs: latency))
                             return Answered(value: value, provider: provider.name, model: provider.model, latencyMs: latency, answer: answer)
                         }
                     } else {
                         rejection = "the answer does not fit the \(call.name) schema"
                     }
+                    metrics.failed(provider: provider.name, model: provider.model, cause: .invalidAnswer, after: nil)
                     if reasked { throw ProviderError(kind: .malformed(rejection)) }
                     attempts.append(ProviderAttempt(provider: provider.name, outcome: "re-asked: \(rejection)", latencyMs: latency))
                     (asked, reasked) = (call.reasking(rejection), true)
                 } catch {
                     let latency = Int((ContinuousClock.now - started).milliseconds)
+                    if !counted {
+                        metrics.failed(provider: provider.name, model: provider.model, cause: LLMFailureCause(error), after: ContinuousClock.now - started)
+                    }
                     attempts.append(ProviderAttempt(provider: provider.name, outcome: "\(error)", latencyMs: latency))
                     let failure = error as? ProviderError
                     // A malformed answer is asked again once, like one off the schema.
@@ -143,6 +169,8 @@ public struct ProviderFailover: Sendable {
                     }
                     guard let failure, failure.isRetryable, attempt < retry.attempts, let wait = waitBeforeRetry(failure, attempt: attempt) else {
                         breaker.recordFailure()
+                        metrics.circuit(provider: provider.name, open: breaker.isOpen)
+                        metrics.fellBack(from: provider.name)
                         logger.warning("provider failed; failing over", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
                         break
                     }
@@ -175,9 +203,9 @@ public struct ProviderChain: Sendable {
 
     public init(
         providers: [any LLMProvider], builtin: BuiltinProvider, catalog: ServiceCatalog, retry: RetryPolicy = RetryPolicy(),
-        budget: LLMBudgetGuard? = nil, redact: Bool, logger: Logger
+        budget: LLMBudgetGuard? = nil, costs: LLMCostSettings? = nil, redact: Bool, logger: Logger
     ) {
-        failover = ProviderFailover(providers: providers, retry: retry, budget: budget, logger: logger)
+        failover = ProviderFailover(providers: providers, retry: retry, budget: budget, costs: costs, logger: logger)
         self.builtin = builtin
         validator = ClassificationValidator(catalog: catalog)
         self.redact = redact
@@ -198,6 +226,7 @@ public struct ProviderChain: Sendable {
         let started = ContinuousClock.now
         let proposal = builtin.proposal(for: request)
         let latency = Int((ContinuousClock.now - started).milliseconds)
+        failover.metrics.answeredByBuiltin(model: builtin.model, after: ContinuousClock.now - started)
         attempts.append(ProviderAttempt(provider: builtin.name, outcome: "answered", latencyMs: latency))
         return ClassificationDecision(
             classification: validator.validate(proposal, request: request),

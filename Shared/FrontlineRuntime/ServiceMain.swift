@@ -17,6 +17,8 @@ public struct ServiceContext: Sendable {
     public let streams: StreamNames
     /// The one source of "now" for this process's policies and use cases.
     public let clock: any WallClock
+    /// The consumer groups made through this context: the lag sampler reports on them.
+    public let consumerGroups = ConsumerGroups()
 
     /// Plain transactions on the database, for clocks and other work no event causes.
     public var unitOfWork: DatabaseUnitOfWork { DatabaseUnitOfWork(database: database, streams: streams) }
@@ -39,6 +41,7 @@ public struct ServiceContext: Sendable {
         consumerConfiguration.maxDeliveries = settings.maxDeliveries
         consumerConfiguration.outagePatience = settings.outagePatience
         consumerConfiguration.outboxStreams = streams
+        consumerGroups.add(group: group, streams: consumerConfiguration.streams)
         return StreamConsumer(
             configuration: consumerConfiguration, handler: handler, database: database,
             redisURL: configuration.redisURL, logger: logger
@@ -87,6 +90,8 @@ public enum ServiceMain {
             try await requireCurrentSchema(database)
             let own = try await makeServices(context)
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
+            let backbone = BackboneSampler(groups: context.consumerGroups, redis: readinessRedis, unitOfWork: context.unitOfWork)
+            let sampling = try MetricsSampling(environment: environment)
             let operations = OperationsServer.make(
                 host: configuration.httpHost, port: configuration.httpPort, registry: registry,
                 readiness: { await readiness(database: database, redis: readinessRedis) }, logger: logger
@@ -95,7 +100,9 @@ public enum ServiceMain {
             // probes answer while the workers drain.
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: (tracing + [DatabaseService(database), operations] + own).map {
+                    services: (tracing + [DatabaseService(database), operations] + own + [
+                        PeriodicService(name: "metrics sampler", every: sampling.interval, logger: logger) { try await backbone.sample() },
+                    ]).map {
                         .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
                     },
                     gracefulShutdownSignals: [.sigterm, .sigint],

@@ -141,11 +141,14 @@ public struct OutgoingNotification: Sendable, Equatable {
     /// span joins that trace).
     public var ticketID: Int64?
     public var traceparent: String?
+    /// When it was stored (its delivery latency runs from here); nil when not known.
+    public var storedAt: Date?
 
     public init(
         id: Int64, channel: NotificationChannelKind, kind: NotificationKind, recipient: String, messageID: String, subject: String,
-        text: String, raw: [UInt8], attempts: Int, refusals: Int, ticketID: Int64? = nil, traceparent: String? = nil
+        text: String, raw: [UInt8], attempts: Int, refusals: Int, ticketID: Int64? = nil, traceparent: String? = nil, storedAt: Date? = nil
     ) {
+        self.storedAt = storedAt
         self.id = id
         self.channel = channel
         self.kind = kind

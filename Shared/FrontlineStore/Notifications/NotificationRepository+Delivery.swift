@@ -11,7 +11,7 @@ extension NotificationRepository {
     public func claimNextDue(on channels: [NotificationChannelKind]) throws -> OutgoingNotification? {
         guard let row = try connection.query(
             """
-            SELECT id, channel, kind, recipient, message_id, subject, body_text, raw, attempts, refusals, ticket_id, traceparent
+            SELECT id, channel, kind, recipient, message_id, subject, body_text, raw, attempts, refusals, ticket_id, traceparent, created_at
             FROM notifications
             WHERE status = \(NotificationStatus.pending.sqlConstant) AND channel = ANY($1::text[]) AND next_attempt_at <= now()
             ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -23,7 +23,7 @@ extension NotificationRepository {
             kind: try row.value("kind", as: NotificationKind.self), recipient: try row.string("recipient"),
             messageID: try row.string("message_id"), subject: try row.string("subject"), text: try row.string("body_text"),
             raw: row.bytes("raw") ?? [], attempts: try row.int("attempts"), refusals: try row.int("refusals"),
-            ticketID: row["ticket_id"].flatMap { Int64($0) }, traceparent: row["traceparent"]
+            ticketID: row["ticket_id"].flatMap { Int64($0) }, traceparent: row["traceparent"], storedAt: row.optionalDate("created_at")
         )
     }
 

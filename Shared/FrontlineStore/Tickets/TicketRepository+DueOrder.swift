@@ -93,13 +93,33 @@ extension TicketRepository {
         let paused = TicketStatus.allCases.filter(\.pausesResolutionClock).sqlConstants
         return """
             (t.status NOT IN \(TicketStatus.finished.sqlConstants) AND (
-                (t.first_response_due IS NOT NULL AND t.first_responded_at IS NULL AND (
-                    \(at)::timestamptz > t.first_response_due
+                (\(firstResponseRunningSQL) AND (
+                    \(firstResponseOverdueSQL(at))
                     OR EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id AND e.cause = \(firstResponseWarning))))
-                OR (t.resolution_due IS NOT NULL AND t.resolved_at IS NULL AND (
-                    coalesce(t.resolution_paused_at, \(at)::timestamptz) > t.resolution_due
+                OR (\(resolutionRunningSQL) AND (
+                    \(resolutionOverdueSQL(at))
                     OR (t.status NOT IN \(paused)
                         AND EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id AND e.cause = \(resolutionWarning)))))))
             """
     }
+
+    /// "SLA breached" at `now`: the past-due half of `serviceLevelAtRiskSQL` (an unfinished
+    /// ticket with a running target past its due time), without the warnings.
+    static func serviceLevelBreachedSQL(now: Date, _ parameters: inout StatementParameters) -> String {
+        let at = parameters.bind(now)
+        return """
+            (t.status NOT IN \(TicketStatus.finished.sqlConstants) AND (
+                (\(firstResponseRunningSQL) AND \(firstResponseOverdueSQL(at)))
+                OR (\(resolutionRunningSQL) AND \(resolutionOverdueSQL(at)))))
+            """
+    }
+
+    static let firstResponseRunningSQL = "t.first_response_due IS NOT NULL AND t.first_responded_at IS NULL"
+    static let resolutionRunningSQL = "t.resolution_due IS NOT NULL AND t.resolved_at IS NULL"
+
+    /// `at` is a bound parameter holding now.
+    static func firstResponseOverdueSQL(_ at: String) -> String { "\(at)::timestamptz > t.first_response_due" }
+
+    /// The resolution clock, stopped at its pause if paused, past its due time.
+    static func resolutionOverdueSQL(_ at: String) -> String { "coalesce(t.resolution_paused_at, \(at)::timestamptz) > t.resolution_due" }
 }

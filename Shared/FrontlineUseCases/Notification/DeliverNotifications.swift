@@ -51,9 +51,9 @@ public struct DeliverNotifications: Sendable {
     /// What one attempt did, told once its transaction committed.
     enum Attempt: Sendable {
         case idle
-        case sent
-        case deferred(id: Int64, reason: String, retryIn: Duration)
-        case failed(id: Int64, reason: String, refusedForGood: Bool)
+        case sent(OutgoingNotification)
+        case deferred(OutgoingNotification, reason: String, retryIn: Duration)
+        case failed(OutgoingNotification, reason: String, refusedForGood: Bool)
     }
 
     /// Delivers the next due notification. The channel runs inside `unitOfWork`'s transaction,
@@ -77,21 +77,21 @@ public struct DeliverNotifications: Sendable {
                 switch channel.deliver(due) {
                 case .delivered:
                     delivered.set(due.id)
-                    return .sent
+                    return .sent(due)
                 case .tryLater(let why, let refused):
                     let attempts = due.attempts + 1
                     let refusals = due.refusals + (refused ? 1 : 0)
                     if refusals >= maxRefusals {
                         let reason = "gave up after \(refusals) refusals: \(why)"
                         try notifications.fail(due.id, attempts: attempts, refusals: refusals, error: reason)
-                        return .failed(id: due.id, reason: reason, refusedForGood: false)
+                        return .failed(due, reason: reason, refusedForGood: false)
                     }
                     let wait = backoff.delay(attempt: attempts)
                     try notifications.deferDelivery(due.id, attempts: attempts, refusals: refusals, error: why, retryIn: wait)
-                    return .deferred(id: due.id, reason: why, retryIn: wait)
+                    return .deferred(due, reason: why, retryIn: wait)
                 case .refused(let why):
                     try notifications.fail(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why)
-                    return .failed(id: due.id, reason: why, refusedForGood: true)
+                    return .failed(due, reason: why, refusedForGood: true)
                 }
             }
         } catch let unrecorded as UnrecordedDelivery {
@@ -103,13 +103,19 @@ public struct DeliverNotifications: Sendable {
         switch attempt {
         case .idle:
             return .idle
-        case .sent:
+        case .sent(let due):
+            NotificationMetrics.count(.sent, channel: due.channel, kind: due.kind)
+            NotificationMetrics.delivered(channel: due.channel, storedAt: due.storedAt, at: now)
             return .sent
-        case .deferred(let id, let reason, let wait):
-            logger.warning("delivery deferred", metadata: ["notification_id": "\(id)", "error": "\(reason)", "retry_in_s": "\(wait.seconds)"])
+        case .deferred(let due, let reason, let wait):
+            NotificationMetrics.count(.deferred, channel: due.channel, kind: due.kind)
+            logger.warning("delivery deferred", metadata: ["notification_id": "\(due.id)", "error": "\(reason)", "retry_in_s": "\(wait.seconds)"])
             return .deferred
-        case .failed(let id, let reason, let refusedForGood):
-            logger.error(refusedForGood ? "notification refused for good" : "notification failed", metadata: ["notification_id": "\(id)", "error": "\(reason)"])
+        case .failed(let due, let reason, let refusedForGood):
+            NotificationMetrics.count(.failed, channel: due.channel, kind: due.kind)
+            logger.error(
+                refusedForGood ? "notification refused for good" : "notification failed", metadata: ["notification_id": "\(due.id)", "error": "\(reason)"]
+            )
             return .failed
         }
     }

@@ -67,7 +67,9 @@ public struct StoreNotification: Sendable {
                 )
             }
         case .suppress:
-            break
+            // Counted when stored: a transaction rolled back and run again counts it twice,
+            // which a rate on a dashboard does not notice.
+            NotificationMetrics.count(.suppressed, channel: channel, kind: plan.kind)
         }
         return .inserted(status: disposition.status)
     }
