@@ -7,13 +7,15 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Every string literal of the form "NAME" in the services' and shared modules' sources, and
-    /// every variable the local scripts expand.
+    /// every variable the local, container and observability scripts expand.
     static func namesReadByTheCode() throws -> Set<String> {
         var names: Set<String> = []
-        let scripts = root.appendingPathComponent("deploy/local")
-        for file in try FileManager.default.contentsOfDirectory(atPath: scripts.path) where file.hasSuffix(".sh") {
-            let text = try String(contentsOf: scripts.appendingPathComponent(file), encoding: .utf8)
-            for match in text.matches(of: /\$\{?(FRONTLINE_[A-Z0-9_]+)/) { names.insert(String(match.1)) }
+        for folder in ["deploy/local", "deploy/container", "deploy/observability"] {
+            let scripts = root.appendingPathComponent(folder)
+            for file in try FileManager.default.contentsOfDirectory(atPath: scripts.path) where file.hasSuffix(".sh") {
+                let text = try String(contentsOf: scripts.appendingPathComponent(file), encoding: .utf8)
+                for match in text.matches(of: /\$\{?(FRONTLINE_[A-Z0-9_]+)/) { names.insert(String(match.1)) }
+            }
         }
         for folder in ["Services", "Shared"] {
             let enumerator = FileManager.default.enumerator(atPath: root.appendingPathComponent(folder).path)
