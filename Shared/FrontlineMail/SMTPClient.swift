@@ -61,13 +61,7 @@ extension CurlHandle {
         defer { curl_slist_free_all(recipients) }
         do {
             _ = try perform(upload: message, asUpload: true) { options throws(CurlError) in
-                try options.set(CURLOPT_URL, server.description)
-                if let user = server.user { try options.set(CURLOPT_USERNAME, user) }
-                if let password = server.password { try options.set(CURLOPT_PASSWORD, password) }
-                if !server.secure {
-                    let mode = server.allowPlaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL
-                    try options.set(CURLOPT_USE_SSL, Int(mode.rawValue))
-                }
+                try server.connect(options)
                 try options.set(CURLOPT_MAIL_FROM, "<\(sender)>")
                 try options.set(CURLOPT_MAIL_RCPT, recipients)
                 try options.set(CURLOPT_TIMEOUT_MS, Int(server.timeout.milliseconds))
@@ -78,6 +72,20 @@ extension CurlHandle {
             if let code = error.responseCode, (500...599).contains(code) { return .permanent("server answered \(code)") }
             if let code = error.responseCode, (400...499).contains(code) { return .transient("server answered \(code)") }
             return .transient(error.description)
+        }
+    }
+}
+
+extension SMTPServer {
+    /// The address, credentials and TLS rule of a connection to this server: the same for a
+    /// delivery and for `frontline doctor`'s check.
+    public func connect(_ options: CurlHandle.Options) throws(CurlError) {
+        try options.set(CURLOPT_URL, description)
+        if let user { try options.set(CURLOPT_USERNAME, user) }
+        if let password { try options.set(CURLOPT_PASSWORD, password) }
+        if !secure {
+            let mode = allowPlaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL
+            try options.set(CURLOPT_USE_SSL, Int(mode.rawValue))
         }
     }
 }

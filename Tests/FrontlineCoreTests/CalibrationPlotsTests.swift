@@ -8,33 +8,7 @@ import Testing
 /// The plots `frontline evaluate --plots` writes: well-formed self-contained SVG that carries the
 /// tally's figures (the same bins as the printed calibration error).
 @Suite struct CalibrationPlotsTests {
-    final class Parsed: NSObject, XMLParserDelegate {
-        var elements: [(name: String, attributes: [String: String])] = []
-        var texts: [String] = []
-        private var current = ""
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String]) {
-            elements.append((name, attributes))
-            current = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if !current.isEmpty { texts.append(current) }
-            current = ""
-        }
-
-        func named(_ name: String) -> [[String: String]] { elements.filter { $0.name == name }.map(\.attributes) }
-    }
-
-    func parse(_ svg: String) throws -> Parsed {
-        let parsed = Parsed()
-        let parser = XMLParser(data: Data(svg.utf8))
-        parser.delegate = parsed
-        #expect(parser.parse(), "not well-formed XML: \(parser.parserError.map(String.init(describing:)) ?? "")\n\(svg)")
-        return parsed
-    }
+    func parse(_ svg: String) throws -> ParsedSVG { try ParsedSVG.parse(svg) }
 
     /// 10 answers: four at 0.95 (all right), four at 0.55 (two right), two at 0.15 (none right).
     func tally() -> CalibrationTally {
@@ -44,7 +18,7 @@ import Testing
         return tally
     }
 
-    func selfContained(_ parsed: Parsed, _ svg: String) throws {
+    func selfContained(_ parsed: ParsedSVG, _ svg: String) throws {
         let root = try #require(parsed.named("svg").first)
         #expect(root["role"] == "img" && root["viewBox"] != nil)
         #expect(parsed.named("script").isEmpty && !svg.contains("<script"), "no script")

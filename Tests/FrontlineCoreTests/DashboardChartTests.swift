@@ -8,34 +8,7 @@ import Testing
 /// The dashboard's charts, drawn as SVG on the server: well-formed, named for screen readers,
 /// one bar per day, and safe with any category name.
 @Suite struct DashboardChartTests {
-    /// What an XML parser makes of a chart: whether it parsed, the elements, and the texts.
-    final class Parsed: NSObject, XMLParserDelegate {
-        var elements: [(name: String, attributes: [String: String])] = []
-        var texts: [String] = []
-        private var current = ""
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String]) {
-            elements.append((name, attributes))
-            current = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if !current.isEmpty { texts.append(current) }
-            current = ""
-        }
-
-        func named(_ name: String) -> [[String: String]] { elements.filter { $0.name == name }.map(\.attributes) }
-    }
-
-    func parse(_ svg: String) throws -> Parsed {
-        let parsed = Parsed()
-        let parser = XMLParser(data: Data(svg.utf8))
-        parser.delegate = parsed
-        #expect(parser.parse(), "not well-formed XML: \(parser.parserError.map(String.init(describing:)) ?? "")\n\(svg)")
-        return parsed
-    }
+    func parse(_ svg: String) throws -> ParsedSVG { try ParsedSVG.parse(svg) }
 
     let week = ["Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Sat 28", "Sun 29"]
 

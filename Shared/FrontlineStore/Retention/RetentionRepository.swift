@@ -29,47 +29,32 @@ extension StoreTransaction {
 public struct RetentionRepository {
     let connection: PostgresConnection
 
+    /// The table and the time column of the records that go as rows. (The mail of closed
+    /// tickets is emptied, not deleted, and the audit trail needs its trigger's consent.)
+    private static func rows(_ record: RetainedRecord) -> (table: String, time: String)? {
+        switch record {
+        case .processedEvents: ("processed_events", "processed_at")
+        case .eventFailures: ("event_failures", "last_failed_at")
+        case .publishedOutbox: ("event_outbox", "published_at")
+        case .replayedDeadLetters: ("dead_letters", "replayed_at")
+        case .auditTrail: ("audit_log", "at")
+        case .closedTicketMail: nil
+        }
+    }
+
     /// The rows (or, for mail, the messages) older than `cutoff`.
     public func count(_ record: RetainedRecord, before cutoff: Date) throws -> Int {
-        let sql = switch record {
-        case .processedEvents: "SELECT count(*) AS n FROM processed_events WHERE processed_at < $1"
-        case .eventFailures: "SELECT count(*) AS n FROM event_failures WHERE last_failed_at < $1"
-        case .publishedOutbox: "SELECT count(*) AS n FROM event_outbox WHERE published_at < $1"
-        case .replayedDeadLetters: "SELECT count(*) AS n FROM dead_letters WHERE replayed_at < $1"
-        case .closedTicketMail: "SELECT count(*) AS n FROM (\(Self.closedTicketMail(limited: false))) due"
-        case .auditTrail: "SELECT count(*) AS n FROM audit_log WHERE at < $1"
+        let sql = if let (table, time) = Self.rows(record) {
+            "SELECT count(*) AS n FROM \(table) WHERE \(time) < $1"
+        } else {
+            "SELECT count(*) AS n FROM (\(Self.closedTicketMail(limited: false))) due"
         }
         return try connection.query(sql, [cutoff]).first?.int("n") ?? 0
     }
 
     /// Removes at most `limit` of them; returns how many went.
     public func remove(_ record: RetainedRecord, before cutoff: Date, limit: Int) throws -> Int {
-        switch record {
-        case .processedEvents:
-            return try connection.execute(
-                """
-                DELETE FROM processed_events WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM processed_events WHERE processed_at < $1 LIMIT $2))
-                """, [cutoff, limit]
-            )
-        case .eventFailures:
-            return try connection.execute(
-                """
-                DELETE FROM event_failures WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM event_failures WHERE last_failed_at < $1 LIMIT $2))
-                """, [cutoff, limit]
-            )
-        case .publishedOutbox:
-            return try connection.execute(
-                "DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox WHERE published_at < $1 LIMIT $2)",
-                [cutoff, limit]
-            )
-        case .replayedDeadLetters:
-            return try connection.execute(
-                "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE replayed_at < $1 LIMIT $2)",
-                [cutoff, limit]
-            )
-        case .closedTicketMail:
+        guard let (table, time) = Self.rows(record) else {
             // One statement: the raw bytes and the attachments' contents go together.
             return try connection.query(
                 """
@@ -82,14 +67,19 @@ public struct RetentionRepository {
                 SELECT count(*) AS n FROM removed
                 """, [cutoff, limit]
             ).first?.int("n") ?? 0
-        case .auditTrail:
+        }
+        if record == .auditTrail {
             // The append-only trigger lets this transaction delete, and no other.
             _ = try connection.query("SELECT set_config('frontline.retention', 'on', true)")
-            return try connection.execute(
-                "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY id LIMIT $2)",
-                [cutoff, limit]
-            )
         }
+        // By ctid: processed_events and event_failures have no single-column key. Names come
+        // from `rows`, never from input.
+        return try connection.execute(
+            """
+            DELETE FROM \(table) WHERE ctid = ANY (ARRAY(
+                SELECT ctid FROM \(table) WHERE \(time) < $1 LIMIT $2))
+            """, [cutoff, limit]
+        )
     }
 
     /// Messages of tickets closed before $1 whose raw mail is still there (at most $2 when limited).

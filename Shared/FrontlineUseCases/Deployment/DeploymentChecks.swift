@@ -264,13 +264,7 @@ struct SMTPCheck: DeploymentCheck {
             let handle = CurlHandle()
             do throws(CurlError) {
                 _ = try handle.perform { options throws(CurlError) in
-                    try options.set(CURLOPT_URL, server.description)
-                    if let user = server.user { try options.set(CURLOPT_USERNAME, user) }
-                    if let password = server.password { try options.set(CURLOPT_PASSWORD, password) }
-                    if !server.secure {
-                        let mode = server.allowPlaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL
-                        try options.set(CURLOPT_USE_SSL, Int(mode.rawValue))
-                    }
+                    try server.connect(options)
                     try options.set(CURLOPT_CONNECT_ONLY, 1)
                     try options.set(CURLOPT_TIMEOUT_MS, Int(timeout.milliseconds))
                     try options.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout.milliseconds))
