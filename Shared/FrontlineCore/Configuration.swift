@@ -79,22 +79,48 @@ public struct Environment: Sendable {
     }
 }
 
-/// `redis://[:password@]host[:port][/db]`
+/// `redis://[:password@]host[:port][/db]`, or `rediss://…[?cacert=FILE&cert=FILE&key=FILE]` for
+/// TLS with the server's certificate verified (the names are redis-cli's own options).
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
+    /// How to reach a Redis that speaks TLS. The certificate is always verified: against
+    /// `rootCertificateFile` when set, else the system's trust store, and for the URL's host.
+    public struct TLS: Sendable, Equatable {
+        /// PEM file of the CA that signed the server's certificate (`cacert`).
+        public var rootCertificateFile: String?
+        /// A client certificate and its key, PEM (`cert`, `key`), for a server that asks for one.
+        public var clientCertificateFile: String?
+        public var clientKeyFile: String?
+
+        public init(rootCertificateFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil) {
+            self.rootCertificateFile = rootCertificateFile
+            self.clientCertificateFile = clientCertificateFile
+            self.clientKeyFile = clientKeyFile
+        }
+
+        var files: [(parameter: String, path: String)] {
+            [("cacert", rootCertificateFile), ("cert", clientCertificateFile), ("key", clientKeyFile)].compactMap { name, path in
+                path.map { (name, $0) }
+            }
+        }
+    }
+
     public var host: String
     public var port: Int
     public var database: Int
     public var password: String?
+    /// nil: plain TCP (`redis://`).
+    public var tls: TLS?
 
-    public init(host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, password: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, password: String? = nil, tls: TLS? = nil) {
         self.host = host
         self.port = port
         self.database = database
         self.password = password
+        self.tls = tls
     }
 
     public init?(_ text: String) {
-        guard let components = URLComponents(string: text), components.scheme == "redis",
+        guard let components = URLComponents(string: text), components.scheme == "redis" || components.scheme == "rediss",
             let host = components.host, !host.isEmpty
         else { return nil }
         self.host = host
@@ -108,10 +134,29 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             return nil
         }
         password = components.password.flatMap { $0.isEmpty ? nil : $0 }
+        let parameters = components.queryItems ?? []
+        if components.scheme == "rediss" {
+            var tls = TLS()
+            for parameter in parameters {
+                guard let value = parameter.value, !value.isEmpty else { return nil }
+                switch parameter.name {
+                case "cacert": tls.rootCertificateFile = value
+                case "cert": tls.clientCertificateFile = value
+                case "key": tls.clientKeyFile = value
+                default: return nil
+                }
+            }
+            // A certificate without its key (or the other way round) cannot be presented.
+            guard (tls.clientCertificateFile == nil) == (tls.clientKeyFile == nil) else { return nil }
+            self.tls = tls
+        } else {
+            guard parameters.isEmpty else { return nil }
+            tls = nil
+        }
     }
 
-    /// Without the password.
-    public var description: String { "redis://\(host):\(port)/\(database)" }
+    /// Without the password (the certificate files are paths, not secrets).
+    public var description: String { "\(tls == nil ? "redis" : "rediss")://\(host):\(port)/\(database)" }
 }
 
 /// The settings every Frontline process shares (the design's table). Each service reads its
@@ -185,7 +230,13 @@ public struct FrontlineConfiguration: Sendable {
         }
         let redisText = try environment.required("FRONTLINE_REDIS_URL", hint: "redis://host:port/db")
         guard let redis = RedisURL(redisText) else {
-            throw ConfigurationError(variable: "FRONTLINE_REDIS_URL", problem: "must look like redis://host:port/db")
+            throw ConfigurationError(
+                variable: "FRONTLINE_REDIS_URL",
+                problem: "must look like redis://host:port/db or rediss://host:port/db?cacert=FILE (TLS; cert and key together)"
+            )
+        }
+        for file in redis.tls?.files ?? [] where !FileManager.default.isReadableFile(atPath: file.path) {
+            throw ConfigurationError(variable: "FRONTLINE_REDIS_URL", problem: "its \(file.parameter) file \(file.path) cannot be read")
         }
         let prefix = environment.string("FRONTLINE_STREAM_PREFIX") ?? "frontline"
         guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {

@@ -88,8 +88,9 @@ public enum ServiceMain {
         )
         do {
             try await requireCurrentSchema(database)
-            let own = try await makeServices(context)
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
+            try await refuseUntrustedRedis(readinessRedis, url: configuration.redisURL)
+            let own = try await makeServices(context)
             let backbone = BackboneSampler(groups: context.consumerGroups, redis: readinessRedis, unitOfWork: context.unitOfWork)
             let sampling = try MetricsSampling(environment: environment)
             let operations = OperationsServer.make(
@@ -121,6 +122,16 @@ public enum ServiceMain {
             exit(0)
         } catch let error as ConfigurationError {
             exitWithConfigurationError(service: name, error)
+        } catch let error as PostgresError where error.code == .certificateRejected {
+            // Waiting would not help: the settings (or the server's certificate) must change.
+            exitWithConfigurationError(
+                service: name,
+                ConfigurationError(variable: "FRONTLINE_DATABASE_URL", problem: "leads to a server whose certificate is refused: \(error.serverMessage ?? "")")
+            )
+        } catch let error as RedisError where error.code == .certificateRejected {
+            exitWithConfigurationError(
+                service: name, ConfigurationError(variable: "FRONTLINE_REDIS_URL", problem: "leads to a server whose certificate is refused: \(error.message)")
+            )
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             exit(1)
@@ -137,6 +148,17 @@ public enum ServiceMain {
         guard status.canRun else {
             throw SchemaNotCurrent(current: status.current, expected: status.latest, newerContract: status.newerContract)
         }
+    }
+
+    /// One try at start when Redis is reached over TLS: a refused certificate stops the service
+    /// now, with one line; an outage is left to each consumer to wait out.
+    static func refuseUntrustedRedis(_ redis: RedisClient, url: RedisURL) async throws {
+        guard url.tls != nil else { return }
+        do {
+            try await redis.run(retrying: false) { try $0.command(["PING"]).throwingError() }
+        } catch let error as RedisError where error.code == .certificateRejected {
+            throw error
+        } catch {}
     }
 
     static func readiness(database: Database, redis: RedisClient) async -> [String: Bool] {

@@ -179,7 +179,7 @@ public final class PostgresConnection {
             let message = connection.map { String(cString: PQerrorMessage($0)) }
             PQfinish(connection)
             self.connection = nil
-            throw PostgresError(code: .connectionFailed, serverMessage: message)
+            throw PostgresError(code: Self.refusesCertificate(message ?? "") ? .certificateRejected : .connectionFailed, serverMessage: message)
         }
         // Timestamps travel in UTC; server notices ("already exists, skipping") are not for stderr.
         try executeScript("SET TIME ZONE 'UTC'; SET client_min_messages TO warning")
@@ -187,6 +187,13 @@ public final class PostgresConnection {
 
     deinit {
         PQfinish(connection)
+    }
+
+    /// libpq has no error codes for connecting, only text; these are its messages for a
+    /// certificate it will not trust and a root certificate it cannot read.
+    static func refusesCertificate(_ message: String) -> Bool {
+        ["certificate verify failed", "does not match host name", "root certificate file", "could not read root certificate"]
+            .contains { message.contains($0) }
     }
 
     /// libpq built with GSSAPI first tries GSS encryption on every connect, which initialises

@@ -6,13 +6,17 @@ import FrontlineCore
 public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Sendable {
-            case connectionFailed, connectionLost, queryFailed, commitOutcomeUnknown, unexpectedResult
+            case connectionFailed, connectionLost, certificateRejected, queryFailed, commitOutcomeUnknown, unexpectedResult
         }
         let base: Base
         public var description: String { base.rawValue }
 
         /// Could not open a connection (server down, bad credentials, bad URI).
         public static let connectionFailed = Code(base: .connectionFailed)
+        /// TLS was asked for (`sslmode=verify-ca` or `verify-full`) and the server's certificate
+        /// was refused, or the root certificate file cannot be read: a setting to fix, so it
+        /// is not retried as an outage would be.
+        public static let certificateRejected = Code(base: .certificateRejected)
         /// The connection broke while a statement ran; nothing of the transaction is kept.
         public static let connectionLost = Code(base: .connectionLost)
         /// The server rejected a statement; `sqlState` says why.

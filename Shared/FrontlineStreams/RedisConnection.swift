@@ -38,11 +38,15 @@ public enum RedisReply: Sendable, Equatable {
 
 public struct RedisError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        enum Base: String, Sendable { case connectionFailed, connectionLost, commandFailed, unexpectedReply }
+        enum Base: String, Sendable { case connectionFailed, connectionLost, certificateRejected, commandFailed, unexpectedReply }
         let base: Base
         public var description: String { base.rawValue }
         public static let connectionFailed = Code(base: .connectionFailed)
         public static let connectionLost = Code(base: .connectionLost)
+        /// TLS could not be set up as configured: the server's certificate was refused (another
+        /// CA, another host) or the URL's certificate files are unusable. A setting to fix, so
+        /// it is not retried as an outage would be.
+        public static let certificateRejected = Code(base: .certificateRejected)
         /// Redis answered with an error reply (its first word, e.g. NOGROUP, is `message`'s start).
         public static let commandFailed = Code(base: .commandFailed)
         public static let unexpectedReply = Code(base: .unexpectedReply)
@@ -67,9 +71,13 @@ public final class RedisConnection {
 
     public init(url: RedisURL, timeout: Duration = .seconds(5), commandTimeout: Duration = .seconds(30)) throws(RedisError) {
         var connectTimeout = Self.timeval(timeout)
-        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), connectTimeout),
-            context.pointee.err == 0
-        else {
+        let opened: UnsafeMutablePointer<redisContext>?
+        if let tls = url.tls {
+            opened = redisConnectFd(try RedisTLSTunnel.open(url: url, tls: tls, timeout: timeout))
+        } else {
+            opened = redisConnectWithTimeout(url.host, Int32(url.port), connectTimeout)
+        }
+        guard let context = opened, context.pointee.err == 0 else {
             let message = context.map { Self.errorText($0) } ?? "out of memory"
             if let context = context { redisFree(context) }
             throw RedisError(code: .connectionFailed, message: "\(url): \(message)")

@@ -45,6 +45,30 @@ import Testing
         #expect(!"\(url)".contains("s3cret"))
         #expect(RedisURL("redis://cache/x") == nil)
     }
+
+    @Test func redissMeansTLSWithTheCertificateFilesTheURLNames() throws {
+        let url = try #require(RedisURL("rediss://:s3cret@cache.example:6380/2?cacert=/etc/ca.pem"))
+        #expect(url.tls == RedisURL.TLS(rootCertificateFile: "/etc/ca.pem"))
+        #expect("\(url)" == "rediss://cache.example:6380/2")
+        #expect(RedisURL("rediss://cache")?.tls == RedisURL.TLS(), "no cacert: the system's trust store")
+        #expect(RedisURL("redis://cache")?.tls == nil)
+        #expect(RedisURL("rediss://cache?cert=/c.pem&key=/k.pem")?.tls?.clientKeyFile == "/k.pem")
+        // A client certificate without its key, an unknown or empty option, options on plain TCP.
+        for text in ["rediss://cache?cert=/c.pem", "rediss://cache?insecure=1", "rediss://cache?cacert=", "redis://cache?cacert=/ca.pem"] {
+            #expect(RedisURL(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func anUnreadableRedisCertificateFileStopsTheServiceNamingTheVariable() {
+        #expect {
+            _ = try FrontlineConfiguration(
+                environment: Environment(["FRONTLINE_DATABASE_URL": "postgres://db/frontline", "FRONTLINE_REDIS_URL": "rediss://cache?cacert=/nonexistent/ca.pem"]),
+                defaultHTTPPort: 0
+            )
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "FRONTLINE_REDIS_URL" && "\(error)".contains("cacert file /nonexistent/ca.pem cannot be read")
+        }
+    }
 }
 
 @Suite struct EnvelopeTests {

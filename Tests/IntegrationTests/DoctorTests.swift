@@ -30,8 +30,12 @@ extension Integration {
 
         /// A deployment with every server the doctor talks to: the scratch database (seeded,
         /// so the catalog is there), Redis, the test Dovecot and SMTP server, the OpenAI stand-in.
+        /// PostgreSQL and Redis over TLS with their certificates verified, as a production
+        /// deployment reaches them.
         static func healthyEnvironment(_ scratch: Scratch, llmPort: Int) throws -> [String: String] {
             scratch.environment([
+                "FRONTLINE_DATABASE_URL": try DatabaseTLS.url(scratch, rootCertificate: try DatabaseTLS.certificateAuthority()),
+                "FRONTLINE_REDIS_URL": try RedisTLS.text(try RedisTLS.url()),
                 "FRONTLINE_IMAP_URL": try TestServers.imapURL(), "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1",
                 "FRONTLINE_SMTP_URL": try SentMail.shared().url, "FRONTLINE_SMTP_ALLOW_PLAINTEXT": "1",
                 "FRONTLINE_LLM_PROVIDERS": "openai", "OPENAI_API_KEY": openAIKey, "OPENAI_BASE_URL": "http://127.0.0.1:\(llmPort)/v1",
@@ -87,6 +91,8 @@ extension Integration {
                 #expect(checks.contains { $0.hasPrefix("imap imap://") }, "\(checks)")
                 #expect(checks.contains { $0.hasPrefix("smtp smtp://127.0.0.1:") }, "\(checks)")
                 #expect(try run.lines("postgresql").first?["detail"]?.contains("is current") == true)
+                #expect(try run.lines("postgresql").first?["detail"]?.contains(", certificate verified); schema version") == true, "\(run.stdout)")
+                #expect(try run.lines("redis").first?["detail"]?.contains("answered PING (over TLS, certificate verified)") == true, "\(run.stdout)")
                 #expect(try run.lines("llm openai").first?["detail"]?.contains("GET http://127.0.0.1:") == true)
                 Self.expectNoSecret(run, [testReplySecretText, Self.openAIKey])
 
@@ -109,6 +115,8 @@ extension Integration {
         }
 
         static let closedPort = LoopbackPort.free()
+        /// Public CAs, none of which signed the test servers' certificates.
+        static let systemTrustStore = "/etc/ssl/certs/ca-certificates.crt"
         static let wrongPassword = "wrong-" + UUID().uuidString
 
         static let breakages: [Breakage] = [
@@ -129,6 +137,26 @@ extension Integration {
             Breakage(
                 what: "Redis on a closed port", check: "redis", detail: "cannot use redis://127.0.0.1:\(closedPort)/0", fix: "FRONTLINE_REDIS_URL"
             ) { $0.merging(["FRONTLINE_REDIS_URL": "redis://127.0.0.1:\(closedPort)/0"]) { _, new in new } },
+            Breakage(
+                what: "PostgreSQL's certificate not from the CA named", check: "postgresql", detail: "is refused: ",
+                fix: "sslrootcert in FRONTLINE_DATABASE_URL"
+            ) { environment in
+                var environment = environment
+                var url = URLComponents(string: environment["FRONTLINE_DATABASE_URL"] ?? "")
+                url?.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: Self.systemTrustStore)]
+                environment["FRONTLINE_DATABASE_URL"] = url?.string
+                return environment
+            },
+            Breakage(
+                what: "Redis's certificate not from the CA named", check: "redis", detail: "the server's certificate was refused",
+                fix: "cacert in FRONTLINE_REDIS_URL"
+            ) { environment in
+                var environment = environment
+                var url = URLComponents(string: environment["FRONTLINE_REDIS_URL"] ?? "")
+                url?.queryItems = [URLQueryItem(name: "cacert", value: Self.systemTrustStore)]
+                environment["FRONTLINE_REDIS_URL"] = url?.string
+                return environment
+            },
             Breakage(
                 what: "a mailbox with a wrong password", check: "imap", detail: "the server refused the login", fix: "FRONTLINE_IMAP_URL"
             ) { environment in

@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   pkg-config curl
+  openssl ca-certificates                         # the local CA for TLS tests; the system's trust store
   libhiredis-dev libcurl4-openssl-dev libpq-dev   # the C libraries behind the bridges
   libgmime-3.0-dev                                # MIME parsing
   dovecot-imapd                                   # IMAP

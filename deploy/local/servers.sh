@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops the servers Frontline needs, on loopback only, with their data in DIR.
 #   deploy/local/servers.sh start DIR     deploy/local/servers.sh stop DIR
-# Ports come from FRONTLINE_LOCAL_REDIS_PORT (6479), FRONTLINE_LOCAL_PG_PORT (5479),
+# Ports come from FRONTLINE_LOCAL_REDIS_PORT (6479; TLS on FRONTLINE_LOCAL_REDIS_TLS_PORT, 6480),
+# FRONTLINE_LOCAL_PG_PORT (5479),
 # FRONTLINE_LOCAL_IMAP_PORT (10143) and FRONTLINE_LOCAL_SMTP_PORT (2525).
 # Writes DIR/env with the URLs to reach them. The SMTP server keeps every message it
 # receives as a file in the Maildir DIR/smtp/sent (new/).
@@ -12,6 +13,7 @@ dir=${2:?usage: servers.sh start|stop DIR}
 # Absolute: Redis changes into its data folder before it opens its log.
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 redis_port=${FRONTLINE_LOCAL_REDIS_PORT:-6479}
+redis_tls_port=${FRONTLINE_LOCAL_REDIS_TLS_PORT:-6480}
 pg_port=${FRONTLINE_LOCAL_PG_PORT:-5479}
 imap_port=${FRONTLINE_LOCAL_IMAP_PORT:-10143}
 smtp_port=${FRONTLINE_LOCAL_SMTP_PORT:-2525}
@@ -38,16 +40,9 @@ start() {
   mkdir -p "$dir/redis" "$dir/pg"
   chmod 755 "$dir"
 
-  # Each server is started only when it is not running already: start is safe to repeat.
-  # Redis with an append-only file, so a restart keeps the streams.
-  alive "$dir/redis/redis.pid" || redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
-    --maxmemory-policy noeviction --dir "$dir/redis" --daemonize yes \
-    --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
-  wait_for "Redis" "redis-cli -p $redis_port ping | grep -q PONG"
-
-  # PostgreSQL, run by the postgres user when we are root. It offers TLS with a certificate from
-  # a CA made here (for 127.0.0.1), so that verify-full can be tried; the local URL does not ask
-  # for it (sslmode=disable: loopback, and the benchmarks measure Frontline, not TLS).
+  # A CA made here, and a certificate from it for 127.0.0.1, so that verified TLS can be tried:
+  # PostgreSQL and Redis offer TLS with it. The local URLs do not ask for it (loopback, and the
+  # benchmarks measure Frontline, not TLS); the tests do.
   tls="$dir/pg/tls"
   if [ ! -f "$tls/server.crt" ]; then
     mkdir -p "$tls"
@@ -59,6 +54,18 @@ start() {
       -extfile "$tls/san.ext" -out "$tls/server.crt" >/dev/null 2>&1
     chmod 600 "$tls/server.key" "$tls/ca.key"
   fi
+
+  # Each server is started only when it is not running already: start is safe to repeat.
+  # Redis with an append-only file, so a restart keeps the streams; TLS on a second port
+  # (clients need no certificate of their own, as on most managed Redis services).
+  alive "$dir/redis/redis.pid" || redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
+    --tls-port "$redis_tls_port" --tls-cert-file "$tls/server.crt" --tls-key-file "$tls/server.key" \
+    --tls-ca-cert-file "$tls/ca.crt" --tls-auth-clients no \
+    --maxmemory-policy noeviction --dir "$dir/redis" --daemonize yes \
+    --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
+  wait_for "Redis" "redis-cli -p $redis_port ping | grep -q PONG"
+
+  # PostgreSQL, run by the postgres user when we are root.
   [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir/pg"
   if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
     as_postgres "$pg_bin/initdb -D '$dir/pg/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$dir/pg/initdb.log' 2>&1"
@@ -136,6 +143,7 @@ export FRONTLINE_REPLY_SECRET=$(cat "$dir/reply-secret")
 export FRONTLINE_REDIS_URL=redis://127.0.0.1:$redis_port/0
 export FRONTLINE_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/frontline?sslmode=disable
 export FRONTLINE_LOCAL_PG_CA=$tls/ca.crt
+export FRONTLINE_LOCAL_REDIS_TLS_URL="rediss://127.0.0.1:$redis_tls_port/0?cacert=$tls/ca.crt"
 export FRONTLINE_IMAP_URL=imap://support:support@127.0.0.1:$imap_port/INBOX
 export FRONTLINE_IMAP_ALLOW_PLAINTEXT=1
 export FRONTLINE_SMTP_URL=smtp://127.0.0.1:$smtp_port

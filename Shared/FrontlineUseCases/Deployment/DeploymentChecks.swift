@@ -45,9 +45,18 @@ struct PostgresCheck: DeploymentCheck {
                     ? "check the database name in FRONTLINE_DATABASE_URL (create it if it is new)"
                     : "check the host and port in FRONTLINE_DATABASE_URL and that PostgreSQL is up and reachable from here"
             return [.problem(name, "cannot connect to \(place): \(reason.trimmingCharacters(in: .whitespaces))", fix: fix)]
+        } catch let error as PostgresError where error.code == .certificateRejected {
+            let reason = error.serverMessage?.split(whereSeparator: \.isNewline).last.map(String.init) ?? error.description
+            return [
+                .problem(
+                    name, "the certificate of \(place) is refused: \(reason.trimmingCharacters(in: .whitespaces))",
+                    fix: "check that sslrootcert in FRONTLINE_DATABASE_URL is the CA that signed the server's certificate, and that the host is the one it names"
+                )
+            ]
         } catch {
             return [.problem(name, "cannot read the schema version at \(place): \(error)", fix: "check that FRONTLINE_DATABASE_URL names Frontline's database")]
         }
+        let place = self.place + (await transport(database))
         let latest = status.latest
         guard let version = status.current else {
             return [.problem(name, "connected to \(place); the database has no Frontline schema (this binary needs version \(latest))", fix: "run frontline migrate")]
@@ -96,6 +105,15 @@ struct PostgresCheck: DeploymentCheck {
         }
         return lines
     }
+
+    /// "over TLSv1.3, certificate verified", or why not: the connection doctor itself made.
+    func transport(_ database: Database) async -> String {
+        guard let security = try? await database.withConnection(retrying: false, { try ConnectionSecurity.read($0) }) else { return "" }
+        guard security.encrypted else { return " (not encrypted)" }
+        let mode = URLComponents(string: databaseURL)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let verified = mode == "verify-full" ? "certificate verified" : "certificate not verified (sslmode=\(mode))"
+        return " (over \(security.protocolVersion ?? "TLS"), \(verified))"
+    }
 }
 
 /// Redis: connect (with the password, when the URL has one) and PING.
@@ -114,8 +132,16 @@ struct RedisCheck: DeploymentCheck {
                 guard answer.string == "PONG" else {
                     return [.problem(name, "\(url) answered PING with something else than PONG", fix: "check that FRONTLINE_REDIS_URL names a Redis server")]
                 }
-                return [.ok(name, "\(url) answered PING")]
+                return [.ok(name, "\(url) answered PING \(url.tls == nil ? "(not encrypted)" : "(over TLS, certificate verified)")")]
             } catch {
+                if error.code == .certificateRejected {
+                    return [
+                        .problem(
+                            name, "cannot use \(error.message)",
+                            fix: "check that cacert in FRONTLINE_REDIS_URL is the CA that signed the server's certificate, and that the host is the one it names"
+                        )
+                    ]
+                }
                 let authentication = error.message.contains("authentication") || error.message.contains("NOAUTH")
                 return [
                     .problem(
