@@ -22,7 +22,7 @@ free_port() {
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   echo "$port"
 }
-export FRONTLINE_LOCAL_REDIS_PORT=$(free_port 26479) FRONTLINE_LOCAL_PG_PORT=$(free_port 25479)
+export FRONTLINE_LOCAL_REDIS_PORT=$(free_port 26479) FRONTLINE_LOCAL_REDIS_TLS_PORT=$(free_port 27479) FRONTLINE_LOCAL_PG_PORT=$(free_port 25479)
 export FRONTLINE_LOCAL_IMAP_PORT=$(free_port 30143) FRONTLINE_LOCAL_SMTP_PORT=$(free_port 32525)
 pids="$scratch/pids"
 mkdir -p "$pids" "$scratch/logs"

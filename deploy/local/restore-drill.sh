@@ -34,7 +34,8 @@ cleanup() { # the logs stay when the drill failed
 trap cleanup EXIT
 
 servers() { # name: fresh Redis, PostgreSQL, Dovecot and SMTP sink on free ports, their URLs exported
-  FRONTLINE_LOCAL_REDIS_PORT=$(free_port 26579) FRONTLINE_LOCAL_PG_PORT=$(free_port 25579) \
+  FRONTLINE_LOCAL_REDIS_PORT=$(free_port 26579) FRONTLINE_LOCAL_REDIS_TLS_PORT=$(free_port 27579) \
+    FRONTLINE_LOCAL_PG_PORT=$(free_port 25579) \
     FRONTLINE_LOCAL_IMAP_PORT=$(free_port 30243) FRONTLINE_LOCAL_SMTP_PORT=$(free_port 22625) \
     "$root/deploy/local/servers.sh" start "$dir/$1" >"$dir/$1.servers.log"
   # shellcheck disable=SC1091
