@@ -10,11 +10,12 @@ import FrontlineRuntime
 //   frontline-bench assign     the assignment policy over 1,000 simulated tickets
 //   frontline-bench classifier built-in classifications/s on one core; classifier processes against a slow LLM
 //   frontline-bench mail-text  HTML to text and reply trimming, ms per MB, ordinary beside hostile input
+//   frontline-bench redis-tls  Redis round trips, pipelined writes and connects over plain TCP beside TLS
 @main
 struct FrontlineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontline-bench", abstract: "Frontline benchmarks.",
-        subcommands: [Backbone.self, Parse.self, ClassifierBench.self, Banking77Bench.self, AssignmentSimulation.self, PipelineBench.self, MailTextBench.self, IngestMemoryBench.self]
+        subcommands: [Backbone.self, Parse.self, ClassifierBench.self, Banking77Bench.self, AssignmentSimulation.self, PipelineBench.self, MailTextBench.self, IngestMemoryBench.self, RedisTLSBench.self]
     )
 }
 
