@@ -26,7 +26,7 @@ public struct SlackChannel: NotificationChannel {
             earlier = try postings.posting(of: notification.messageID)
             root = try notification.ticketID.flatMap { try postings.threadRoot(ticket: $0, conversation: notification.recipient) }
         } catch {
-            return .tryLater("the record of Slack messages cannot be read", refused: false)
+            return .tryLater("the record of Slack messages cannot be read: \(error)", refused: false)
         }
         if let earlier {
             let update = call("chat.update", SlackMessage.body(message, channel: earlier.channelID, ts: earlier.ts))

@@ -14,13 +14,17 @@ extension Schema {
             CREATE TABLE chat_postings (
                 message_id text PRIMARY KEY,
                 ticket_id bigint REFERENCES tickets (id) ON DELETE CASCADE,
+                -- As we address it (a channel, or a person's user ID), and as Slack answered (a DM's D... ID).
                 conversation text NOT NULL,
+                channel_id text NOT NULL,
                 ts text NOT NULL,
                 thread_ts text,
                 posted_at timestamptz NOT NULL DEFAULT now()
             );
             -- The first message about a ticket in a conversation is its thread's root.
             CREATE INDEX chat_postings_thread_idx ON chat_postings (ticket_id, conversation, posted_at);
+            -- A button press names the message by where it is.
+            CREATE INDEX chat_postings_message_idx ON chat_postings (channel_id, ts);
 
             ALTER TABLE technicians ADD COLUMN slack_user_id text UNIQUE;
 

@@ -1,0 +1,74 @@
+import Foundation
+import FrontlineAPI
+import FrontlineCore
+import FrontlineDomain
+import FrontlineNotify
+import FrontlineRuntime
+import FrontlineTesting
+import FrontlineUseCases
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+extension Integration.Chat {
+    @Test("choices per person and kind: set and read through the API (audited, admin or the person), Slack only means a direct message and no email, a choice that cannot be honoured stays email")
+    func preferencesRouteNotifications() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        try await Integration.Notifier.setPhase(scratch, 3)
+        let ticket = try await Integration.Notifier.classifiedTicket(scratch)
+        let (jonas, ann) = try await scratch.unitOfWork.transaction { transaction -> (Int64, Int64) in
+            for (name, email) in [("Jonas Weber", "jonas@helpdesk.test"), ("Ann Berg", "ann.berg@helpdesk.test")] {
+                try transaction.team.upsert(name: name, email: email, schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
+            }
+            return (try transaction.team.technicianID(email: "jonas@helpdesk.test") ?? 0, try transaction.team.technicianID(email: "ann.berg@helpdesk.test") ?? 0)
+        }
+        let admin = try await Integration.API.token(scratch, "ops-admin", as: nil, role: .admin)
+        let annsToken = try await Integration.API.token(scratch, "ann-laptop", as: "ann.berg@helpdesk.test")
+        try await Integration.API.withClient(scratch) { client in
+            let path = "/api/v1/technicians/\(jonas)/notifications"
+            let choice = #"{"slack_user_id":"U0JONAS","preferences":[{"kind":"assignment","channels":["slack"]}]}"#
+            let set = try await Integration.API.call(client, .put, path, token: admin, json: choice)
+            #expect(set.status == .ok, "\(set.text)")
+            #expect(try set.json()["slack_user_id"] as? String == "U0JONAS")
+            let read = try await Integration.API.call(client, .get, path, token: admin)
+            #expect((try read.json()["preferences"] as? [[String: Any]])?.first?["channels"] as? [String] == ["slack"], "\(read.text)")
+            let unknown = try await Integration.API.call(
+                client, .put, path, token: admin, json: #"{"preferences":[{"kind":"assignment","channels":["pager"]}]}"#
+            )
+            #expect(unknown.status == .unprocessableContent, "\(unknown.text)")
+            let someoneElses = try await Integration.API.call(client, .put, path, token: annsToken, json: #"{"preferences":[]}"#)
+            #expect(someoneElses.status == .forbidden, "\(someoneElses.text)")
+            let own = try await Integration.API.call(
+                client, .put, "/api/v1/technicians/\(ann)/notifications", token: annsToken,
+                json: #"{"slack_user_id":null,"preferences":[{"kind":"assignment","channels":["slack"]}]}"#
+            )
+            #expect(own.status == .ok, "\(own.text)")
+        }
+        let audit = try await scratch.database.withConnection { connection in
+            try connection.query("SELECT actor FROM audit_log WHERE action = 'notification preferences changed' ORDER BY id").map { try $0.string("actor") }
+        }
+        #expect(audit == ["api:ops-admin", "api:ann-laptop"])
+
+        try await ChatStandIn.serving { standIn in
+            let clock = ManualWallClock(try #require(Timestamp.parse("2026-11-20T09:30:00Z")))
+            let (notify, deliver) = try Self.notifier(scratch, Self.settings(standIn), clock: clock)
+            _ = try await notify.run(.assigned(TicketAssigned(technicianID: jonas, fallback: false, reason: "skilled")), ticket: ticket, in: scratch.unitOfWork)
+            // Ann chose Slack but has no Slack member ID: her assignment stays email.
+            _ = try await notify.run(.assigned(TicketAssigned(technicianID: ann, fallback: false, reason: "skilled")), ticket: ticket, in: scratch.unitOfWork)
+            let rows = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT channel, recipient, status FROM notifications WHERE kind = 'assignment' ORDER BY id").map {
+                    "\(try $0.string("channel")) \(try $0.string("recipient")) \(try $0.string("status"))"
+                }
+            }
+            #expect(rows == ["email jonas@helpdesk.test suppressed", "slack U0JONAS pending", "email ann.berg@helpdesk.test pending"])
+            #expect(try await Self.deliverAll(deliver, scratch) == [.sent])
+            let posts = standIn.requests(to: "/api/chat.postMessage")
+            try #require(posts.count == 1)
+            #expect(posts[0].json?["channel"] as? String == "U0JONAS")
+            let buttons = (posts[0].json?["blocks"] as? [[String: Any]])?.last?["elements"] as? [[String: Any]]
+            #expect(buttons?.map { $0["action_id"] as? String } == ["solve"], "an assignment without a held draft offers Solve")
+        }
+    }
+}
