@@ -16,32 +16,14 @@ public struct ChatRepository {
 
     // MARK: Slack postings
 
-    public struct Posting: Sendable, Equatable {
-        public var messageID: String
-        public var ticketID: Int64?
-        public var conversation: String
-        public var channelID: String
-        public var ts: String
-        public var threadTS: String?
-
-        public init(messageID: String, ticketID: Int64?, conversation: String, channelID: String, ts: String, threadTS: String?) {
-            self.messageID = messageID
-            self.ticketID = ticketID
-            self.conversation = conversation
-            self.channelID = channelID
-            self.ts = ts
-            self.threadTS = threadTS
-        }
-    }
-
-    public func posting(of messageID: String) throws -> Posting? {
+    public func posting(of messageID: String) throws -> ChatPosting? {
         try connection.query(
             "SELECT message_id, ticket_id, conversation, channel_id, ts, thread_ts FROM chat_postings WHERE message_id = $1", [messageID]
         ).first.map(Self.posting)
     }
 
     /// The posting of a Slack message by where it is (what a button press names).
-    public func posting(channelID: String, ts: String) throws -> Posting? {
+    public func posting(channelID: String, ts: String) throws -> ChatPosting? {
         try connection.query(
             "SELECT message_id, ticket_id, conversation, channel_id, ts, thread_ts FROM chat_postings WHERE channel_id = $1 AND ts = $2",
             [channelID, ts]
@@ -59,7 +41,7 @@ public struct ChatRepository {
     }
 
     /// Records a posting; a second record of the same message (a repeat) keeps the first.
-    public func record(_ posting: Posting) throws {
+    public func record(_ posting: ChatPosting) throws {
         try connection.execute(
             """
             INSERT INTO chat_postings (message_id, ticket_id, conversation, channel_id, ts, thread_ts) VALUES ($1, $2, $3, $4, $5, $6)
@@ -69,8 +51,8 @@ public struct ChatRepository {
         )
     }
 
-    static func posting(_ row: PostgresRow) throws -> Posting {
-        Posting(
+    static func posting(_ row: PostgresRow) throws -> ChatPosting {
+        ChatPosting(
             messageID: try row.string("message_id"), ticketID: row.optionalInt64("ticket_id"), conversation: try row.string("conversation"),
             channelID: try row.string("channel_id"), ts: try row.string("ts"), threadTS: row["thread_ts"]
         )

@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineDomain
 import FrontlineNotify
 import FrontlineStore
 
@@ -11,7 +12,7 @@ public final class StoredChatPostings: ChatPostingLedger, Sendable {
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 
     public func posting(of messageID: String) throws -> ChatPosting? {
-        try withRepository { try $0.posting(of: messageID) }.map(Self.posting)
+        try withRepository { try $0.posting(of: messageID) }
     }
 
     public func threadRoot(ticket: Int64, conversation: String) throws -> String? {
@@ -19,21 +20,7 @@ public final class StoredChatPostings: ChatPostingLedger, Sendable {
     }
 
     public func record(_ posting: ChatPosting) throws {
-        try withRepository {
-            try $0.record(
-                .init(
-                    messageID: posting.messageID, ticketID: posting.ticketID, conversation: posting.conversation, channelID: posting.channelID,
-                    ts: posting.ts, threadTS: posting.threadTS
-                )
-            )
-        }
-    }
-
-    static func posting(_ stored: ChatRepository.Posting) -> ChatPosting {
-        ChatPosting(
-            messageID: stored.messageID, ticketID: stored.ticketID, conversation: stored.conversation, channelID: stored.channelID,
-            ts: stored.ts, threadTS: stored.threadTS
-        )
+        try withRepository { try $0.record(posting) }
     }
 
     /// Runs `body` on this thread's connection, opened when first needed and again after it broke.
