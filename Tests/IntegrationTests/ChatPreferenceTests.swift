@@ -72,3 +72,25 @@ extension Integration.Chat {
         }
     }
 }
+
+extension Integration.Chat {
+    @Test("the seed file's slack_user_id and notify land in the store; a Slack ID that is not one refuses the whole seed, naming the technician")
+    func seedCarriesChoices() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        try await scratch.seedSample()
+        let wei = try await scratch.unitOfWork.read { transaction -> NotificationChoices? in
+            guard let id = try transaction.team.technicianID(email: "wei.chen@helpdesk.example") else { return nil }
+            return try SetNotificationPreferences.current(technician: id, in: transaction)
+        }
+        #expect(wei == NotificationChoices(slackUserID: "U0WEICHEN1", preferences: [.assignment: [.slack, .email], .reopened: [.slack]]))
+
+        let sample = try String(contentsOf: TestServers.repositoryRoot.appendingPathComponent("deploy/sample/seed.yaml"), encoding: .utf8)
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString).yaml")
+        try sample.replacingOccurrences(of: "slack_user_id: U0WEICHEN1", with: "slack_user_id: wei").write(to: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let refused = try ChildProcess("frontline", arguments: ["seed", bad.path], environment: scratch.environment())
+        #expect(await refused.waitForExit(timeout: .seconds(60)) != 0)
+        #expect(refused.stderr.contains("wei.chen@helpdesk.example: slack_user_id wei is not a Slack member ID"), "\(refused.stderr)")
+    }
+}
