@@ -94,3 +94,26 @@ extension Integration.Chat {
         #expect(refused.stderr.contains("wei.chen@helpdesk.example: slack_user_id wei is not a Slack member ID"), "\(refused.stderr)")
     }
 }
+
+extension Integration.Chat {
+    @Test("a bad chat value stops the notifier and the api at start with a line naming the variable, and never the token")
+    func badChatSettingsStopTheServices() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        let notifier = try ChildProcess(
+            "notifier",
+            environment: Integration.Notifier.environment(
+                scratch, smtp: "smtp://127.0.0.1:2525", sender: "desk@helpdesk.test",
+                ["FRONTLINE_SLACK_BOT_TOKEN": "xoxb-1-2-topsecretpart", "FRONTLINE_SLACK_CHANNEL": "#helpdesk"]
+            )
+        )
+        #expect(await notifier.waitForExit(timeout: .seconds(30)) == ServiceMain.configurationExitCode)
+        #expect(notifier.stderr.contains("FRONTLINE_SLACK_CHANNEL"), "\(notifier.stderr)")
+        #expect(!notifier.stderr.contains("topsecretpart") && !notifier.stdout.contains("topsecretpart"))
+
+        let api = try ChildProcess("api", environment: scratch.environment(["FRONTLINE_API_PORT": "0", "FRONTLINE_SLACK_SIGNING_SECRET": "pasted with spaces topsecret2"]))
+        #expect(await api.waitForExit(timeout: .seconds(30)) == ServiceMain.configurationExitCode)
+        #expect(api.stderr.contains("FRONTLINE_SLACK_SIGNING_SECRET"), "\(api.stderr)")
+        #expect(!api.stderr.contains("topsecret2"))
+    }
+}
