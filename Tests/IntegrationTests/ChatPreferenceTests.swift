@@ -2,6 +2,7 @@ import Foundation
 import FrontlineAPI
 import FrontlineCore
 import FrontlineDomain
+import FrontlineMail
 import FrontlineNotify
 import FrontlineRuntime
 import FrontlineTesting
@@ -115,5 +116,45 @@ extension Integration.Chat {
         #expect(await api.waitForExit(timeout: .seconds(30)) == ServiceMain.configurationExitCode)
         #expect(api.stderr.contains("FRONTLINE_SLACK_SIGNING_SECRET"), "\(api.stderr)")
         #expect(!api.stderr.contains("topsecret2"))
+    }
+}
+
+extension Integration.Chat {
+    @Test("the team lead's escalation digest also goes to the team's Slack channel and Teams, once, as one message without buttons")
+    func digestGoesToTheChannel() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        let ticket = try await Integration.Notifier.classifiedTicket(scratch)
+        try await scratch.database.withConnection { connection in
+            try connection.execute(
+                "INSERT INTO escalations (ticket_id, level, cause, detail) VALUES ($1, 'team_lead', 'sla_first_response_at_risk', 'due in 30 minutes')",
+                [ticket]
+            )
+        }
+        try await ChatStandIn.serving { standIn in
+            var settings = Self.settings(standIn)
+            settings.webhookURL = nil
+            let clock = ManualWallClock(try #require(Timestamp.parse("2026-11-20T09:30:00Z")))
+            let (_, deliver) = try Self.notifier(scratch, settings, clock: clock)
+            let digest = SendEscalationDigest(
+                composer: NotificationComposer(from: MailAddress("desk@helpdesk.test"), templates: try TemplateLibrary(), timeZone: .gmt, secret: testReplySecret),
+                recipient: "lead@helpdesk.test",
+                storing: StoreNotification(from: "desk@helpdesk.test", rateLimit: .init(perHour: 20), chat: ChatRouting(settings: settings)),
+                clock: clock
+            )
+            #expect(try await digest.run(in: scratch.unitOfWork) == 1)
+            #expect(try await digest.run(in: scratch.unitOfWork) == 0, "carried once")
+            #expect(try await Self.deliverAll(deliver, scratch) == [.sent, .sent])
+            let posts = standIn.requests(to: "/api/chat.postMessage")
+            try #require(posts.count == 1)
+            #expect(posts[0].json?["channel"] as? String == Self.slackChannel && posts[0].json?["thread_ts"] == nil)
+            let blocks = try #require(posts[0].json?["blocks"] as? [[String: Any]])
+            #expect(!blocks.contains { $0["type"] as? String == "actions" }, "a digest is about many tickets: no buttons")
+            // The email's subject, as the template words it.
+            #expect((blocks.first?["text"] as? [String: Any])?["text"] as? String == "Escalations: 1 tickets need a look", "\(blocks.first ?? [:])")
+            let section = (blocks.dropFirst().first?["text"] as? [String: Any])?["text"] as? String
+            #expect(section?.contains("[#T-\(ticket)]") == true && section?.contains("due in 30 minutes") == true, "\(section ?? "")")
+            #expect(standIn.requests(to: "/teams/webhook").count == 1)
+        }
     }
 }
