@@ -218,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify",
+                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify", "FrontlineCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/API"

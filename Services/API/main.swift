@@ -1,5 +1,6 @@
 import FrontlineAPI
 import FrontlineConsole
+import FrontlineCurl
 import FrontlineMail
 import FrontlineNotify
 import FrontlineRuntime
@@ -26,12 +27,26 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
             automation: automation
         )
     )
+    // Slack's buttons, when the app's signing secret is set: the same use cases as every door.
+    let chat = try ChatSettings(environment: context.environment)
+    let slackHTTP = CurlHTTPClient(threads: 2)
+    let slackActions = chat.slackSigningSecret.map { secret in
+        SlackActionRoutes(
+            signingSecret: secret, answer: AnswerSlackAction(work: api.work, slack: chat.slack, http: slackHTTP, logger: context.logger),
+            unitOfWork: context.unitOfWork, logger: context.logger
+        )
+    }
     var serverLogger = context.logger
     serverLogger.logLevel = .warning
     let host = context.configuration.httpHost
     let logger = context.logger
     let server = Application(
-        router: HTTPMetricsRouter(api.router(otherDoors: console.addRoutes)),
+        router: HTTPMetricsRouter(
+            api.router(otherDoors: { router in
+                console.addRoutes(to: router)
+                slackActions?.add(to: router)
+            })
+        ),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
         onServerRunning: { channel in
             logger.info(
@@ -41,5 +56,5 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
         },
         logger: serverLogger
     )
-    return [context.outboxRelay(), server]
+    return [context.outboxRelay(), ResourceService(name: "Slack HTTP client") { slackHTTP.shutdown() }, server]
 }

@@ -67,11 +67,14 @@ struct Seed: AsyncParsableCommand {
             deployment = DeploymentSeed(
                 catalog: catalog, calendar: try seed.calendar?.businessCalendar(),
                 technicians: try (seed.technicians ?? []).map { technician in
-                    DeploymentSeed.TechnicianEntry(
+                    var entry = DeploymentSeed.TechnicianEntry(
                         name: technician.name, email: technician.email, schedule: try technician.schedule(), skills: technician.skills ?? [:],
                         maxOpenTickets: technician.maxOpenTickets ?? 20, active: technician.active ?? true,
                         absences: try technician.absenceIntervals()
                     )
+                    entry.slackUserID = try technician.slackUser()
+                    entry.preferences = try technician.notificationPreferences()
+                    return entry
                 },
                 suppliers: (seed.suppliers ?? []).map { DeploymentSeed.SupplierEntry(name: $0.name, email: $0.email, contacts: $0.contacts ?? [:]) },
                 phase: phase,

@@ -21,7 +21,8 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let writer = IntroWriter(
         failover: ProviderFailover(providers: providers.providers(http: http), costs: try LLMCostSettings(environment: environment), logger: context.logger)
     )
-    let storing = StoreNotification(from: settings.from.address, rateLimit: .init(perHour: settings.rateLimitPerHour))
+    let chat = try ChatSettings(environment: environment)
+    let storing = StoreNotification(from: settings.from.address, rateLimit: .init(perHour: settings.rateLimitPerHour), chat: ChatRouting(settings: chat))
     let notify = NotifyTicketEvent(
         composer: composer, writer: writer, storing: storing,
         settings: .init(
@@ -36,7 +37,10 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let senderDatabase = Database(
         configuration: .init(url: context.configuration.databaseURL, poolSize: settings.senders), logger: context.logger
     )
-    let channels = NotificationChannels([EmailChannel(server: settings.smtp, envelopeFrom: settings.from.address)])
+    let channels = NotificationChannels(
+        [EmailChannel(server: settings.smtp, envelopeFrom: settings.from.address)]
+            + ChatChannels.make(chat, postings: StoredChatPostings(databaseURL: context.configuration.databaseURL))
+    )
     let sender = NotificationSender(
         deliver: DeliverNotifications(
             channels: channels, backoff: Backoff(initial: .seconds(1), maximum: settings.retryCeiling),

@@ -10,6 +10,8 @@ public struct ComposedNotification: Sendable {
     public var raw: [UInt8]
     /// "template", or the LLM provider that wrote the opening paragraph.
     public var author: String
+    /// The customer's answer on this ticket waits as a draft for review (chat offers "approve").
+    public var heldDraft = false
 }
 
 /// Turns a planned notification and the ticket's facts into an email: template values,

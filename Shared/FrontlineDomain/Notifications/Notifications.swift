@@ -120,6 +120,12 @@ public enum NotificationStatus: String, Sendable, Codable, CaseIterable {
 /// the CHECK constraint.
 public enum NotificationChannelKind: String, Sendable, Codable, CaseIterable {
     case email
+    /// A Slack conversation (a channel, or a person's direct messages) through the Web API.
+    case slack
+    /// A Microsoft Teams channel through its incoming webhook (or a Workflows webhook).
+    case teams
+    /// A generic HTTPS endpoint, each request signed with HMAC-SHA256.
+    case webhook
 }
 
 /// A stored notification due for delivery: what a channel needs to deliver it.

@@ -37,6 +37,10 @@ public enum TeamSeed {
         public var maxOpenTickets: Int?
         public var active: Bool?
         public var absences: [Absence]?
+        /// Their Slack member ID: Slack notifications reach them there and their button presses are theirs.
+        public var slackUserID: String?
+        /// Per kind of notification, the channels they want it on (`escalation: [slack, email]`).
+        public var notify: [String: [String]]?
 
         public struct Absence: Decodable, Sendable {
             public var from: String
@@ -48,6 +52,26 @@ public enum TeamSeed {
             case timeZone = "time_zone"
             case workingDays = "working_days"
             case maxOpenTickets = "max_open_tickets"
+            case slackUserID = "slack_user_id"
+            case notify
+        }
+
+        /// The Slack member ID, checked.
+        public func slackUser() throws -> String? {
+            guard let slackUserID else { return nil }
+            guard NotificationPreferences.isSlackUserID(slackUserID) else {
+                throw Invalid(description: "\(email): slack_user_id \(slackUserID) is not a Slack member ID (U...)")
+            }
+            return slackUserID
+        }
+
+        /// `notify`, checked.
+        public func notificationPreferences() throws -> [NotificationKind: [NotificationChannelKind]] {
+            do {
+                return try NotificationPreferences.parse(notify ?? [:], of: email)
+            } catch {
+                throw Invalid(description: error.description)
+            }
         }
 
         /// Its own schedule, when it names a time zone (else the business calendar applies).

@@ -31,10 +31,10 @@ public struct EmailChannel: NotificationChannel {
     }
 }
 
-/// One SMTP handle per sender thread, kept so that its connection is reused.
+/// One SMTP handle per sender thread, kept so that its connection is reused (the chat channels
+/// keep one of their own under another key).
 enum SMTPHandles {
-    static func current() -> CurlHandle {
-        let key = "frontline.smtp.handle"
+    static func current(key: String = "frontline.smtp.handle") -> CurlHandle {
         if let handle = Thread.current.threadDictionary[key] as? CurlHandle { return handle }
         let handle = CurlHandle()
         Thread.current.threadDictionary[key] = handle

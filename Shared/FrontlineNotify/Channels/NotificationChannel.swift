@@ -10,6 +10,9 @@ public enum ChannelDelivery: Sendable, Equatable {
     case tryLater(String, refused: Bool)
     /// Refused for good: the notification fails with the reason.
     case refused(String)
+    /// The far side asked us to wait (HTTP 429 with Retry-After): tried again after exactly that
+    /// wait, which is neither a refusal nor an outage.
+    case rateLimited(String, retryAfter: Duration)
 }
 
 /// One way a stored notification reaches its recipient (email; later chat or webhooks).

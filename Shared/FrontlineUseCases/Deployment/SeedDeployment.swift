@@ -15,6 +15,10 @@ public struct DeploymentSeed: Sendable {
         public var maxOpenTickets: Int
         public var active: Bool
         public var absences: [DateInterval]
+        /// Their Slack member ID (nil: left as it is).
+        public var slackUserID: String?
+        /// Per kind, the channels they want; the kinds named replace what was stored for them.
+        public var preferences: [NotificationKind: [NotificationChannelKind]] = [:]
 
         public init(
             name: String, email: String, schedule: BusinessCalendar?, skills: [String: Int], maxOpenTickets: Int, active: Bool,
@@ -77,6 +81,10 @@ public struct SeedDeployment: Sendable {
                     name: technician.name, email: technician.email, schedule: technician.schedule, skills: technician.skills,
                     maxOpen: technician.maxOpenTickets, active: technician.active, absences: technician.absences
                 )
+                if let slackUser = technician.slackUserID { try transaction.chat.setSlackUser(ofPerson: technician.email, to: slackUser) }
+                for (kind, channels) in technician.preferences.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    try transaction.chat.setPreference(person: technician.email, kind: kind, channels: channels)
+                }
             }
             for supplier in seed.suppliers {
                 try transaction.suppliers.upsert(name: supplier.name, email: supplier.email, contacts: supplier.contacts)

@@ -89,6 +89,9 @@ public struct DeliverNotifications: Sendable {
                     let wait = backoff.delay(attempt: attempts)
                     try notifications.deferDelivery(due.id, attempts: attempts, refusals: refusals, error: why, retryIn: wait)
                     return .deferred(due, reason: why, retryIn: wait)
+                case .rateLimited(let why, let wait):
+                    try notifications.deferDelivery(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why, retryIn: wait)
+                    return .deferred(due, reason: why, retryIn: wait)
                 case .refused(let why):
                     try notifications.fail(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why)
                     return .failed(due, reason: why, refusedForGood: true)

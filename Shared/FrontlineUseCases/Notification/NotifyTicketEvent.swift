@@ -148,9 +148,9 @@ public struct NotifyTicketEvent: Sendable {
         for plan in plans {
             // Slow (an LLM): before the transaction, never inside it.
             let intro: (text: String, provider: String)? = if case .suppress = plan.disposition { nil } else { await writer.intro(for: plan, ticket: facts) }
-            composed.append(
-                composer.compose(plan, ticket: facts, intro: intro, extra: extra, attachments: plan.kind == .assignment ? attachments : [], date: now)
-            )
+            var one = composer.compose(plan, ticket: facts, intro: intro, extra: extra, attachments: plan.kind == .assignment ? attachments : [], date: now)
+            one.heldDraft = extra["held"] != nil
+            composed.append(one)
         }
 
         let storing = self.storing

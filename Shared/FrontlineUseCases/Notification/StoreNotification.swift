@@ -26,11 +26,14 @@ public struct StoreNotification: Sendable {
     public let sender: String
     public let rateLimit: RateLimit
     public let channel: NotificationChannelKind
+    /// The chat conversations notifications also (or instead) go to; none by default.
+    public let chat: ChatRouting
 
-    public init(from sender: String, rateLimit: RateLimit, channel: NotificationChannelKind = .email) {
+    public init(from sender: String, rateLimit: RateLimit, channel: NotificationChannelKind = .email, chat: ChatRouting = ChatRouting()) {
         self.sender = sender
         self.rateLimit = rateLimit
         self.channel = channel
+        self.chat = chat
     }
 
     @discardableResult
@@ -48,6 +51,7 @@ public struct StoreNotification: Sendable {
                 perHour: rateLimit.perHour
             )
         }
+        let chatDestinations = try chatDestinations(of: plan, disposition: &disposition, in: transaction)
         let inserted = try transaction.notifications.insert(
             NewNotification(
                 ticket: ticket, kind: plan.kind, recipient: plan.recipient, cause: plan.cause, language: plan.language,
@@ -56,6 +60,20 @@ public struct StoreNotification: Sendable {
             )
         )
         guard inserted != nil else { return .existing }
+        if !chatDestinations.isEmpty {
+            let message = ChatMessage(composed, ticket: ticket, heldDraft: composed.heldDraft).encoded()
+            for destination in chatDestinations {
+                // Its own unique key (the recipient is the conversation) and message id, stored with the email's.
+                _ = try transaction.notifications.insert(
+                    NewNotification(
+                        ticket: ticket, kind: plan.kind, recipient: destination.address, cause: plan.cause, language: plan.language,
+                        author: composed.author, channel: destination.channel, status: .pending, statusReason: nil,
+                        messageID: composed.messageID + "#" + destination.channel.rawValue + ":" + destination.address,
+                        subject: composed.content.subject, text: composed.content.text, raw: message
+                    )
+                )
+            }
+        }
         switch disposition {
         case .send:
             try transaction.messages.recordOutboundCopy(ofNotification: composed.messageID, from: sender)
@@ -72,5 +90,24 @@ public struct StoreNotification: Sendable {
             NotificationMetrics.count(.suppressed, channel: channel, kind: plan.kind)
         }
         return .inserted(status: disposition.status)
+    }
+
+    /// The chat conversations a notification that goes out also goes to: the team's for the
+    /// kinds it follows, and the recipient's own choice (people behind the desk only). When
+    /// their choice leaves email out, the email is stored suppressed, with the reason.
+    func chatDestinations(of plan: PlannedNotification, disposition: inout Disposition, in transaction: StoreTransaction) throws -> [ChatDestination] {
+        guard !chat.isEmpty, disposition == .send else { return [] }
+        var destinations = chat.teamDestinations(for: plan.kind)
+        if !plan.role.isExternal {
+            let chatRepository = transaction.chat
+            let wanted = try chatRepository.preference(person: plan.recipient, kind: plan.kind)
+            let slackUser = wanted?.contains(.slack) == true ? try chatRepository.slackUser(ofPerson: plan.recipient) : nil
+            let personal = chat.personal(wanted: wanted, slackUser: slackUser)
+            for destination in personal.destinations where !destinations.contains(destination) { destinations.append(destination) }
+            if !personal.email {
+                disposition = .suppress("\(plan.recipient) prefers " + personal.destinations.map(\.channel.rawValue).joined(separator: " and "))
+            }
+        }
+        return destinations
     }
 }
