@@ -107,6 +107,7 @@ public struct FrontlineHTTPAPI: Sendable {
         addTicketRoutes(to: v1)
         addConfigurationRoutes(to: v1)
         addWebhookRoutes(to: v1)
+        addRequesterRoutes(to: v1)
         return router
     }
 
