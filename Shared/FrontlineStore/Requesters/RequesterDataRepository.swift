@@ -243,10 +243,21 @@ public struct RequesterDataRepository {
 
     // MARK: - Erasure
 
+    /// The names they gave, as senders and requesters.
+    public func names(of address: String) throws -> [String] {
+        try connection.query(
+            """
+            SELECT from_name AS name FROM messages WHERE lower(from_address) = $1 AND from_name <> ''
+            UNION SELECT requester_name FROM tickets WHERE lower(requester_email) = $1 AND requester_name <> ''
+            """, [address]
+        ).map { try $0.string("name") }
+    }
+
     /// Removes or pseudonymises everything of `address` in this transaction; the tickets stay with
     /// their status, times and classification. `pattern` matches the address literally, in any
-    /// case; `pseudonym` replaces it where a row must keep naming someone.
-    public func erase(_ address: String, pattern: String, pseudonym: String) throws -> ErasureCounts {
+    /// case; `mentionPattern` also their names, replaced in others' rows that name the address;
+    /// `pseudonym` replaces them where a row must keep naming someone.
+    public func erase(_ address: String, pattern: String, mentionPattern: String, pseudonym: String) throws -> ErasureCounts {
         var counts = ErasureCounts()
         // Taken first and locked: once their requester is cleared the tickets cannot be found again.
         let tickets = PostgresTextArray(
@@ -333,17 +344,17 @@ public struct RequesterDataRepository {
                 raw = decode(regexp_replace(encode(raw, 'escape'), $2, $3, 'gi'), 'escape')
             WHERE position($1 in lower(coalesce(to_addresses, '') || ' ' || coalesce(cc_addresses, '') || ' ' || coalesce(subject, '')
                 || ' ' || coalesce(body_text, '') || ' ' || coalesce(body_html, '') || ' ' || headers::text)) > 0
-            """, [address, pattern, pseudonym]
+            """, [address, mentionPattern, pseudonym]
         )
         counts.mentions += try connection.execute(
             """
             UPDATE notifications SET subject = regexp_replace(subject, $2, $3, 'gi'), body_text = regexp_replace(body_text, $2, $3, 'gi'),
                 raw = decode(regexp_replace(encode(raw, 'escape'), $2, $3, 'gi'), 'escape')
             WHERE position($1 in lower(subject || ' ' || body_text)) > 0
-            """, [address, pattern, pseudonym]
+            """, [address, mentionPattern, pseudonym]
         )
         for (table, column, json) in Self.mentioningColumns {
-            counts.mentions += try redact(table: table, column: column, json: json, address: address, pattern: pattern, pseudonym: pseudonym)
+            counts.mentions += try redact(table: table, column: column, json: json, address: address, pattern: mentionPattern, pseudonym: pseudonym)
         }
 
         // The audit trail keeps its entries; only the erasure's own transaction may rewrite whom
@@ -356,7 +367,7 @@ public struct RequesterDataRepository {
                                          $3, $4, 'gi')::jsonb
             WHERE (ticket_id = ANY($1::bigint[]) AND details ? 'comment')
                OR position($2 in lower(actor)) > 0 OR position($2 in lower(details::text)) > 0
-            """, [tickets, address, pattern, pseudonym]
+            """, [tickets, address, mentionPattern, pseudonym]
         )
         _ = try connection.query("SELECT set_config('frontline.erasure', 'off', true)")
         return counts

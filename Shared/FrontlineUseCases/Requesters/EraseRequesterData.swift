@@ -58,9 +58,15 @@ public struct EraseRequesterData: Sendable {
     struct RolledBack: Error { var counts: ErasureCounts }
 
     static func erase(_ requester: RequesterAddress, erasure: UUID, in transaction: StoreTransaction) throws -> ErasureCounts {
-        guard try !transaction.requesterData.isStaffOrSupplier(requester.value) else { throw NotARequester() }
-        return try transaction.requesterData.erase(
-            requester.value, pattern: requester.literalPattern, pseudonym: "erased:\(erasure.uuidString.lowercased())"
+        let data = transaction.requesterData
+        guard try !data.isStaffOrSupplier(requester.value) else { throw NotARequester() }
+        // Where others' rows name their address (in copy, quoted), the name they gave goes too.
+        // Names shorter than three letters would match inside ordinary words.
+        let names = try data.names(of: requester.value).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        let mentions = "(?:" + (names + [requester.value]).map(RequesterAddress.literal).joined(separator: "|") + ")"
+        return try data.erase(
+            requester.value, pattern: requester.literalPattern, mentionPattern: mentions,
+            pseudonym: "erased:\(erasure.uuidString.lowercased())"
         )
     }
 }

@@ -16,11 +16,14 @@ public struct RequesterAddress: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { value }
 
-    /// A regular expression (PostgreSQL's) matching the address literally: ASCII punctuation
+    /// A regular expression (PostgreSQL's) matching the address literally.
+    var literalPattern: String { Self.literal(value) }
+
+    /// `text` as a regular expression (PostgreSQL's) matching it literally: ASCII punctuation
     /// escaped, since `\` before any non-alphanumeric character stands for that character.
-    var literalPattern: String {
+    static func literal(_ text: String) -> String {
         var pattern = ""
-        for scalar in value.unicodeScalars {
+        for scalar in text.unicodeScalars {
             if scalar.isASCII, !(scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) { pattern.append("\\") }
             pattern.unicodeScalars.append(scalar)
         }
