@@ -372,6 +372,17 @@ extension Integration {
                 ) == 1, "her event still goes out, naming the erasure"
             )
 
+            // Outside an erasure the audit trail is still append-only, and an erasure may not change what an entry records.
+            await #expect(throws: PostgresError.self) {
+                try await scratch.database.withConnection { try $0.execute("UPDATE audit_log SET actor = 'x' WHERE action = 'requester erased'") }
+            }
+            await #expect(throws: PostgresError.self) {
+                try await scratch.database.transaction { connection in
+                    _ = try connection.query("SELECT set_config('frontline.erasure', 'on', true)")
+                    return try connection.execute("UPDATE audit_log SET action = 'nothing' WHERE action = 'requester erased'")
+                }
+            }
+
             // Again: nothing found, nothing changed.
             let digestAll = try await Self.digest(scratch, tickets: fixture.aliceTickets + [fixture.bobTicket, fixture.carolTicket])
             let again = try ChildProcess("frontline", arguments: ["requester", "erase", Self.alice, "--yes"], environment: scratch.environment())
