@@ -279,6 +279,7 @@ extension Integration {
                     "/tickets/{id}/priority", "/tickets/{id}/category", "/tickets/{id}/draft/approve", "/tickets/{id}/draft/send", "/tickets/{id}/draft/reject",
                     "/catalog", "/technicians", "/technicians/{id}/absences", "/technicians/{id}/absences/{absence_id}", "/settings",
                     "/summary", "/report.xlsx", "/webhooks", "/webhooks/{id}", "/webhooks/{id}/deliveries",
+                    "/requesters/{email}/export", "/requesters/{email}/erase",
                 ]
                 #expect(paths == expected)
             }
