@@ -11,6 +11,7 @@ struct Frontline: AsyncParsableCommand {
         subcommands: [
             Migrate.self, Seed.self, TicketCommand.self, SummaryCommand.self, Status.self, PhaseCommand.self, ReportCommand.self, DeadLetterCommand.self, AddressCommand.self, ClassifyCommand.self,
             Train.self, Evaluate.self, TokenCommand.self, WebhookCommand.self, ImportCommand.self, UserCommand.self, AutomationCommand.self, Backtest.self, Doctor.self, RetentionCommand.self, StreamsCommand.self,
+            RequesterCommand.self,
         ]
     )
 }

@@ -108,6 +108,7 @@ public struct FrontlineHTTPAPI: Sendable {
         addConfigurationRoutes(to: v1)
         addWebhookRoutes(to: v1)
         addNotificationPreferenceRoutes(to: v1)
+        addRequesterRoutes(to: v1)
         return router
     }
 

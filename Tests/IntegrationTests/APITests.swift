@@ -280,6 +280,7 @@ extension Integration {
                     "/catalog", "/technicians", "/technicians/{id}/absences", "/technicians/{id}/absences/{absence_id}", "/settings",
                     "/summary", "/report.xlsx", "/webhooks", "/webhooks/{id}", "/webhooks/{id}/deliveries",
                     "/technicians/{id}/notifications",
+                    "/requesters/{email}/export", "/requesters/{email}/erase",
                 ]
                 #expect(paths == expected)
             }

@@ -4,6 +4,7 @@ public enum Schema {
         foundation, mail, classifier, assignment, notifier, suppliers, performance, redisRuns, hostileMail, lifecycle, peopleWork, apiTokens,
         apiIntake, webhooks, absenceReasons, console, earnedAutomation, llmSpend, operationsFigures, retention, traceContext,
         chat,
+        requesterErasure,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.
