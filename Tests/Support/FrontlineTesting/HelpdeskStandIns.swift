@@ -106,7 +106,7 @@ public class HelpdeskStandInBase: @unchecked Sendable {
 /// ticket search with `expand=true` (an array of tickets, `updated_at:>=` honoured, oldest first),
 /// articles by ticket, article creation (`type`, `internal`, `to`), `tags/add`, ticket updates
 /// (`group`, `priority`, `owner_id`) and the user search.
-public final class ZammadStandIn: HelpdeskStandInBase {
+public final class ZammadStandIn: HelpdeskStandInBase, @unchecked Sendable {
     public struct Article: Sendable {
         public var id: Int
         public var sender: String
@@ -252,7 +252,7 @@ public final class ZammadStandIn: HelpdeskStandInBase {
 /// The generic ticketing API (see `GenericTicketingConnector` for its wire format): logins give
 /// tokens that `expireTokens()` invalidates at once (as 25 minutes passing would), changes after
 /// a numeric cursor, ticket upserts, messages and notes that honour `Idempotency-Key`.
-public final class TicketingStandIn: HelpdeskStandInBase {
+public final class TicketingStandIn: HelpdeskStandInBase, @unchecked Sendable {
     public static let username = "frontline-api"
     public static let password = "pw-7c2e91"
 
