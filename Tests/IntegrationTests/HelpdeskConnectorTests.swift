@@ -210,6 +210,34 @@ extension Integration {
             }
         }
 
+        @Test("the escalation service runs the connector when FRONTLINE_CONNECTOR is set: Zammad's ticket becomes one Frontline ticket; a bad mapping stops it at start naming the variable")
+        func escalationServiceRunsTheConnector() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.seedSample()
+            try await HelpdeskStandInBase.serving(ZammadStandIn()) { zammad in
+                zammad.open(21, title: "Laptop dead", customer: "carol@customer.example", body: "My laptop does not start.", at: "2026-12-01T09:00:00Z")
+                let settings = [
+                    "FRONTLINE_CONNECTOR": "zammad", "FRONTLINE_ZAMMAD_URL": zammad.base, "FRONTLINE_ZAMMAD_TOKEN": ZammadStandIn.token,
+                    "FRONTLINE_CONNECTOR_POLL_SECONDS": "1", "FRONTLINE_FROM_ADDRESS": "helpdesk@helpdesk.example",
+                ]
+                let bad = try ChildProcess("escalation", environment: scratch.environment(settings.merging(["FRONTLINE_ZAMMAD_GROUPS": "Hardware"]) { $1 }))
+                let status = await bad.waitForExit(timeout: .seconds(20))
+                if status == nil { await bad.stop() }
+                #expect(status == ServiceMain.configurationExitCode, "\(bad.stderr.suffix(800))")
+                let lines = bad.stderr.split(separator: "\n").filter { $0.contains("configuration error") }
+                #expect(lines.count == 1 && lines.first?.contains("FRONTLINE_ZAMMAD_GROUPS") == true, "\(bad.stderr.suffix(800))")
+
+                let service = try ChildProcess("escalation", environment: scratch.environment(settings))
+                let taken = await eventually(timeout: .seconds(30)) {
+                    (try? await scratch.scalar("SELECT count(*) FROM tickets WHERE external_source = 'zammad' AND external_id = '21'")) == 1
+                }
+                await service.stop()
+                #expect(taken, "\(service.stderr.suffix(800))")
+                #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 1)
+            }
+        }
+
         @Test("a wrong password stops the connector with the call and status, not the password")
         func wrongPassword() async throws {
             try await HelpdeskStandInBase.serving(TicketingStandIn()) { api in
