@@ -34,14 +34,14 @@ public struct HelpdeskConnectorSettings: Sendable {
         switch kind {
         case .zammad:
             baseURL = try Self.url(environment, "FRONTLINE_ZAMMAD_URL")
-            secret = try Self.secret(environment, "FRONTLINE_ZAMMAD_TOKEN", hint: "a Zammad access token")
+            secret = try Self.secret(environment, "FRONTLINE_ZAMMAD_TOKEN", file: "FRONTLINE_ZAMMAD_TOKEN_FILE", hint: "a Zammad access token")
             username = ""
             queues = try Self.mapping(environment, "FRONTLINE_ZAMMAD_GROUPS")
             escalationPriority = environment.string("FRONTLINE_ZAMMAD_ESCALATION_PRIORITY") ?? "3 high"
         case .ticketing:
             baseURL = try Self.url(environment, "FRONTLINE_TICKETING_URL")
             username = try environment.required("FRONTLINE_TICKETING_USERNAME", hint: "the API user's login name")
-            secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", hint: "the API user's password")
+            secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", file: "FRONTLINE_TICKETING_PASSWORD_FILE", hint: "the API user's password")
             queues = try Self.mapping(environment, "FRONTLINE_TICKETING_QUEUES")
             escalationPriority = environment.string("FRONTLINE_TICKETING_ESCALATION_PRIORITY") ?? "urgent"
         }
@@ -76,9 +76,8 @@ public struct HelpdeskConnectorSettings: Sendable {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    /// `NAME`, or the first line of the file `NAME_FILE` names; not both.
-    static func secret(_ environment: Environment, _ name: String, hint: String) throws(ConfigurationError) -> String {
-        let fileVariable = name + "_FILE"
+    /// `name`, or the first line of the file `fileVariable` names; not both.
+    static func secret(_ environment: Environment, _ name: String, file fileVariable: String, hint: String) throws(ConfigurationError) -> String {
         switch (environment.string(name), environment.string(fileVariable)) {
         case (.some, .some):
             throw ConfigurationError(variable: name, problem: "and \(fileVariable) are both set; set one")
