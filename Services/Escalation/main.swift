@@ -19,5 +19,5 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
         ),
         EscalationDoors.retention(ApplyRetention(settings: retention, clock: context.clock), context: context),
         PeriodicService(name: "desk metrics", every: sampling.interval, logger: context.logger) { try await desk.sample() },
-    ]
+    ] + (try HelpdeskConnectorDoors.services(context: context))
 }

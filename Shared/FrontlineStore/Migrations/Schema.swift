@@ -5,6 +5,7 @@ public enum Schema {
         apiIntake, webhooks, absenceReasons, console, earnedAutomation, llmSpend, operationsFigures, retention, traceContext,
         chat,
         requesterErasure,
+        connectors,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.

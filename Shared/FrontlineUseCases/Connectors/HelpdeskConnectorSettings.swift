@@ -1,0 +1,142 @@
+import Foundation
+import FrontlineCore
+import FrontlineCurl
+import FrontlineDomain
+import FrontlineMail
+import Logging
+
+/// Which helpdesk Frontline works inside of, and how to reach it: `FRONTLINE_CONNECTOR`
+/// (`zammad`, `ticketing`; unset: none), then that connector's own variables. Each secret can
+/// come from a file instead (`…_FILE`, as mounted by Docker or Kubernetes secrets).
+public struct HelpdeskConnectorSettings: Sendable {
+    public enum Kind: String, Sendable {
+        case zammad
+        case ticketing
+    }
+
+    public var kind: Kind
+    public var baseURL: String
+    /// The Zammad token, or the ticketing API's password.
+    public var secret: String
+    /// The ticketing API's login name (unused by Zammad).
+    public var username: String
+    /// Frontline category → the helpdesk's group (Zammad) or queue (ticketing API).
+    public var queues: [String: String]
+    public var escalationPriority: String
+    public var pollEvery: Duration
+
+    /// nil when no connector is configured.
+    public init?(environment: Environment) throws(ConfigurationError) {
+        let kind = try environment.choice("FRONTLINE_CONNECTOR", default: Kind?.none, ["zammad": .zammad, "ticketing": .ticketing])
+        guard let kind else { return nil }
+        self.kind = kind
+        pollEvery = try environment.seconds("FRONTLINE_CONNECTOR_POLL_SECONDS", default: .seconds(60), range: 1...3600)
+        switch kind {
+        case .zammad:
+            baseURL = try Self.url(environment, "FRONTLINE_ZAMMAD_URL")
+            secret = try Self.secret(environment, "FRONTLINE_ZAMMAD_TOKEN", file: "FRONTLINE_ZAMMAD_TOKEN_FILE", hint: "a Zammad access token")
+            username = ""
+            queues = try Self.mapping(environment, "FRONTLINE_ZAMMAD_GROUPS")
+            escalationPriority = environment.string("FRONTLINE_ZAMMAD_ESCALATION_PRIORITY") ?? "3 high"
+        case .ticketing:
+            baseURL = try Self.url(environment, "FRONTLINE_TICKETING_URL")
+            username = try environment.required("FRONTLINE_TICKETING_USERNAME", hint: "the API user's login name")
+            secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", file: "FRONTLINE_TICKETING_PASSWORD_FILE", hint: "the API user's password")
+            queues = try Self.mapping(environment, "FRONTLINE_TICKETING_QUEUES")
+            escalationPriority = environment.string("FRONTLINE_TICKETING_ESCALATION_PRIORITY") ?? "urgent"
+        }
+    }
+
+    /// The connector these settings describe, calling through `client`.
+    public func connector(client: CurlHTTPClient) -> any HelpdeskConnector {
+        switch kind {
+        case .zammad:
+            let credentials = StaticCredentials(header: "Authorization", value: "Token token=\(secret)")
+            return ZammadConnector(
+                http: HelpdeskHTTP(source: "zammad", baseURL: baseURL, client: client, credentials: credentials), groups: queues,
+                escalationPriority: escalationPriority
+            )
+        case .ticketing:
+            let http = HelpdeskHTTP(
+                source: "ticketing", baseURL: baseURL, client: client,
+                credentials: BearerLogin(source: "ticketing", loginURL: baseURL + "/auth/login", username: username, password: secret, client: client)
+            )
+            return GenericTicketingConnector(http: http, queues: queues, escalationPriority: escalationPriority)
+        }
+    }
+
+    static func url(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String {
+        let text = try environment.required(name, hint: "the helpdesk's base URL, http:// or https://")
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false,
+            url.user == nil, url.password == nil
+        else {
+            // Not echoed: a URL can carry credentials.
+            throw ConfigurationError(variable: name, problem: "must be an http:// or https:// URL with a host and no credentials in it")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `name`, or the first line of the file `fileVariable` names; not both.
+    static func secret(_ environment: Environment, _ name: String, file fileVariable: String, hint: String) throws(ConfigurationError) -> String {
+        switch (environment.string(name), environment.string(fileVariable)) {
+        case (.some, .some):
+            throw ConfigurationError(variable: name, problem: "and \(fileVariable) are both set; set one")
+        case (.some(let value), nil):
+            return value
+        case (nil, .some(let path)):
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(variable: fileVariable, problem: "names a file that cannot be read")
+            }
+            guard let value = contents.split(whereSeparator: \.isNewline).first.map({ $0.trimmingCharacters(in: .whitespaces) }), !value.isEmpty
+            else { throw ConfigurationError(variable: fileVariable, problem: "names an empty file") }
+            return value
+        case (nil, nil):
+            throw ConfigurationError(variable: name, problem: "is missing (expected \(hint), or \(fileVariable))")
+        }
+    }
+
+    /// `Category=Value;Category=Value`: the helpdesk's name for each Frontline category.
+    static func mapping(_ environment: Environment, _ name: String) throws(ConfigurationError) -> [String: String] {
+        guard let text = environment.string(name) else { return [:] }
+        var mapping: [String: String] = [:]
+        for pair in text.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ConfigurationError(variable: name, problem: "must be Category=Name pairs separated by ';', got \"\(pair.prefix(80))\"")
+            }
+            guard mapping[parts[0]] == nil else {
+                throw ConfigurationError(variable: name, problem: "names category \"\(parts[0].prefix(80))\" twice")
+            }
+            mapping[parts[0]] = parts[1]
+        }
+        return mapping
+    }
+}
+
+/// The configured connector with its reading and writing use cases, as a service wires them.
+public struct HelpdeskConnection: Sendable {
+    public let settings: HelpdeskConnectorSettings
+    public let connector: any HelpdeskConnector
+    public let pull: PullFromHelpdesk
+    public let writeBack: WriteBackToHelpdesk
+    let client: CurlHTTPClient
+
+    /// nil when `FRONTLINE_CONNECTOR` is unset. Tickets are taken in as mail to our own address
+    /// (`FRONTLINE_FROM_ADDRESS`), like every submitted ticket.
+    public init?(environment: Environment, clock: any WallClock, logger: Logger) throws(ConfigurationError) {
+        guard let settings = try HelpdeskConnectorSettings(environment: environment) else { return nil }
+        let own = try environment.ownMailAddress()
+        self.settings = settings
+        client = CurlHTTPClient(threads: 2)
+        connector = settings.connector(client: client)
+        let ingest = IngestMessage(
+            settings: .init(autoReplyGuard: AutoReplyGuard(ownLoopValue: own.address), ownAddresses: [own.address.lowercased()]),
+            clock: clock, logger: logger
+        )
+        pull = PullFromHelpdesk(connector: connector, submit: SubmitTicket(ingest: ingest, ownAddress: own))
+        writeBack = WriteBackToHelpdesk(connector: connector)
+    }
+
+    /// Closes the HTTP client; after the last call.
+    public func shutdown() { client.shutdown() }
+}
