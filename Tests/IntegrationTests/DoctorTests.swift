@@ -194,6 +194,32 @@ extension Integration {
             }
         }
 
+        @Test("a helpdesk connector configured: its helpdesk answers with what waits; a refused token is a problem naming the variable, never showing it")
+        func connector() async throws {
+            try await Self.withHealthyDeployment { _, environment in
+                try await HelpdeskStandInBase.serving(ZammadStandIn()) { zammad in
+                    zammad.open(41, title: "VPN drops", customer: "ana@example.com", body: "The VPN drops every hour.", at: "2026-12-01T09:00:00Z")
+                    let configured = environment.merging([
+                        "FRONTLINE_CONNECTOR": "zammad", "FRONTLINE_ZAMMAD_URL": zammad.base, "FRONTLINE_ZAMMAD_TOKEN": ZammadStandIn.token,
+                    ]) { _, new in new }
+                    let run = try await Self.doctor(configured)
+                    #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+                    let line = try #require(try run.lines("connector zammad").first, "\(run.stdout)")
+                    #expect(line["result"] == "ok" && line["detail"] == "\(zammad.base) answered; 1 waiting in its first page", "\(line)")
+                    // Read only: nothing was written into the helpdesk.
+                    #expect(zammad.requests.withLock { $0 }.allSatisfy { $0.method == "GET" })
+
+                    let refusedToken = "zammad-wrong-" + UUID().uuidString
+                    let refused = try await Self.doctor(configured.merging(["FRONTLINE_ZAMMAD_TOKEN": refusedToken]) { _, new in new })
+                    #expect(refused.status == 1)
+                    let problem = try #require(try refused.lines("connector zammad").first, "\(refused.stdout)")
+                    #expect(problem["result"] == "problem" && problem["detail"]?.contains("401") == true, "\(problem)")
+                    #expect(problem["fix"] == "check FRONTLINE_ZAMMAD_TOKEN", "\(problem)")
+                    Self.expectNoSecret(refused, [refusedToken, ZammadStandIn.token])
+                }
+            }
+        }
+
         @Test("settings wrong in several services: one line per variable, each naming the services that read it; the servers are still checked")
         func severalSettings() async throws {
             try await Self.withHealthyDeployment { _, healthy in

@@ -91,6 +91,9 @@ public struct DeploymentDoctor: Sendable {
         if let smtp = settings.smtp {
             checks.append(SMTPCheck(server: smtp, timeout: limit))
         }
+        if let connector = settings.connector {
+            checks.append(HelpdeskConnectorCheck(settings: connector))
+        }
         // Read by the classifier or the notifier only, so nil for the others.
         if let providers = settings.providers {
             for (name, call) in providers.freeCalls(timeout: limit) {

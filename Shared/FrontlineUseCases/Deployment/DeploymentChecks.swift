@@ -347,3 +347,30 @@ struct LLMProviderCheck: DeploymentCheck {
         }
     }
 }
+
+/// The helpdesk a connector works inside of: the first page of what waits there, which proves
+/// the address, the credentials (a login, for the ticketing API) and the right to read, and
+/// writes nothing.
+struct HelpdeskConnectorCheck: DeploymentCheck {
+    let settings: HelpdeskConnectorSettings
+    var name: String { "connector \(settings.kind.rawValue)" }
+    var fixWhenSilent: String { "check \(urlVariable) and that the helpdesk is up and reachable from here" }
+
+    var urlVariable: String { settings.kind == .zammad ? "FRONTLINE_ZAMMAD_URL" : "FRONTLINE_TICKETING_URL" }
+    var credentialVariables: String {
+        settings.kind == .zammad ? "FRONTLINE_ZAMMAD_TOKEN" : "FRONTLINE_TICKETING_USERNAME and FRONTLINE_TICKETING_PASSWORD"
+    }
+
+    func run() async -> [DeploymentFinding] {
+        let client = CurlHTTPClient(threads: 1)
+        defer { client.shutdown() }
+        do {
+            let page = try await settings.connector(client: client).inbound(since: nil)
+            return [.ok(name, "\(settings.baseURL) answered; \(page.items.count) waiting in its first page")]
+        } catch let error as HelpdeskError where error.status == 401 || error.status == 403 {
+            return [.problem(name, "\(error)", fix: "check \(credentialVariables)")]
+        } catch {
+            return [.problem(name, "\(error)", fix: fixWhenSilent)]
+        }
+    }
+}

@@ -21,6 +21,8 @@ public struct DeploymentSettings: Sendable {
     public private(set) var mailIngest: MailIngestSettings?
     public private(set) var smtp: SMTPServer?
     public private(set) var providers: ProviderSettings?
+    /// The other helpdesk the escalation service works inside of, when one is configured.
+    public private(set) var connector: HelpdeskConnectorSettings?
 
     public static let services = ["mail-ingest", "classifier", "assigner", "escalation", "notifier", "supplier-reminder", "api"]
     /// The services whose settings are read: all of them, or the one an init container starts.
@@ -40,6 +42,9 @@ public struct DeploymentSettings: Sendable {
         read("assigner", environment) { environment throws(ConfigurationError) in try AssignerSettings(environment: environment) }
         read("escalation", environment) { environment throws(ConfigurationError) in try EscalationSettings(environment: environment) }
         read("escalation", environment) { environment throws(ConfigurationError) in try RetentionSettings(environment: environment) }
+        connector = read("escalation", environment) { environment throws(ConfigurationError) in
+            try HelpdeskConnectorSettings(environment: environment)
+        } ?? nil
         let notifier = read("notifier", environment) { environment throws(ConfigurationError) in try NotifierSettings(environment: environment) }
         if let notifier {
             smtp = notifier.smtp
