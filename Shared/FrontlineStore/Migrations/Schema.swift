@@ -3,6 +3,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         foundation, mail, classifier, assignment, notifier, suppliers, performance, redisRuns, hostileMail, lifecycle, peopleWork, apiTokens,
         apiIntake, webhooks, absenceReasons, console, earnedAutomation, llmSpend, operationsFigures, retention, traceContext,
+        directory,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.
