@@ -51,17 +51,18 @@ public struct RequesterProfileRepository {
     }
 
     /// Tickets still being worked whose requester has no profile, or one read before
-    /// `staleBefore`: what the retry tick reads again, oldest ticket first.
+    /// `staleBefore`: what the retry tick reads again, oldest ticket first. A `new` ticket is
+    /// left to the classifier, which reads its requester before deciding.
     public func ticketsToLookUp(staleBefore: Date, limit: Int) throws -> [(ticket: Int64, email: String)] {
         try connection.query(
             """
             SELECT t.id, t.requester_email FROM tickets t
             LEFT JOIN requester_profiles p ON p.ticket_id = t.id
-            WHERE t.requester_email IS NOT NULL AND t.status NOT IN ($1, $2)
+            WHERE t.requester_email IS NOT NULL AND t.status NOT IN ($1, $2, $5)
                 AND (p.ticket_id IS NULL OR p.read_at < $3)
             ORDER BY t.id LIMIT $4
             """,
-            [TicketStatus.solved, TicketStatus.closed, staleBefore, limit]
+            [TicketStatus.solved, TicketStatus.closed, staleBefore, limit, TicketStatus.new]
         ).map { (try $0.int64("id"), try $0.string("requester_email")) }
     }
 

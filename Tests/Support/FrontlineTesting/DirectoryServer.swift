@@ -68,8 +68,12 @@ public final class DirectoryServer: @unchecked Sendable {
     /// Stops slapd; its data stays for a later `start`.
     public func stop() async {
         guard let process, process.isRunning else { return }
-        process.terminate()
-        _ = await eventually(timeout: .seconds(10)) { !process.isRunning }
+        // SIGKILL: slapd inherits the test process's blocked signals, so SIGTERM would wait
+        // forever; its mdb database is safe across a kill, and the test wants it gone at once.
+        kill(process.processIdentifier, SIGKILL)
+        let port = self.port
+        let down = await eventually(timeout: .seconds(10)) { !process.isRunning && !LoopbackPort.accepts(port) }
+        #expect(down, "slapd did not stop")
         self.process = nil
     }
 
