@@ -131,7 +131,7 @@ let package = Package(
         ),
         // Who a requester is: the directory adapters (LDAP through libldap, Microsoft Graph).
         .target(
-            name: "FrontlineDirectory", dependencies: ["CLDAP", "FrontlineCurl", "FrontlineCore", "FrontlineDomain"],
+            name: "FrontlineDirectory", dependencies: ["CLDAP", "FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineMail"],
             path: "Shared/FrontlineDirectory"
         ),
         // The report is written from the store's read model (`TicketReportLine`), the same rows for every door.

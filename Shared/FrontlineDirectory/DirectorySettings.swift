@@ -1,12 +1,14 @@
 import Foundation
 import FrontlineCore
 import FrontlineDomain
+import FrontlineMail
 
 /// FRONTLINE_DIRECTORY and the variables of the directory it names; each read here only.
 /// Unset means no directory: tickets are not looked up.
 public struct DirectorySettings: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         case ldap(LDAPSettings)
+        case graph(GraphSettings)
     }
 
     /// Nil: no directory configured.
@@ -20,10 +22,11 @@ public struct DirectorySettings: Sendable, Equatable {
     }
 
     public init(environment: Environment) throws(ConfigurationError) {
-        let kind = try environment.choice("FRONTLINE_DIRECTORY", default: "none", ["none": "none", "ldap": "ldap"])
+        let kind = try environment.choice("FRONTLINE_DIRECTORY", default: "none", ["none": "none", "ldap": "ldap", "graph": "graph"])
         vipGroup = environment.string("FRONTLINE_VIP_GROUP")
         switch kind {
         case "ldap": source = .ldap(try Self.ldap(environment))
+        case "graph": source = .graph(try Self.graph(environment))
         default: source = nil
         }
     }
@@ -32,6 +35,7 @@ public struct DirectorySettings: Sendable, Equatable {
     public func makeLookup() -> (any DirectoryLookup)? {
         switch source {
         case .ldap(let settings): LDAPDirectory(settings: settings)
+        case .graph(let settings): GraphDirectory(settings: settings)
         case nil: nil
         }
     }
@@ -67,6 +71,33 @@ public struct DirectorySettings: Sendable, Equatable {
         return LDAPSettings(
             url: url, security: security, bindDN: bindDN, password: password, baseDN: baseDN, caFile: caFile, timeoutSeconds: timeout
         )
+    }
+
+    static func graph(_ environment: Environment) throws(ConfigurationError) -> GraphSettings {
+        let tokenURL: String
+        if let url = environment.string("FRONTLINE_GRAPH_TOKEN_URL") {
+            tokenURL = url
+        } else {
+            let tenant = try environment.required("FRONTLINE_GRAPH_TENANT_ID", hint: "the Entra ID tenant, or FRONTLINE_GRAPH_TOKEN_URL")
+            guard tenant.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+                throw ConfigurationError(variable: "FRONTLINE_GRAPH_TENANT_ID", problem: "is not a tenant id or domain")
+            }
+            tokenURL = "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
+        }
+        if let problem = OAuthRefreshSettings.problem(withTokenURL: tokenURL) {
+            throw ConfigurationError(variable: "FRONTLINE_GRAPH_TOKEN_URL", problem: problem)
+        }
+        let baseURL = environment.string("FRONTLINE_GRAPH_URL") ?? "https://graph.microsoft.com/v1.0"
+        // The same rule as the token endpoint: the bearer token travels there.
+        if let problem = OAuthRefreshSettings.problem(withTokenURL: baseURL) {
+            throw ConfigurationError(variable: "FRONTLINE_GRAPH_URL", problem: problem)
+        }
+        let clientID = try environment.required("FRONTLINE_GRAPH_CLIENT_ID", hint: "the app registration's client id")
+        guard let secret = try secret(environment, "FRONTLINE_GRAPH_CLIENT_SECRET") else {
+            throw ConfigurationError(variable: "FRONTLINE_GRAPH_CLIENT_SECRET", problem: "is missing (or use FRONTLINE_GRAPH_CLIENT_SECRET_FILE)")
+        }
+        let timeout = try environment.seconds("FRONTLINE_GRAPH_TIMEOUT_SECONDS", default: .seconds(10), range: 1...120)
+        return GraphSettings(tokenURL: tokenURL, clientID: clientID, clientSecret: secret, baseURL: baseURL, timeout: timeout)
     }
 
     /// NAME, or the contents of the file NAME_FILE names (a mounted secret); not both.
