@@ -88,3 +88,23 @@ import Testing
         #expect(!RequesterProfile(email: "x@elsewhere.test", entry: nil, readAt: read).isVIP(group: "VIP"))
     }
 }
+
+@Suite struct DirectoryEscalationTests {
+    @Test("mail from outside the directory to a restricted category goes to the team lead; a known sender or another category does not")
+    func outsideDirectory() {
+        var policy = EscalationPolicy()
+        policy.restrictedCategories = ["Security"]
+        var signals = EscalationPolicy.Signals(confidence: 0.9, priority: .medium)
+        signals.category = "security"
+        signals.requesterInDirectory = false
+        #expect(policy.triggers(for: signals).map(\.cause) == ["outside_directory"])
+        #expect(policy.triggers(for: signals).first?.level == .teamLead)
+        signals.requesterInDirectory = true
+        #expect(policy.triggers(for: signals).isEmpty)
+        signals.requesterInDirectory = nil
+        #expect(policy.triggers(for: signals).isEmpty, "not read (no directory, or it was away): no signal")
+        signals.requesterInDirectory = false
+        signals.category = "Hardware Support"
+        #expect(policy.triggers(for: signals).isEmpty)
+    }
+}

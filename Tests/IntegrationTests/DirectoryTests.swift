@@ -99,7 +99,9 @@ extension Integration {
             let sender = "desk-\(scratch.streams.prefix)@helpdesk.test"
             let environment = Notifier.environment(
                 scratch, smtp: smtpURL, sender: sender,
-                ldap.environment(vipGroup: "vip").merging(["FRONTLINE_SLA_TICK_SECONDS": "0.5"]) { $1 }
+                ldap.environment(vipGroup: "vip").merging(
+                    ["FRONTLINE_SLA_TICK_SECONDS": "0.5", "FRONTLINE_RESTRICTED_CATEGORIES": "Security, Access Management"]
+                ) { $1 }
             )
             let services = try ["classifier", "assigner", "notifier", "escalation"].map { try ChildProcess($0, environment: environment) }
             func cleanUp() async {
@@ -135,6 +137,27 @@ extension Integration {
             let strangerMail = try await assignmentText(stranger)
             #expect(strangerMail?.contains("The sender is not in the directory") == true)
             #expect(strangerMail?.contains("From the directory") == false)
+
+            // Mail from outside the directory to a restricted category goes to a person, with the mark.
+            var escalation: String?
+            _ = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                escalation = sent.messages(from: sender).compactMap { $0.kind == "escalation" && $0.ticket == stranger ? $0.email.text : nil }
+                    .first { $0.contains("outside_directory") }
+                return escalation != nil
+            }
+            #expect(escalation?.contains("Reason:    outside_directory: a sender the directory does not know, in the restricted category Access Management") == true)
+            #expect(escalation?.contains("The sender is not in the directory") == true)
+            let outsideForAlice = try await scratch.scalar("SELECT count(*) FROM escalations WHERE ticket_id = $1 AND cause = 'outside_directory'", [alice])
+            #expect(outsideForAlice == 0, "a directory user's ticket is not escalated for it")
+
+            // `frontline ticket show` has it too.
+            let show = try ChildProcess("frontline", arguments: ["ticket", "show", String(alice), "--json"], environment: scratch.environment())
+            #expect(await show.waitForExit(timeout: .seconds(30)) == 0)
+            let shown = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+            let directory = shown?["directory"] as? [String: Any]
+            #expect(directory?["manager_name"] as? String == "Bob Boss")
+            #expect(directory?["department"] as? String == "Finance")
+            #expect(directory?["in_directory"] as? Bool == true)
 
             // Same words, same catalog priority: only the directory group makes Carol's one step higher.
             let priorities = try await scratch.unitOfWork.read { transaction in

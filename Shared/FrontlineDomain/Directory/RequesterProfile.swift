@@ -73,6 +73,53 @@ public struct RequesterProfile: Sendable, Equatable {
     }
 }
 
+/// As `ticket show --json` and the API show it: flat, snake_case, absent attributes left out.
+extension RequesterProfile: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case email, department, title, phone, groups, devices
+        case inDirectory = "in_directory"
+        case readAt = "read_at"
+        case displayName = "display_name"
+        case managerName = "manager_name"
+        case managerEmail = "manager_email"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(email, forKey: .email)
+        try container.encode(inDirectory, forKey: .inDirectory)
+        try container.encode(readAt, forKey: .readAt)
+        try container.encode(entry?.groups ?? [], forKey: .groups)
+        try container.encode(entry?.devices ?? [], forKey: .devices)
+        try container.encodeIfPresent(entry?.displayName, forKey: .displayName)
+        try container.encodeIfPresent(entry?.department, forKey: .department)
+        try container.encodeIfPresent(entry?.title, forKey: .title)
+        try container.encodeIfPresent(entry?.phone, forKey: .phone)
+        try container.encodeIfPresent(entry?.managerName, forKey: .managerName)
+        try container.encodeIfPresent(entry?.managerEmail, forKey: .managerEmail)
+    }
+
+    /// One line per fact, for `ticket show` and the console.
+    public var summaryLines: [String] {
+        guard let entry else { return ["not in the directory"] }
+        var lines = [entry.displayName, entry.title, entry.department].compactMap { $0 }.joined(separator: ", ").nonEmpty.map { [$0] } ?? []
+        if let phone = entry.phone { lines.append("phone \(phone)") }
+        if let manager = entry.managerName ?? entry.managerEmail {
+            lines.append("manager \(manager)" + (entry.managerName != nil ? entry.managerEmail.map { " <\($0)>" } ?? "" : ""))
+        }
+        if !entry.groups.isEmpty { lines.append("groups \(entry.groups.joined(separator: ", "))") }
+        for device in entry.devices {
+            let compliance = device.isCompliant.map { $0 ? "compliant" : "not compliant" } ?? "compliance unknown"
+            lines.append("device \(device.name) (\(device.operatingSystem ?? "unknown system"), \(compliance))")
+        }
+        return lines
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
 /// Where a requester is looked up: LDAP, Microsoft Graph. Answers nil when the directory has no
 /// one with that address; throws when it could not be asked (the lookup is tried again later).
 public protocol DirectoryLookup: Sendable {
