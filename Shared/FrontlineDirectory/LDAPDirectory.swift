@@ -84,24 +84,20 @@ final class LDAPConnection {
         try Self.check(ldap_initialize(&made, settings.url), "initialize", nil)
         guard let made else { throw LDAPError(operation: "initialize", code: -1, message: "no handle") }
         handle = made
-        do {
-            try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3), "set protocol version", handle)
-            try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_REFERRALS, 0), "set referrals", handle)
-            try Self.check(frontline_ldap_set_timeouts(handle, settings.timeoutSeconds), "set timeouts", handle)
-            try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_DEMAND), "require a certificate", handle)
-            if let caFile = settings.caFile {
-                try Self.check(ldap_set_option(handle, LDAP_OPT_X_TLS_CACERTFILE, caFile), "set the CA file", handle)
-            }
-            // The TLS options above apply to this handle only once it has a context of its own.
-            try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_X_TLS_NEWCTX, 0), "make the TLS context", handle)
-            if settings.security == .startTLS {
-                try Self.check(ldap_start_tls_s(handle, nil, nil), "StartTLS", handle)
-            }
-            try Self.check(frontline_ldap_simple_bind(handle, settings.bindDN, settings.password), "bind", handle)
-        } catch {
-            ldap_unbind_ext_s(handle, nil, nil)
-            throw error
+        // A throw from here on still runs deinit (every stored property is set), which unbinds.
+        try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3), "set protocol version", handle)
+        try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_REFERRALS, 0), "set referrals", handle)
+        try Self.check(frontline_ldap_set_timeouts(handle, settings.timeoutSeconds), "set timeouts", handle)
+        try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_DEMAND), "require a certificate", handle)
+        if let caFile = settings.caFile {
+            try Self.check(ldap_set_option(handle, LDAP_OPT_X_TLS_CACERTFILE, caFile), "set the CA file", handle)
         }
+        // The TLS options above apply to this handle only once it has a context of its own.
+        try Self.check(frontline_ldap_set_int(handle, LDAP_OPT_X_TLS_NEWCTX, 0), "make the TLS context", handle)
+        if settings.security == .startTLS {
+            try Self.check(ldap_start_tls_s(handle, nil, nil), "StartTLS", handle)
+        }
+        try Self.check(frontline_ldap_simple_bind(handle, settings.bindDN, settings.password), "bind", handle)
     }
 
     deinit { ldap_unbind_ext_s(handle, nil, nil) }

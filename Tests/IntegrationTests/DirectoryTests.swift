@@ -100,7 +100,10 @@ extension Integration {
             let environment = Notifier.environment(
                 scratch, smtp: smtpURL, sender: sender,
                 ldap.environment(vipGroup: "vip").merging(
-                    ["FRONTLINE_SLA_TICK_SECONDS": "0.5", "FRONTLINE_RESTRICTED_CATEGORIES": "Security, Access Management"]
+                    [
+                        "FRONTLINE_SLA_TICK_SECONDS": "0.5", "FRONTLINE_RESTRICTED_CATEGORIES": "Security, Access Management",
+                        "FRONTLINE_ESCALATION_DIGEST_MINUTES": "0",
+                    ]
                 ) { $1 }
             )
             let services = try ["classifier", "assigner", "notifier", "escalation"].map { try ChildProcess($0, environment: environment) }
