@@ -1,4 +1,5 @@
 import Foundation
+import FrontlineCore
 import FrontlineDomain
 import FrontlineRuntime
 import FrontlineStore
@@ -205,6 +206,40 @@ extension Integration {
             let erased = try await scratch.unitOfWork.transaction { try $0.requesterProfiles.erase(email: "ALICE.adams@corp.test") }
             #expect(erased == 2)
             await cleanUp()
+        }
+
+        @Test("GET /tickets/{id} shows what the directory said, in the document's shape; a stranger is marked")
+        func apiResource() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let token = try await API.token(scratch, "reader", as: nil, role: .agent)
+            let known = try #require(Self.ticket(try await scratch.ingest(Self.request(from: "alice.adams@corp.test", name: "Alice Adams", "api"))))
+            let stranger = try #require(Self.ticket(try await scratch.ingest(Self.request(from: "someone@elsewhere.test", name: "Some One", "api"))))
+            let readAt = Date(timeIntervalSince1970: 1_796_000_000)
+            try await scratch.unitOfWork.transaction { transaction in
+                let entry = DirectoryEntry(
+                    displayName: "Alice Adams", department: "Finance", title: "Accountant", managerName: "Bob Boss", managerEmail: "bob.boss@corp.test",
+                    groups: ["Finance"], devices: [DirectoryDevice(name: "FIN-LT-042", operatingSystem: "Windows", isCompliant: false, lastSignIn: readAt)]
+                )
+                try transaction.requesterProfiles.store(RequesterProfile(email: "alice.adams@corp.test", entry: entry, readAt: readAt), ticket: known)
+                try transaction.requesterProfiles.store(RequesterProfile(email: "someone@elsewhere.test", entry: nil, readAt: readAt), ticket: stranger)
+            }
+            try await API.withClient(scratch) { client in
+                let shown = try await API.call(client, .get, "/api/v1/tickets/\(known)", token: token)
+                #expect(shown.status == .ok, "\(shown.text)")
+                let detail = try JSONSerialization.jsonObject(with: Data(shown.text.utf8)) as? [String: Any]
+                let directory = try #require(detail?["directory"] as? [String: Any])
+                #expect(directory["in_directory"] as? Bool == true)
+                #expect(directory["manager_email"] as? String == "bob.boss@corp.test")
+                #expect((directory["read_at"] as? String).flatMap(Timestamp.parse) == readAt)
+                let device = (directory["devices"] as? [[String: Any]])?.first
+                #expect(device?["is_compliant"] as? Bool == false && device?["operating_system"] as? String == "Windows")
+
+                let unknown = try await API.call(client, .get, "/api/v1/tickets/\(stranger)", token: token)
+                let unknownDirectory = (try JSONSerialization.jsonObject(with: Data(unknown.text.utf8)) as? [String: Any])?["directory"] as? [String: Any]
+                #expect(unknownDirectory?["in_directory"] as? Bool == false)
+                #expect(unknownDirectory?["display_name"] == nil)
+            }
         }
     }
 }
