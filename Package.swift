@@ -66,6 +66,7 @@ let package = Package(
             name: "CXlsxWriter", path: "Shared/CXlsxWriter", pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        .systemLibrary(name: "CLDAP", path: "Shared/CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         // Swift cannot call the variadic curl_easy_setopt/curl_easy_getinfo: typed wrappers.
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Shared/CCurlShim"),
         // GMime behind a plain C API: one call parses a message into C structs, no GLib types.
@@ -135,6 +136,11 @@ let package = Package(
             ],
             path: "Shared/FrontlineNotify"
         ),
+        // Who a requester is: the directory adapters (LDAP through libldap, Microsoft Graph).
+        .target(
+            name: "FrontlineDirectory", dependencies: ["CLDAP", "FrontlineCurl", "FrontlineCore", "FrontlineDomain", "FrontlineMail"],
+            path: "Shared/FrontlineDirectory"
+        ),
         // The report is written from the store's read model (`TicketReportLine`), the same rows for every door.
         .target(name: "FrontlineReport", dependencies: ["CXlsxWriter"], path: "Shared/FrontlineReport"),
 
@@ -202,7 +208,7 @@ let package = Package(
             path: "Services/MailIngest"
         ),
         .executableTarget(
-            name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl", "FrontlineUseCases"],
+            name: "Classifier", dependencies: ["FrontlineRuntime", "FrontlineAI", "FrontlineCurl", "FrontlineUseCases", "FrontlineDirectory"],
             path: "Services/Classifier"
         ),
         .executableTarget(name: "Assigner", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Assigner"),
@@ -214,7 +220,10 @@ let package = Package(
         .executableTarget(
             name: "SupplierReminder", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/SupplierReminder"
         ),
-        .executableTarget(name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases"], path: "Services/Escalation"),
+        .executableTarget(
+            name: "Escalation", dependencies: ["FrontlineRuntime", "FrontlineDomain", "FrontlineUseCases", "FrontlineDirectory"],
+            path: "Services/Escalation"
+        ),
         .executableTarget(
             name: "API",
             dependencies: [
@@ -272,7 +281,7 @@ let package = Package(
             name: "FrontlineCoreTests",
             dependencies: [
                 "FrontlineCore", "FrontlineRuntime", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineReport",
-                "FrontlineConsole", "FrontlineUseCases",
+                "FrontlineConsole", "FrontlineUseCases", "FrontlineDirectory",
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/FrontlineCoreTests"
@@ -280,7 +289,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FrontlineTesting", "FrontlineAPI", "FrontlineConsole",
+                "FrontlineTesting", "FrontlineAPI", "FrontlineConsole", "FrontlineDirectory",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 "FrontlineRuntime", "FrontlineCurl", "FrontlineMail", "FrontlineAI", "FrontlineDomain", "FrontlineNotify", "FrontlineUseCases",

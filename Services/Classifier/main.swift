@@ -18,6 +18,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
     // FRONTLINE_LLM_PRICES and FRONTLINE_LLM_MONTHLY_BUDGET: a provider that spent its month's budget is skipped.
     let costs = try LLMCostSettings(environment: context.environment)
     let budget = costs.budgets.isEmpty ? nil : LLMBudgetGuard(settings: costs)
+    let directory = try RequesterDirectory.reader(context)
     let engine = try await ClassifierEngine(catalog: catalog) { catalog in
         // A model from `frontline train` when there is one; else trained now from the catalog and corrections.
         let classifier = try await CatalogStore.classifier(database, catalog: catalog, logger: logger)
@@ -26,7 +27,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
             budget: budget, costs: costs, redact: settings.redact, logger: logger
         )
         return .init(
-            catalog: catalog, classify: ClassifyTicket(chain: chain, clock: clock),
+            catalog: catalog, classify: ClassifyTicket(chain: chain, clock: clock, directory: directory.reader),
             takeTurn: TakeTroubleshootingTurn(chain: chain, catalog: catalog, clock: clock)
         )
     }
@@ -34,7 +35,7 @@ await ServiceMain.run(name: "classifier", defaultHTTPPort: 9102) { context in
         "classifier ready", metadata: ["providers": "\(settings.names.joined(separator: ","))", "labels": "\(catalog.labels.count)"]
     )
     let handler = ClassifierHandler(engine: engine)
-    var services: [any Service] = [
+    var services: [any Service] = directory.services + [
         ResourceService(name: "LLM HTTP client") { http.shutdown() },
         context.outboxRelay(), context.consumer(group: "classifier", routes: handler.routes),
         PeriodicService(name: "catalog watch", every: .seconds(catalogCheck), logger: logger) {

@@ -10,7 +10,12 @@ enum EscalationDoors {
         let recorder = RecordEscalations()
         var routes = EventRoutes()
         routes.on(TicketClassified.self) { classified, event, context in
-            try await escalate(policy.triggers(for: classified), for: event, with: recorder, context: context)
+            var signals = EscalationPolicy.Signals(classified)
+            // The classifier stored the requester's profile with this classification.
+            if !policy.restrictedCategories.isEmpty, let ticket = event.ticketID {
+                signals.requesterInDirectory = try await context.unitOfWork.read { try $0.requesterProfiles.profile(of: ticket) }?.inDirectory
+            }
+            try await escalate(policy.triggers(for: signals), for: event, with: recorder, context: context)
         }
         routes.on(TicketTurn.self) { turn, event, context in
             try await escalate(policy.triggers(for: turn), for: event, with: recorder, context: context)

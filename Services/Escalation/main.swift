@@ -10,6 +10,7 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
     // The desk's gauges (tickets open, at SLA risk, breached; drafts held) and automation counters.
     let desk = DeskSampler(unitOfWork: context.unitOfWork, clock: context.clock)
     let sampling = try MetricsSampling(environment: context.environment)
+    let directory = try DirectoryRetry.services(context, every: tick)
     return [
         context.outboxRelay(),
         context.consumer(group: "escalation", routes: EscalationDoors.routes(policy: policy)),
@@ -19,5 +20,5 @@ await ServiceMain.run(name: "escalation", defaultHTTPPort: 9106) { context in
         ),
         EscalationDoors.retention(ApplyRetention(settings: retention, clock: context.clock), context: context),
         PeriodicService(name: "desk metrics", every: sampling.interval, logger: context.logger) { try await desk.sample() },
-    ] + (try HelpdeskConnectorDoors.services(context: context))
+    ] + directory + (try HelpdeskConnectorDoors.services(context: context))
 }

@@ -121,9 +121,11 @@ struct TicketCommand: AsyncParsableCommand {
         var followUpOf: Int64?
         var followedBy: [Int64]
         var timeline: [TicketStoryEvent]
+        /// What the directory said about the requester; nil when no directory read them.
+        var directory: RequesterProfile?
 
         enum CodingKeys: String, CodingKey {
-            case ticket, confidence, steps, resolution, satisfaction, timeline
+            case ticket, confidence, steps, resolution, satisfaction, timeline, directory
             case firstResponse = "first_response"
             case resolutionPaused = "resolution_paused"
             case closedAt = "closed_at"
@@ -154,7 +156,8 @@ struct TicketCommand: AsyncParsableCommand {
                     resolutionPaused: levels.resolutionPausedSince != nil, closedAt: standing.closedAt,
                     satisfaction: standing.satisfaction.map { Satisfaction(score: $0, comment: standing.satisfactionComment, ratedAt: standing.ratedAt) },
                     followUpOf: standing.followUpOf, followedBy: standing.followedBy,
-                    timeline: try transaction.tickets.story(of: id, withNotes: true)
+                    timeline: try transaction.tickets.story(of: id, withNotes: true),
+                    directory: try transaction.requesterProfiles.profile(of: id)
                 )
             }
             guard let detail else { throw CLIError(description: NoSuchTicket(ticket: id).description) }
@@ -176,6 +179,9 @@ struct TicketCommand: AsyncParsableCommand {
             }
             if let earlier = detail.followUpOf { print("  follows up ticket \(earlier)") }
             if !detail.followedBy.isEmpty { print("  followed up by ticket(s) \(detail.followedBy.map(String.init).joined(separator: ", "))") }
+            if let profile = detail.directory {
+                print("  directory (read \(Timestamp.format(profile.readAt))): " + profile.summaryLines.joined(separator: "; "))
+            }
             print("")
             for event in detail.timeline {
                 let lines = ((event.by.map { "\($0): " } ?? "") + event.text).split(separator: "\n", omittingEmptySubsequences: false)

@@ -91,6 +91,8 @@ struct TicketDetail: Encodable {
     var attachments: [Attachment]
     var drafts: [Draft]
     var timeline: [TicketStoryEvent]
+    /// What the directory said about the requester; absent when no directory read them.
+    var directory: RequesterProfile?
 
     /// An email of the AI held for a person's review.
     struct Draft: Encodable {
@@ -102,8 +104,10 @@ struct TicketDetail: Encodable {
 
     init(
         _ ticket: TicketOverview, needsReview: Bool, external: ExternalReference?, standing: TicketStanding,
-        attachments: [TicketAttachmentInfo], drafts: [HeldNotification], timeline: [TicketStoryEvent], now: Date
+        attachments: [TicketAttachmentInfo], drafts: [HeldNotification], timeline: [TicketStoryEvent], now: Date,
+        directory: RequesterProfile? = nil
     ) {
+        self.directory = directory
         self.drafts = drafts.map { Draft(kind: $0.kind, to: $0.recipient, subject: $0.subject, text: $0.bodyText) }
         self.ticket = TicketSummary(ticket, updatedAt: nil, needsReview: needsReview, external: external)
         self.attachments = attachments.map { Attachment(filename: $0.filename, contentType: $0.contentType, size: $0.sizeBytes, stored: $0.stored) }

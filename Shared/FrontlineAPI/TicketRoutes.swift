@@ -139,7 +139,8 @@ extension FrontlineHTTPAPI {
             return TicketDetail(
                 ticket, needsReview: try tickets.needsReview(id), external: try tickets.externalReference(of: id), standing: standing,
                 attachments: try tickets.attachments(of: id), drafts: try transaction.notifications.held(ticket: id),
-                timeline: try tickets.story(of: id, withNotes: true), now: now
+                timeline: try tickets.story(of: id, withNotes: true), now: now,
+                directory: try transaction.requesterProfiles.profile(of: id)
             )
         }
         guard let detail else { throw APIError.noSuchTicket(id) }

@@ -167,7 +167,7 @@ public final class OAuthTokenSource: AccessTokenSource {
 
     /// How long a token is used: its lifetime less a margin for clock skew and for a
     /// transfer that starts just before expiry (5 minutes, or a tenth of a short lifetime).
-    static func usableLifetime(_ lifetime: Duration) -> Duration {
+    public static func usableLifetime(_ lifetime: Duration) -> Duration {
         lifetime - min(.seconds(300), lifetime / 10)
     }
 
@@ -262,7 +262,7 @@ public final class OAuthTokenSource: AccessTokenSource {
     }
 
     /// application/x-www-form-urlencoded: everything but unreserved characters escaped.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
+    public static func formEncoded(_ fields: [(String, String)]) -> String {
         let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return fields.map { name, value in
             "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"

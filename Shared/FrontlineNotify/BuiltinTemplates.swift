@@ -16,6 +16,9 @@
 /// `reply_address` (the technician's, on their emails), `reply_body` and `author_name` (a
 /// person's answer), `their_subject`, `problems` and `commands` (refused email commands).
 /// `sign_in_url` and `sign_in_minutes` (a console sign-in link and how long it works).
+/// `directory_found` (`directory_name`, `directory_department`, `directory_title`,
+/// `directory_phone`, `directory_manager`, `directory_groups`, `directory_devices`,
+/// `directory_read_at`) and `directory_not_found`: what the directory said about the requester.
 enum BuiltinTemplates {
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -29,6 +32,27 @@ enum BuiltinTemplates {
     static let textTemplates: [String: String] = [
         "greeting.text": "{{t.hello}}{{#name}} {{name}}{{/name}},\n",
         "signoff.text": "{{t.sign_off}}\n{{t.team}}\n",
+        // Who the requester is, from the directory (technicians' and managers' mail only).
+        "directory.text": """
+            {{#directory_found}}
+
+            From the directory (read {{directory_read_at}}):
+              Name:        {{directory_name}}
+              Department:  {{directory_department}}
+              Title:       {{directory_title}}
+              Phone:       {{directory_phone}}
+              Manager:     {{directory_manager}}
+              Groups:      {{directory_groups}}
+            {{#directory_devices}}
+              Device:      {{.}}
+            {{/directory_devices}}
+            {{/directory_found}}
+            {{#directory_not_found}}
+
+            The sender is not in the directory (read {{directory_read_at}}).
+            {{/directory_not_found}}
+
+            """,
 
         "confirmation.subject": "{{tag}} {{t.confirmation_subject}}: {{subject}}",
         "confirmation.text": """
@@ -165,6 +189,7 @@ enum BuiltinTemplates {
             AI confidence: {{confidence_percent}} %
             First response due: {{first_response_due}}
             Resolution due:     {{resolution_due}}
+            {{> directory.text}}
             {{#needs_person}}
 
             The customer asked for a person or raised a safety concern: handle it yourself.
@@ -239,7 +264,7 @@ enum BuiltinTemplates {
             Assignee:  {{assignee}}
             First response due: {{first_response_due}}
             Resolution due:     {{resolution_due}}
-
+            {{> directory.text}}
             History:
             {{#history}}
               - {{.}}
@@ -350,6 +375,19 @@ enum BuiltinTemplates {
         "signoff.html": "<p>{{t.sign_off}}<br>{{t.team}}</p>\n",
         "steps.html": "{{#has_steps}}<ol>{{#steps}}<li>{{.}}</li>{{/steps}}</ol>{{/has_steps}}\n",
         "quoted.html": "<blockquote style=\"border-left: 3px solid #ccc; margin: 0; padding-left: 12px; white-space: pre-wrap;\">{{body}}</blockquote>\n",
+        "directory.html": """
+            {{#directory_found}}<p><b>From the directory</b> (read {{directory_read_at}})</p>
+            <table style="border-collapse: collapse;">
+            <tr><td><b>Name</b></td><td>{{directory_name}}</td></tr>
+            <tr><td><b>Department</b></td><td>{{directory_department}}</td></tr>
+            <tr><td><b>Title</b></td><td>{{directory_title}}</td></tr>
+            <tr><td><b>Phone</b></td><td>{{directory_phone}}</td></tr>
+            <tr><td><b>Manager</b></td><td>{{directory_manager}}</td></tr>
+            <tr><td><b>Groups</b></td><td>{{directory_groups}}</td></tr>
+            {{#directory_devices}}<tr><td><b>Device</b></td><td>{{.}}</td></tr>{{/directory_devices}}
+            </table>
+            {{/directory_found}}{{#directory_not_found}}<p><b>The sender is not in the directory</b> (read {{directory_read_at}}).</p>{{/directory_not_found}}
+            """,
         "facts.html": """
             <table style="border-collapse: collapse;">
             <tr><td><b>Subject</b></td><td>{{subject}}</td></tr>
@@ -414,7 +452,7 @@ enum BuiltinTemplates {
         "assignment.html": """
             {{> html.open}}<p>{{technician_first_name}}, ticket <b>{{tag}}</b> is yours.</p>
             {{#intro}}<p>{{intro}}</p>{{/intro}}
-            {{> facts.html}}<p>AI confidence: {{confidence_percent}} %</p>
+            {{> facts.html}}{{> directory.html}}<p>AI confidence: {{confidence_percent}} %</p>
             {{#needs_person}}<p><b>The customer asked for a person or raised a safety concern: handle it yourself.</b></p>{{/needs_person}}
             {{#held}}<p><b>The AI's answer to the customer is held for your review ({{held_reason}});</b> the customer has been sent nothing yet.
             Review it with <code>frontline ticket show {{ticket_id}}</code>, then <code>frontline ticket approve {{ticket_id}}</code> or correct the classification.</p>{{/held}}
@@ -447,7 +485,7 @@ enum BuiltinTemplates {
             <p>Ticket <b>{{tag}}</b> has been escalated at level <b>{{escalation_level}}</b>.</p>
             {{#intro}}<p>{{intro}}</p>{{/intro}}
             <p><b>Reason:</b> {{escalation_cause}}: {{escalation_detail}}</p>
-            {{> facts.html}}<p><b>Assignee:</b> {{assignee}}</p>
+            {{> facts.html}}{{> directory.html}}<p><b>Assignee:</b> {{assignee}}</p>
             <p><b>History</b></p>
             <ul>{{#history}}<li>{{.}}</li>{{/history}}</ul>
             <p>The customer wrote:</p>

@@ -116,6 +116,31 @@ public struct NotificationComposer: Sendable {
             values["technician_name"] = technician.name
             values["technician_first_name"] = technician.firstName
         }
+        if let profile = ticket.requesterProfile { directoryValues(profile).forEach { values[$0.key] = $0.value } }
+        return values
+    }
+
+    /// What the directory said, as the `directory.*` partials show it.
+    func directoryValues(_ profile: RequesterProfile) -> [String: Any] {
+        var values: [String: Any] = ["directory_read_at": formatDue(profile.readAt)]
+        guard let entry = profile.entry else {
+            values["directory_not_found"] = true
+            return values
+        }
+        let unknown = "not in the directory"
+        values["directory_found"] = true
+        values["directory_name"] = entry.displayName ?? unknown
+        values["directory_department"] = entry.department ?? unknown
+        values["directory_title"] = entry.title ?? unknown
+        values["directory_phone"] = entry.phone ?? unknown
+        values["directory_manager"] = entry.managerName.map { name in entry.managerEmail.map { "\(name) <\($0)>" } ?? name }
+            ?? entry.managerEmail ?? unknown
+        values["directory_groups"] = entry.groups.isEmpty ? "none" : entry.groups.joined(separator: ", ")
+        values["directory_devices"] = entry.devices.map { device in
+            let compliance = device.isCompliant.map { $0 ? "compliant" : "NOT compliant" } ?? "compliance unknown"
+            let signIn = device.lastSignIn.map { ", last sign-in \(formatDue($0))" } ?? ""
+            return "\(device.name) (\(device.operatingSystem ?? "unknown system"), \(compliance)\(signIn))"
+        }
         return values
     }
 

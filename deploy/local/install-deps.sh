@@ -16,10 +16,12 @@ packages=(
   libxlsxwriter-dev                               # the XLSX report
   python3-openpyxl                                # reads the report back in the tests
   python3-venv                                    # deploy/validate.sh installs its validators in one
+  libldap-dev                                     # the LDAP directory adapter
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium chromium-driver)           # the console's browser test (Selenium drives it)
   packages+=(prometheus)                         # promtool: deploy/observability/check.sh
+  packages+=(slapd)                              # the directory test's own OpenLDAP server
 fi
 
 missing=()

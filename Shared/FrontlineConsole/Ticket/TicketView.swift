@@ -15,6 +15,8 @@ struct TicketView: Sendable {
     var labels: [CatalogLabel]
     var technicians: [Technician]
     var escalationCauses: Set<String>
+    /// What the directory said about the requester; nil when no directory read them.
+    var directory: RequesterProfile? = nil
 
     static func read(_ id: Int64, in transaction: StoreTransaction) throws -> TicketView? {
         let tickets = transaction.tickets
@@ -25,7 +27,8 @@ struct TicketView: Sendable {
             // The notes are in the conversation; the timeline tells what happened around it.
             timeline: try tickets.story(of: id, withNotes: false), labels: try transaction.catalog.load().labels,
             technicians: try transaction.team.technicians(defaultSchedule: try transaction.team.calendar()).filter(\.active),
-            escalationCauses: try transaction.escalations.causes(of: id)
+            escalationCauses: try transaction.escalations.causes(of: id),
+            directory: try transaction.requesterProfiles.profile(of: id)
         )
     }
 
@@ -92,6 +95,11 @@ struct TicketView: Sendable {
         ]
         values["paused"] = levels.resolutionPausedSince != nil
         values["timeline"] = timeline.map { ["at": $0.at, "kind": $0.kind, "text": $0.text] }
+        if let directory {
+            values["directory"] = [
+                "text": directory.summaryLines.joined(separator: " · "), "read": ConsoleFormat.time(directory.readAt), "unknown": !directory.inDirectory,
+            ]
+        }
         return values
     }
 

@@ -28,6 +28,9 @@ public struct EscalationPolicy: Sendable {
     public var maxRounds: Int
     /// The share of an SLA target used at which people are warned (`FRONTLINE_SLA_WARN_RATIO`).
     public var slaWarningShare: Double
+    /// Categories where mail from a sender the directory does not know goes to a person
+    /// (`FRONTLINE_RESTRICTED_CATEGORIES`); empty: the directory changes no escalation.
+    public var restrictedCategories: Set<String> = []
 
     public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8, slaWarningShare: Double = 0.8) {
         self.confidenceThreshold = confidenceThreshold
@@ -44,6 +47,9 @@ public struct EscalationPolicy: Sendable {
         public var safetyConcern: Bool
         public var expertRequired: Bool
         public var frustrated: Bool
+        /// The ticket's category, and whether the directory knows the requester (nil: not read).
+        public var category: String? = nil
+        public var requesterInDirectory: Bool? = nil
 
         public init(confidence: Double? = nil, priority: Priority? = nil, rounds: Int? = nil, humanRequested: Bool = false, safetyConcern: Bool = false, expertRequired: Bool = false, frustrated: Bool = false) {
             self.confidence = confidence
@@ -71,6 +77,13 @@ public struct EscalationPolicy: Sendable {
         if signals.humanRequested { triggers.append(.init(cause: "human_requested", level: .technician, detail: "the customer asks for a person")) }
         if signals.safetyConcern { triggers.append(.init(cause: "safety_concern", level: .manager, detail: "a safety concern")) }
         if signals.expertRequired { triggers.append(.init(cause: "expert_required", level: .teamLead, detail: "beyond first-line support")) }
+        if signals.requesterInDirectory == false, let category = signals.category,
+            restrictedCategories.contains(where: { $0.caseInsensitiveCompare(category) == .orderedSame })
+        {
+            triggers.append(
+                .init(cause: "outside_directory", level: .teamLead, detail: "a sender the directory does not know, in the restricted category \(category)")
+            )
+        }
         if let priority = signals.priority, Priority.escalating.contains(priority) {
             triggers.append(.init(cause: "high_priority", level: .teamLead, detail: "priority \(priority.rawValue)"))
         }
@@ -110,6 +123,7 @@ extension EscalationPolicy.Signals {
             confidence: classified.confidence, priority: classified.priority, humanRequested: classified.humanRequested,
             safetyConcern: classified.safetyConcern, expertRequired: classified.expertRequired
         )
+        category = classified.category
     }
 
     /// What a troubleshooting turn says: how long it has gone on and how the customer feels.

@@ -45,6 +45,8 @@ public struct TicketFacts: Sendable {
     public var thread: [String]
     /// The supplier this ticket needs, and for what (from the catalog's supplier topic).
     public var supplier: SupplierContact?
+    /// What the directory said about the requester; nil when no directory read them (yet).
+    public var requesterProfile: RequesterProfile?
 
     public init(
         id: Int64, subject: String, requesterEmail: String? = nil, requesterName: String? = nil, body: String = "",

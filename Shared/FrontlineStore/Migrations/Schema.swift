@@ -6,6 +6,7 @@ public enum Schema {
         chat,
         requesterErasure,
         connectors,
+        directory,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.

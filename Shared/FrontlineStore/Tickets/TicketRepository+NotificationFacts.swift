@@ -47,7 +47,7 @@ extension TicketRepository {
         if let id = row.optionalInt64("assignee_id"), let name = row["assignee_name"], let email = row["assignee_email"] {
             assignee = TicketFacts.Person(id: id, name: name, email: email)
         }
-        return TicketFacts(
+        var facts = TicketFacts(
             id: ticket, subject: row["subject"] ?? "", requesterEmail: row["requester_email"], requesterName: row["requester_name"],
             body: messages.first?["body"] ?? "", language: row["language"], category: row["category"],
             requestType: row["request_type"], priority: row["priority"], confidence: row["confidence"].flatMap(Double.init),
@@ -59,6 +59,8 @@ extension TicketRepository {
             // Placeholder ids of messages that came without one are no thread to continue.
             thread: messages.compactMap { $0["message_id"] }.filter { !$0.hasSuffix("@frontline.invalid") }
         )
+        facts.requesterProfile = try RequesterProfileRepository(connection: connection).profile(of: ticket)
+        return facts
     }
 
     /// The ticket's first response went out at `now` (the first one counts; later ones change nothing).

@@ -11,10 +11,14 @@ import FrontlineStore
 public struct ClassifyTicket: Sendable {
     public let chain: ProviderChain
     public let clock: any WallClock
+    /// The directory, when one is configured: the requester's profile is read before the
+    /// decision and stored with it; a VIP's ticket is raised one priority step.
+    public let directory: ReadRequesterProfile?
 
-    public init(chain: ProviderChain, clock: any WallClock) {
+    public init(chain: ProviderChain, clock: any WallClock, directory: ReadRequesterProfile? = nil) {
         self.chain = chain
         self.clock = clock
+        self.directory = directory
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -33,6 +37,9 @@ public struct ClassifyTicket: Sendable {
             ClassificationRequest(subject: message.subject, body: message.body, senderRole: message.senderRole)
         )
         let result = decided.classification
+        // Outside the transaction, like the LLM: a slow or absent directory holds no lock and no event.
+        let profile = try await directory?.readIfDue(ticket: ticket, in: unitOfWork)
+        let vipGroup = directory?.vipGroup
         let record = decided.record
         let decision = NewAIDecision(
             ticketID: ticket, messageID: messageID, eventID: cause.id, kind: .classification, provider: record.provider,
@@ -45,10 +52,24 @@ public struct ClassifyTicket: Sendable {
         let now = clock.now()
         let classified = try await unitOfWork.transaction { transaction in
             let decisionID = try transaction.classifications.recordDecision(decision)
+            if let profile { try transaction.requesterProfiles.store(profile, ticket: ticket) }
+            var priority = result.priority
+            if let vipGroup, let known = try profile ?? transaction.requesterProfiles.profile(of: ticket), known.isVIP(group: vipGroup) {
+                priority = DirectoryPolicy.raisedOneStep(result.priority)
+                if priority != result.priority {
+                    try transaction.audit.record(
+                        "priority_raised", by: .service("classifier"), ticket: ticket,
+                        details: .object([
+                            "from": .string(result.priority.rawValue), "to": .string(priority.rawValue),
+                            "reason": .string("requester is in the directory group \(vipGroup)"),
+                        ])
+                    )
+                }
+            }
             try transaction.classifications.recordClassification(
                 NewTicketClassification(
                     ticketID: ticket, decisionID: decisionID, language: result.language, label: result.label,
-                    priority: result.priority, sla: result.sla, confidence: result.confidence, fields: result.fields,
+                    priority: priority, sla: result.sla, confidence: result.confidence, fields: result.fields,
                     steps: result.steps, flags: flags
                 ),
                 at: now
@@ -60,7 +81,7 @@ public struct ClassifyTicket: Sendable {
             }
             let classified = TicketClassified(
                 decisionID: decisionID, category: result.label.category, requestType: result.label.requestType,
-                priority: result.priority, confidence: result.confidence, language: result.language, provider: record.provider,
+                priority: priority, confidence: result.confidence, language: result.language, provider: record.provider,
                 safetyConcern: result.flags.safetyConcern, humanRequested: result.flags.humanRequested,
                 expertRequired: result.flags.expertRequired
             )

@@ -32,6 +32,11 @@ public struct EscalationSettings: Sendable {
             maxRounds: try environment.integer("FRONTLINE_ESCALATE_MAX_ROUNDS", default: 8, range: 1...1000),
             slaWarningShare: try environment.number("FRONTLINE_SLA_WARN_RATIO", default: 0.8, range: 0.05...0.99)
         )
+        // Comma-separated catalog categories: mail from outside the directory there goes to the team lead.
+        policy.restrictedCategories = Set(
+            (environment.string("FRONTLINE_RESTRICTED_CATEGORIES") ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        )
         tick = try environment.seconds("FRONTLINE_SLA_TICK_SECONDS", default: .seconds(60), range: 0.1...3600)
         autoCloseDays = try environment.number("FRONTLINE_AUTO_CLOSE_DAYS", default: 7, range: 0.001...3650)
     }
