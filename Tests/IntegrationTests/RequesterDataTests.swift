@@ -144,6 +144,14 @@ extension Integration {
                 try connection.execute(
                     "INSERT INTO failing_addresses (address, reason) VALUES ($1, $2)", [alice, "550 \(alice): mailbox full"]
                 )
+                // What the directory said about her: the erasure scan below proves it goes too.
+                try connection.execute(
+                    """
+                    INSERT INTO requester_profiles (ticket_id, email, in_directory, display_name, department, phone, read_at)
+                    VALUES ($1, $2, true, 'Alice Example', 'Finance', '+41 44 555 01 23', now())
+                    """,
+                    [first, alice]
+                )
                 try connection.execute(
                     "INSERT INTO training_examples (text, label, source, ticket_id) VALUES ($1, 'Network', 'review', $2)",
                     ["The VPN drops every hour, \(phrase).", first]
@@ -296,6 +304,8 @@ extension Integration {
             let decisions = try Self.jsonList(files, "decisions.json")
             #expect(Set(decisions.compactMap { ($0["ticket_id"] as? NSNumber)?.int64Value }) == Set(fixture.aliceTickets))
             #expect(decisions.count == 2)
+            let profiles = try Self.jsonList(files, "directory.json")
+            #expect(profiles.count == 1 && profiles.first?["department"] as? String == "Finance", "\(profiles)")
             let attachments = try Self.jsonList(files, "attachments.json")
             #expect(attachments.count == 1 && attachments.first?["filename"] as? String == "passport.txt")
             let attachmentID = try #require((attachments.first?["id"] as? NSNumber)?.int64Value)

@@ -45,6 +45,18 @@ public struct RequesterProfileRepository {
         ).first.map(Self.profile(from:))
     }
 
+    /// Every stored profile of the requester `email`, oldest ticket first (their data export).
+    public func profiles(email: String) throws -> [RequesterProfile] {
+        try connection.query(
+            """
+            SELECT email, in_directory, display_name, department, title, phone, manager_name, manager_email,
+                groups, devices::text AS devices, read_at
+            FROM requester_profiles WHERE lower(email) = lower($1) ORDER BY ticket_id
+            """,
+            [email]
+        ).map(Self.profile(from:))
+    }
+
     /// The address a ticket's requester wrote from (what the directory is asked about).
     public func requesterEmail(ofTicket ticket: Int64) throws -> String? {
         try connection.query("SELECT requester_email FROM tickets WHERE id = $1", [ticket]).first?["requester_email"]

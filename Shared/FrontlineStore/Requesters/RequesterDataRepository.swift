@@ -122,7 +122,8 @@ public struct ErasureCounts: Sendable, Equatable, Encodable {
     /// AI decisions reduced to the classification statistics keep.
     public var decisions = 0
     /// Rows removed outright: participations, a failing-address entry, sign-in requests,
-    /// training examples made of their text, published events of their tickets.
+    /// training examples made of their text, published events of their tickets, the
+    /// directory's profiles of them.
     public var removed = 0
     /// Rows elsewhere (others' mail, events, deliveries, the audit trail) that named their
     /// address and now name the erasure's pseudonym instead.

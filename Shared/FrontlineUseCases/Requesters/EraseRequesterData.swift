@@ -64,9 +64,12 @@ public struct EraseRequesterData: Sendable {
         // Names shorter than three letters would match inside ordinary words.
         let names = try data.names(of: requester.value).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
         let mentions = "(?:" + (names + [requester.value]).map(RequesterAddress.literal).joined(separator: "|") + ")"
-        return try data.erase(
+        var counts = try data.erase(
             requester.value, pattern: requester.literalPattern, mentionPattern: mentions,
             pseudonym: "erased:\(erasure.uuidString.lowercased())"
         )
+        // What the directory said about them goes with the rest (profiles are theirs alone).
+        counts.removed += try transaction.requesterProfiles.erase(email: requester.value)
+        return counts
     }
 }

@@ -31,11 +31,11 @@ public struct ExportRequesterData: Sendable {
     public func run(_ requester: RequesterAddress, by actor: Actor, in unitOfWork: some UnitOfWork) async throws -> Export {
         let address = requester.value
         let now = clock.now()
-        let (tickets, messages, attachments, notifications, decisions) = try await unitOfWork.transaction { transaction in
+        let (tickets, messages, attachments, notifications, decisions, profiles) = try await unitOfWork.transaction { transaction in
             let data = transaction.requesterData
             let found = (
                 try data.tickets(of: address), try data.messages(from: address), try data.attachments(from: address),
-                try data.notifications(to: address), try data.decisions(of: address)
+                try data.notifications(to: address), try data.decisions(of: address), try transaction.requesterProfiles.profiles(email: address)
             )
             let counts = Counts(
                 tickets: found.0.count, messages: found.1.count, attachments: found.2.count, notifications: found.3.count,
@@ -62,6 +62,7 @@ public struct ExportRequesterData: Sendable {
         try archive.add("attachments.json", text: try Self.json(attachments))
         try archive.add("notifications.json", text: try Self.json(notifications))
         try archive.add("decisions.json", text: try Self.json(decisions))
+        try archive.add("directory.json", text: try Self.json(profiles))
         for message in messages where !message.raw.isEmpty {
             try archive.add("mail/message-\(message.id).eml", message.raw)
         }
@@ -83,7 +84,8 @@ public struct ExportRequesterData: Sendable {
             tickets.json: the tickets they opened; messages.json: the messages they sent (mail/message-<id>.eml: each \
             as received, when still stored); attachments.json and attachments/<id>-<name>: their attachments; \
             notifications.json: what was sent to them (mail/notification-<id>.eml: each as sent); decisions.json: the \
-            AI's decisions on their tickets (classifications and troubleshooting turns)
+            AI's decisions on their tickets (classifications and troubleshooting turns); directory.json: what the \
+            directory said about them, per ticket, when it was read
             """
 
         enum CodingKeys: String, CodingKey {
