@@ -150,7 +150,7 @@ let package = Package(
             name: "FrontlineUseCases",
             dependencies: [
                 "FrontlineCore", "FrontlineDomain", "FrontlineStore", "FrontlineStreams", "FrontlineAI", "FrontlineMail",
-                "FrontlineNotify", "FrontlineReport", "FrontlineCurl", .product(name: "Logging", package: "swift-log"),
+                "FrontlineNotify", "FrontlineReport", "FrontlineCurl", "FrontlineDirectory", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Shared/FrontlineUseCases"

@@ -220,6 +220,27 @@ extension Integration {
             }
         }
 
+        @Test("a directory configured: doctor searches it; a refused bind is a problem naming the bind settings, never showing the password")
+        func directory() async throws {
+            let ldap = try DirectoryServer(ldif: Directory.ldif)
+            try await ldap.start()
+            defer { Task { await ldap.remove() } }
+            try await Self.withHealthyDeployment { _, environment in
+                let configured = environment.merging(ldap.environment(vipGroup: "VIP")) { _, new in new }
+                let run = try await Self.doctor(configured)
+                #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+                let line = try #require(try run.lines("directory ldap").first, "\(run.stdout)")
+                #expect(line["result"] == "ok" && line["detail"]?.contains("not found, as expected") == true, "\(line)")
+
+                let refused = try await Self.doctor(configured.merging(["FRONTLINE_LDAP_PASSWORD": Self.wrongPassword]) { _, new in new })
+                #expect(refused.status == 1)
+                let problem = try #require(try refused.lines("directory ldap").first, "\(refused.stdout)")
+                #expect(problem["result"] == "problem" && problem["detail"]?.contains("Invalid credentials") == true, "\(problem)")
+                #expect(problem["fix"] == "check FRONTLINE_LDAP_BIND_DN and FRONTLINE_LDAP_PASSWORD", "\(problem)")
+                Self.expectNoSecret(refused, [Self.wrongPassword, ldap.password])
+            }
+        }
+
         @Test("settings wrong in several services: one line per variable, each naming the services that read it; the servers are still checked")
         func severalSettings() async throws {
             try await Self.withHealthyDeployment { _, healthy in

@@ -91,6 +91,9 @@ public struct DeploymentDoctor: Sendable {
         if let smtp = settings.smtp {
             checks.append(SMTPCheck(server: smtp, timeout: limit))
         }
+        if let directory = settings.directory, directory.source != nil {
+            checks.append(DirectoryCheck(settings: directory))
+        }
         if let connector = settings.connector {
             checks.append(HelpdeskConnectorCheck(settings: connector))
         }

@@ -3,6 +3,7 @@ import Foundation
 import FrontlineAI
 import FrontlineCore
 import FrontlineCurl
+import FrontlineDirectory
 import FrontlineMail
 import FrontlineStore
 import FrontlineStreams
@@ -371,6 +372,43 @@ struct HelpdeskConnectorCheck: DeploymentCheck {
             return [.problem(name, "\(error)", fix: "check \(credentialVariables)")]
         } catch {
             return [.problem(name, "\(error)", fix: fixWhenSilent)]
+        }
+    }
+}
+
+/// The directory requesters are looked up in: one lookup of an address no directory has, which
+/// proves the connection, TLS, the bind (LDAP) or the token (Graph) and the right to search.
+struct DirectoryCheck: DeploymentCheck {
+    static let probeAddress = "frontline-doctor-probe@invalid.example"
+    let settings: DirectorySettings
+    var name: String {
+        switch settings.source {
+        case .graph: "directory graph"
+        default: "directory ldap"
+        }
+    }
+    var fixWhenSilent: String {
+        switch settings.source {
+        case .graph: "check FRONTLINE_GRAPH_URL and FRONTLINE_GRAPH_TOKEN_URL and that they are reachable from here"
+        default: "check FRONTLINE_LDAP_URL and that the directory is up and reachable from here"
+        }
+    }
+
+    func run() async -> [DeploymentFinding] {
+        guard let lookup = settings.makeLookup() else { return [] }
+        defer { lookup.shutdown() }
+        do {
+            let found = try await lookup.entry(forEmail: Self.probeAddress)
+            return [.ok(name, "searched for \(Self.probeAddress): \(found == nil ? "not found, as expected" : "found (a test entry?)")")]
+        } catch {
+            let text = "\(error)"
+            let credentials: String
+            switch settings.source {
+            case .graph: credentials = "FRONTLINE_GRAPH_CLIENT_ID and FRONTLINE_GRAPH_CLIENT_SECRET (and the app's Graph permissions)"
+            default: credentials = "FRONTLINE_LDAP_BIND_DN and FRONTLINE_LDAP_PASSWORD"
+            }
+            let refused = ["Invalid credentials", "invalid_client", "401", "403", "unauthorized", "Unauthorized"].contains { text.contains($0) }
+            return [.problem(name, "the directory lookup failed: \(text)", fix: refused ? "check \(credentials)" : fixWhenSilent)]
         }
     }
 }

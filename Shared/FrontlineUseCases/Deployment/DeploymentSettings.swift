@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineAI
 import FrontlineCore
+import FrontlineDirectory
 import FrontlineDomain
 import FrontlineMail
 import FrontlineNotify
@@ -21,6 +22,8 @@ public struct DeploymentSettings: Sendable {
     public private(set) var mailIngest: MailIngestSettings?
     public private(set) var smtp: SMTPServer?
     public private(set) var providers: ProviderSettings?
+    /// The directory the classifier and the escalation service read requesters from, when one is configured.
+    public private(set) var directory: DirectorySettings?
     /// The other helpdesk the escalation service works inside of, when one is configured.
     public private(set) var connector: HelpdeskConnectorSettings?
 
@@ -37,6 +40,10 @@ public struct DeploymentSettings: Sendable {
         mailIngest = read("mail-ingest", environment) { environment throws(ConfigurationError) in try MailIngestSettings(environment: environment) }
         read("mail-ingest", environment) { environment throws(ConfigurationError) in try CategoryAutomation(environment: environment) }
         read("classifier", environment) { environment throws(ConfigurationError) in try ClassifierSettings(environment: environment) }
+        directory = read("classifier", environment) { environment throws(ConfigurationError) in try DirectorySettings(environment: environment) }
+        directory = directory ?? read("escalation", environment) { environment throws(ConfigurationError) in
+            try DirectorySettings(environment: environment)
+        }
         providers = read("classifier", environment) { environment throws(ConfigurationError) in try ProviderSettings(environment: environment) }
         read("classifier", environment) { environment throws(ConfigurationError) in try LLMCostSettings(environment: environment) }
         read("assigner", environment) { environment throws(ConfigurationError) in try AssignerSettings(environment: environment) }
