@@ -91,7 +91,7 @@ public enum ServiceMain {
             let readinessRedis = RedisClient(url: configuration.redisURL, logger: logger)
             try await refuseUntrustedRedis(readinessRedis, url: configuration.redisURL)
             let own = try await makeServices(context)
-            let backbone = BackboneSampler(groups: context.consumerGroups, redis: readinessRedis, unitOfWork: context.unitOfWork)
+            let backbone = BackboneSampler(groups: context.consumerGroups, redis: readinessRedis)
             let sampling = try MetricsSampling(environment: environment)
             let operations = OperationsServer.make(
                 host: configuration.httpHost, port: configuration.httpPort, registry: registry,

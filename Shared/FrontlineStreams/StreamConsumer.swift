@@ -137,8 +137,6 @@ public struct StreamConsumer: Service {
         let applied, duplicate, failed, outageRetried, deadLettered: Counter
         let lostClaims: Counter
         let handling: Timer
-        /// The alerts' own series for dead letters, beside the outcome above.
-        let deadLetteredTotal: Counter
 
         init(group: String) {
             func outcome(_ name: String) -> Counter {
@@ -151,7 +149,6 @@ public struct StreamConsumer: Service {
             lostClaims = Counter(label: "frontline_event_claims_lost_total", dimensions: [("group", group)])
             deadLettered = outcome("dead_lettered")
             handling = Timer(label: "frontline_event_handling_seconds", dimensions: [("group", group)])
-            deadLetteredTotal = Counter(label: "frontline_events_dead_lettered_total", dimensions: [("group", group)])
         }
     }
 
@@ -495,7 +492,6 @@ public struct StreamConsumer: Service {
             }
             metrics.deadLettered.increment()
             FrontlineTracing.handlingFailed("dead-lettered: \(reason)")
-            metrics.deadLetteredTotal.increment()
             logger.error("event dead-lettered", metadata: ["reason": "\(reason)", "deliveries": "\(deliveries)"])
             return true
         } catch {

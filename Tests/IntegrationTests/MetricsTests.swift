@@ -273,6 +273,8 @@ extension Integration {
                 #expect(http.value("frontline_http_requests_total", ["method": "GET", "route": "unmatched", "status": "404"]) == 1)
                 #expect(http.value("frontline_http_request_duration_seconds_count", ["method": "GET", "route": "/api/v1/tickets/{id}"]) == 1)
                 #expect(!http.text.contains("/api/v1/tickets/\(tickets[0])") && !http.text.contains("no-such-thing"), "no raw path in a label")
+                // The deployment's figures come from the escalation service alone, not once per service.
+                #expect(http.value("frontline_dead_letters_open") == nil && http.value("frontline_outbox_pending") == nil, "\(http)")
                 // Stopped here, awaited: the deferred stops may not run when this is the run's last test.
                 for service in services { await service.stop() }
             }

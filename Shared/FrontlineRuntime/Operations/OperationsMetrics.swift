@@ -38,16 +38,15 @@ public final class ConsumerGroups: Sendable {
 }
 
 /// Every service's backbone gauges: its own consumer groups' lag and pending entries (XINFO
-/// GROUPS), and the deployment's open dead letters and unpublished outbox rows (the database).
+/// GROUPS). The deployment's dead letters and outbox are the desk's (`DeskSampler`): sampled by
+/// every service they would be one query per service per interval for one figure.
 public struct BackboneSampler: Sendable {
     let groups: ConsumerGroups
     let redis: RedisClient
-    let unitOfWork: DatabaseUnitOfWork
 
-    public init(groups: ConsumerGroups, redis: RedisClient, unitOfWork: DatabaseUnitOfWork) {
+    public init(groups: ConsumerGroups, redis: RedisClient) {
         self.groups = groups
         self.redis = redis
-        self.unitOfWork = unitOfWork
     }
 
     public func sample() async throws {
@@ -68,9 +67,6 @@ public struct BackboneSampler: Sendable {
                 }
             }
         }
-        let backlog = try await unitOfWork.read { try $0.operationsFigures.backlog() }
-        Gauge(label: "frontline_dead_letters_open").record(backlog.deadLettersOpen)
-        Gauge(label: "frontline_outbox_pending").record(backlog.outboxPending)
     }
 }
 
@@ -99,7 +95,8 @@ public struct NotificationBacklogSampler: Sendable {
     }
 }
 
-/// The desk's tickets and automation, sampled from the database by the escalation service.
+/// The desk's tickets and automation, and the deployment's open dead letters and unpublished
+/// outbox rows, sampled from the database by the escalation service alone.
 /// The automation counters follow the database's counts: each sample adds what the count grew by.
 public final class DeskSampler: Sendable {
     let unitOfWork: DatabaseUnitOfWork
@@ -118,7 +115,11 @@ public final class DeskSampler: Sendable {
 
     public func sample() async throws {
         let now = clock.now()
-        let figures = try await unitOfWork.read { try $0.operationsFigures.tickets(at: now) }
+        let (figures, backlog) = try await unitOfWork.read { transaction in
+            (try transaction.operationsFigures.tickets(at: now), try transaction.operationsFigures.backlog())
+        }
+        Gauge(label: "frontline_dead_letters_open").record(backlog.deadLettersOpen)
+        Gauge(label: "frontline_outbox_pending").record(backlog.outboxPending)
         Gauge(label: "frontline_tickets_open").record(figures.open)
         Gauge(label: "frontline_tickets_unassigned").record(figures.unassigned)
         Gauge(label: "frontline_tickets_sla_at_risk").record(figures.serviceLevelAtRisk)

@@ -2,8 +2,8 @@ import Foundation
 import FrontlineCurl
 import FrontlineMail
 import FrontlineRuntime
+import Synchronization
 import Testing
-
 
 /// The real servers the integration tests use, started by deploy/local/test.sh. Without
 /// them the tests fail (they are never skipped).
@@ -195,6 +195,7 @@ public final class ChildProcess: @unchecked Sendable {
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
+        LiveChildren.started(self)
     }
 
     public var pid: Int32 { process.processIdentifier }
@@ -215,6 +216,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Stops it for good at the end of a test (SIGKILL when SIGTERM is not enough).
     public func stop() async {
+        defer { LiveChildren.stopped(self) }
         guard process.isRunning else { return }
         signal(SIGTERM)
         if await waitForExit(timeout: .seconds(10)) == nil {
@@ -250,6 +252,28 @@ public final class ChildProcess: @unchecked Sendable {
         }
         Issue.record("no \(message) announced; stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
         throw Timeout()
+    }
+}
+
+/// The children still running when the test process exits are killed then: a test's deferred
+/// `Task { await child.stop() }` may never run once the last test has returned, and a server
+/// left behind (a stand-in holding a port) outlives the run.
+enum LiveChildren {
+    private static let running = Mutex<[ObjectIdentifier: ChildProcess]>([:])
+    private static let killAtExit: Void = { atexit { LiveChildren.killAll() } }()
+
+    static func started(_ child: ChildProcess) {
+        _ = killAtExit
+        running.withLock { $0[ObjectIdentifier(child)] = child }
+    }
+
+    static func stopped(_ child: ChildProcess) {
+        running.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(child)) }
+    }
+
+    /// Only those still running: a pid that exited may have been given to another process.
+    static func killAll() {
+        for child in running.withLock({ Array($0.values) }) where child.process.isRunning { child.signal(SIGKILL) }
     }
 }
 
