@@ -34,6 +34,22 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// A secret given in `name` itself or, as Kubernetes and podman mount secrets, in the file
+    /// that `name_FILE` names; nil when neither is set. Surrounding whitespace and the file's
+    /// final newline are not part of it, and no error ever shows it.
+    public func secret(_ name: String) throws(ConfigurationError) -> String? {
+        let fileVariable = name + "_FILE"
+        let direct = string(name)
+        guard let path = string(fileVariable) else { return direct }
+        guard direct == nil else { throw ConfigurationError(variable: fileVariable, problem: "is set together with \(name): set one") }
+        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError(variable: fileVariable, problem: "names a file that cannot be read: \(path)")
+        }
+        let value = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw ConfigurationError(variable: fileVariable, problem: "names an empty file: \(path)") }
+        return value
+    }
+
     public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let text = string(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {

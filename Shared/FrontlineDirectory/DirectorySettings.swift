@@ -59,7 +59,7 @@ public struct DirectorySettings: Sendable, Equatable {
             throw ConfigurationError(variable: "FRONTLINE_LDAP_BASE_DN", problem: "is not a DN (expected e.g. dc=example,dc=org)")
         }
         let bindDN = environment.string("FRONTLINE_LDAP_BIND_DN")
-        let password = try secret(environment, "FRONTLINE_LDAP_PASSWORD", file: "FRONTLINE_LDAP_PASSWORD_FILE")
+        let password = try environment.secret("FRONTLINE_LDAP_PASSWORD")
         if bindDN != nil, password == nil {
             throw ConfigurationError(variable: "FRONTLINE_LDAP_PASSWORD", problem: "is missing (FRONTLINE_LDAP_BIND_DN is set; or use FRONTLINE_LDAP_PASSWORD_FILE)")
         }
@@ -93,23 +93,10 @@ public struct DirectorySettings: Sendable, Equatable {
             throw ConfigurationError(variable: "FRONTLINE_GRAPH_URL", problem: problem)
         }
         let clientID = try environment.required("FRONTLINE_GRAPH_CLIENT_ID", hint: "the app registration's client id")
-        guard let secret = try secret(environment, "FRONTLINE_GRAPH_CLIENT_SECRET", file: "FRONTLINE_GRAPH_CLIENT_SECRET_FILE") else {
+        guard let secret = try environment.secret("FRONTLINE_GRAPH_CLIENT_SECRET") else {
             throw ConfigurationError(variable: "FRONTLINE_GRAPH_CLIENT_SECRET", problem: "is missing (or use FRONTLINE_GRAPH_CLIENT_SECRET_FILE)")
         }
         let timeout = try environment.seconds("FRONTLINE_GRAPH_TIMEOUT_SECONDS", default: .seconds(10), range: 1...120)
         return GraphSettings(tokenURL: tokenURL, clientID: clientID, clientSecret: secret, baseURL: baseURL, timeout: timeout)
-    }
-
-    /// `name`, or the contents of the file `fileName` names (a mounted secret); not both.
-    static func secret(_ environment: Environment, _ name: String, file fileName: String) throws(ConfigurationError) -> String? {
-        let direct = environment.string(name)
-        guard let path = environment.string(fileName) else { return direct }
-        guard direct == nil else { throw ConfigurationError(variable: fileName, problem: "is set together with \(name): set one") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(variable: fileName, problem: "is not a readable file: \(path)")
-        }
-        let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-        guard !value.isEmpty else { throw ConfigurationError(variable: fileName, problem: "names an empty file: \(path)") }
-        return value
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FrontlineCore
 import Testing
 
@@ -15,6 +16,34 @@ import Testing
         #expect(configuration.streamPrefix == "frontline")
         #expect(configuration.consumer.maxDeliveries == 5)
         #expect(configuration.consumer.visibilityTimeout == .seconds(30))
+    }
+
+    @Test("a secret comes from its variable or from the file its _FILE variable names, never from both, and no error shows it")
+    func secretsFromVariablesOrMountedFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontline-secret-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mounted = folder.appendingPathComponent("token").path
+        try "s3cret-token\n".write(toFile: mounted, atomically: true, encoding: .utf8)
+        let empty = folder.appendingPathComponent("empty").path
+        try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+
+        #expect(try Environment([:]).secret("FRONTLINE_X_TOKEN") == nil)
+        #expect(try Environment(["FRONTLINE_X_TOKEN": "direct"]).secret("FRONTLINE_X_TOKEN") == "direct")
+        #expect(try Environment(["FRONTLINE_X_TOKEN_FILE": mounted]).secret("FRONTLINE_X_TOKEN") == "s3cret-token")
+        for (environment, problem) in [
+            (["FRONTLINE_X_TOKEN": "direct", "FRONTLINE_X_TOKEN_FILE": mounted], "set together with FRONTLINE_X_TOKEN"),
+            (["FRONTLINE_X_TOKEN_FILE": empty], "empty file"),
+            (["FRONTLINE_X_TOKEN_FILE": folder.appendingPathComponent("absent").path], "cannot be read"),
+        ] {
+            #expect {
+                _ = try Environment(environment).secret("FRONTLINE_X_TOKEN")
+            } throws: { error in
+                let text = "\(error)"
+                return (error as? ConfigurationError)?.variable == "FRONTLINE_X_TOKEN_FILE" && text.contains(problem)
+                    && !text.contains("s3cret") && !text.contains("direct")
+            }
+        }
     }
 
     @Test(arguments: [

@@ -48,7 +48,7 @@ import Testing
         let withCredentials = Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_URL": "https://admin:hunter2@zammad.example"]) { $1 })
         #expect(withCredentials?.variable == "FRONTLINE_ZAMMAD_URL" && withCredentials?.description.contains("hunter2") == false)
         #expect(Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_URL": "ftp://zammad.example"]) { $1 })?.variable == "FRONTLINE_ZAMMAD_URL")
-        #expect(Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_TOKEN_FILE": file.path]) { $1 })?.variable == "FRONTLINE_ZAMMAD_TOKEN", "both set")
+        #expect(Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_TOKEN_FILE": file.path]) { $1 })?.variable == "FRONTLINE_ZAMMAD_TOKEN_FILE", "both set")
         #expect(Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_GROUPS": "Hardware Support"]) { $1 })?.variable == "FRONTLINE_ZAMMAD_GROUPS")
         #expect(Self.refused(zammadBase.merging(["FRONTLINE_ZAMMAD_GROUPS": "A=x;A=y"]) { $1 })?.variable == "FRONTLINE_ZAMMAD_GROUPS")
         #expect(Self.refused(zammadBase.merging(["FRONTLINE_CONNECTOR_POLL_SECONDS": "0"]) { $1 })?.variable == "FRONTLINE_CONNECTOR_POLL_SECONDS")

@@ -56,7 +56,7 @@ public struct ChatSettings: Sendable {
 
     public init(environment: Environment) throws(ConfigurationError) {
         self.init()
-        let token = try Self.secret(environment, "FRONTLINE_SLACK_BOT_TOKEN", file: "FRONTLINE_SLACK_BOT_TOKEN_FILE")
+        let token = try environment.secret("FRONTLINE_SLACK_BOT_TOKEN")
         let apiURL = try Self.url(environment, "FRONTLINE_SLACK_API_URL") ?? "https://slack.com/api"
         let channel = environment.string("FRONTLINE_SLACK_CHANNEL")
         if let channel, channel.range(of: #"^[CGD][A-Z0-9]{6,20}$"#, options: .regularExpression) == nil {
@@ -109,17 +109,6 @@ public struct ChatSettings: Sendable {
     }
 
     /// `name` or the contents of the file `file` names (a mounted secret), not both.
-    static func secret(_ environment: Environment, _ name: String, file: String) throws(ConfigurationError) -> String? {
-        let direct = environment.string(name)
-        guard let path = environment.string(file) else { return direct }
-        if direct != nil { throw ConfigurationError(variable: file, problem: "is set together with \(name): set one") }
-        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigurationError(variable: file, problem: "names a file that cannot be read")
-        }
-        let value = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty else { throw ConfigurationError(variable: file, problem: "names an empty file") }
-        return value
-    }
 
     /// An absolute https URL; http only to this machine (the stand-ins of the tests).
     static func url(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {

@@ -76,23 +76,12 @@ public struct HelpdeskConnectorSettings: Sendable {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    /// `name`, or the first line of the file `fileVariable` names; not both.
+    /// `name` or `name_FILE` (`Environment.secret`), required.
     static func secret(_ environment: Environment, _ name: String, file fileVariable: String, hint: String) throws(ConfigurationError) -> String {
-        switch (environment.string(name), environment.string(fileVariable)) {
-        case (.some, .some):
-            throw ConfigurationError(variable: name, problem: "and \(fileVariable) are both set; set one")
-        case (.some(let value), nil):
-            return value
-        case (nil, .some(let path)):
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ConfigurationError(variable: fileVariable, problem: "names a file that cannot be read")
-            }
-            guard let value = contents.split(whereSeparator: \.isNewline).first.map({ $0.trimmingCharacters(in: .whitespaces) }), !value.isEmpty
-            else { throw ConfigurationError(variable: fileVariable, problem: "names an empty file") }
-            return value
-        case (nil, nil):
+        guard let value = try environment.secret(name) else {
             throw ConfigurationError(variable: name, problem: "is missing (expected \(hint), or \(fileVariable))")
         }
+        return value
     }
 
     /// `Category=Value;Category=Value`: the helpdesk's name for each Frontline category.
