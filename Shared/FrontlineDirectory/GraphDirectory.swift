@@ -33,6 +33,8 @@ public struct GraphSettings: Sendable, Equatable {
 /// Why a Graph lookup failed; never carries the secret or a token.
 public struct GraphError: Error, CustomStringConvertible, Equatable {
     public var message: String
+    /// Graph's HTTP status, when it answered with one.
+    public var status: Int? = nil
     public var description: String { "Microsoft Graph: \(message)" }
 }
 
@@ -130,7 +132,7 @@ public final class GraphDirectory: DirectoryLookup {
                 }
                 try await Task.sleep(for: delay)
             default:
-                throw GraphError(message: "HTTP \(response.status) \(Self.graphErrorCode(response.body) ?? "")")
+                throw GraphError(message: "HTTP \(response.status) \(Self.graphErrorCode(response.body) ?? "")", status: response.status)
             }
         }
     }

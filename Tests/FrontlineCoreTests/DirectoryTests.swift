@@ -2,6 +2,7 @@ import Foundation
 import FrontlineCore
 import FrontlineDomain
 @testable import FrontlineDirectory
+import FrontlineMail
 import Testing
 
 @Suite struct DirectoryTests {
@@ -86,6 +87,19 @@ import Testing
         #expect(profile.isVIP(group: "vip"))
         #expect(!profile.isVIP(group: nil))
         #expect(!RequesterProfile(email: "x@elsewhere.test", entry: nil, readAt: read).isVIP(group: "VIP"))
+    }
+
+    @Test("the doctor's fix names the credentials only when the directory refused them")
+    func refusedCredentialsAreToldApart() {
+        #expect(DirectoryFailure(LDAPError(operation: "bind", code: 49, message: "Invalid credentials")) == .credentialsRefused)
+        #expect(DirectoryFailure(LDAPError(operation: "search", code: 50, message: "Insufficient access")) == .credentialsRefused)
+        #expect(DirectoryFailure(LDAPError(operation: "bind", code: -1, message: "Can't contact LDAP server")) == .other)
+        #expect(DirectoryFailure(GraphError(message: "HTTP 403 Authorization_RequestDenied", status: 403)) == .credentialsRefused)
+        #expect(DirectoryFailure(GraphError(message: "HTTP 500 ", status: 500)) == .other)
+        // A 401 in a message is not a refusal: only the status says so.
+        #expect(DirectoryFailure(GraphError(message: "more than 50 pages of results (401 users)")) == .other)
+        #expect(DirectoryFailure(OAuthError(kind: .refused(status: 401, error: "invalid_client"), message: "refused")) == .credentialsRefused)
+        #expect(DirectoryFailure(OAuthError(kind: .unreachable, message: "no answer")) == .other)
     }
 }
 

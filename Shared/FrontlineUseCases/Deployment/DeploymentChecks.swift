@@ -407,8 +407,8 @@ struct DirectoryCheck: DeploymentCheck {
             case .graph: credentials = "FRONTLINE_GRAPH_CLIENT_ID and FRONTLINE_GRAPH_CLIENT_SECRET (and the app's Graph permissions)"
             default: credentials = "FRONTLINE_LDAP_BIND_DN and FRONTLINE_LDAP_PASSWORD"
             }
-            let refused = ["Invalid credentials", "invalid_client", "401", "403", "unauthorized", "Unauthorized"].contains { text.contains($0) }
-            return [.problem(name, "the directory lookup failed: \(text)", fix: refused ? "check \(credentials)" : fixWhenSilent)]
+            let fix = DirectoryFailure(error) == .credentialsRefused ? "check \(credentials)" : fixWhenSilent
+            return [.problem(name, "the directory lookup failed: \(text)", fix: fix)]
         }
     }
 }
