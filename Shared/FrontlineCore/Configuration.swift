@@ -50,6 +50,14 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// A URL that a credential travels to (a token, a bot's key, a signed request), when set:
+    /// `CredentialURL.problem` says what is wrong with it, never echoing it.
+    public func credentialURL(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = string(name) else { return nil }
+        if let problem = CredentialURL.problem(value) { throw ConfigurationError(variable: name, problem: problem) }
+        return value
+    }
+
     public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let text = string(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
@@ -311,6 +319,24 @@ public struct FrontlineConfiguration: Sendable {
         return labels.allSatisfy { label in
             (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+}
+
+/// The rule for URLs a credential is sent to: absolute, https, without a user or password in
+/// it; plain http only to this machine (where the tests' stand-ins listen).
+public enum CredentialURL {
+    public static func problem(_ text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            let host = components.host, !host.isEmpty
+        else { return "must be an absolute https:// URL" }
+        if components.user != nil || components.password != nil { return "must not carry credentials in the URL" }
+        switch scheme {
+        case "https": return nil
+        case "http":
+            let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+            return loopback ? nil : "must be https:// (http:// only to a loopback host)"
+        default: return "must be an https:// URL"
         }
     }
 }

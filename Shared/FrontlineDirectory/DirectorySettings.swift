@@ -84,12 +84,12 @@ public struct DirectorySettings: Sendable, Equatable {
             }
             tokenURL = "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
         }
-        if let problem = OAuthRefreshSettings.problem(withTokenURL: tokenURL) {
+        if let problem = CredentialURL.problem(tokenURL) {
             throw ConfigurationError(variable: "FRONTLINE_GRAPH_TOKEN_URL", problem: problem)
         }
         let baseURL = environment.string("FRONTLINE_GRAPH_URL") ?? "https://graph.microsoft.com/v1.0"
         // The same rule as the token endpoint: the bearer token travels there.
-        if let problem = OAuthRefreshSettings.problem(withTokenURL: baseURL) {
+        if let problem = CredentialURL.problem(baseURL) {
             throw ConfigurationError(variable: "FRONTLINE_GRAPH_URL", problem: problem)
         }
         let clientID = try environment.required("FRONTLINE_GRAPH_CLIENT_ID", hint: "the app registration's client id")

@@ -86,26 +86,11 @@ public struct OAuthRefreshSettings: Sendable, Equatable, CustomStringConvertible
             throw ConfigurationError(variable: missing, problem: "is missing: OAuth refresh needs it together with \(others)")
         }
         let url = values[0]!
-        if let problem = Self.problem(withTokenURL: url) {
+        // The secret and refresh token travel there.
+        if let problem = CredentialURL.problem(url) {
             throw ConfigurationError(variable: names[0], problem: problem)
         }
         self.init(tokenURL: url, clientID: values[1]!, clientSecret: values[2]!, refreshToken: values[3]!, scope: environment.string(variables.scope))
-    }
-
-    /// Why a token endpoint is unacceptable, or nil: the secret and refresh token travel to
-    /// it, so only https, or plain http to this machine (a local proxy or a test stand-in).
-    public static func problem(withTokenURL text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty
-        else { return "must be an absolute https:// URL" }
-        if components.user != nil || components.password != nil { return "must not carry credentials in the URL" }
-        switch scheme {
-        case "https": return nil
-        case "http":
-            let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
-            return loopback ? nil : "must be https:// (http:// only to a loopback host)"
-        default: return "must be an https:// URL"
-        }
     }
 
     static func redactedURL(_ text: String) -> String {

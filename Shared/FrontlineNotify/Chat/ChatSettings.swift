@@ -57,7 +57,7 @@ public struct ChatSettings: Sendable {
     public init(environment: Environment) throws(ConfigurationError) {
         self.init()
         let token = try environment.secret("FRONTLINE_SLACK_BOT_TOKEN")
-        let apiURL = try Self.url(environment, "FRONTLINE_SLACK_API_URL") ?? "https://slack.com/api"
+        let apiURL = try environment.credentialURL("FRONTLINE_SLACK_API_URL") ?? "https://slack.com/api"
         let channel = environment.string("FRONTLINE_SLACK_CHANNEL")
         if let channel, channel.range(of: #"^[CGD][A-Z0-9]{6,20}$"#, options: .regularExpression) == nil {
             throw ConfigurationError(variable: "FRONTLINE_SLACK_CHANNEL", problem: "must be a Slack conversation ID such as C0123456789")
@@ -76,8 +76,8 @@ public struct ChatSettings: Sendable {
             }
             slackSigningSecret = signing
         }
-        teamsWebhookURL = try Self.url(environment, "FRONTLINE_TEAMS_WEBHOOK_URL")
-        webhookURL = try Self.url(environment, "FRONTLINE_CHAT_WEBHOOK_URL")
+        teamsWebhookURL = try environment.credentialURL("FRONTLINE_TEAMS_WEBHOOK_URL")
+        webhookURL = try environment.credentialURL("FRONTLINE_CHAT_WEBHOOK_URL")
         if let secret = environment.string("FRONTLINE_CHAT_WEBHOOK_SECRET") {
             guard secret.count >= 16 else {
                 throw ConfigurationError(variable: "FRONTLINE_CHAT_WEBHOOK_SECRET", problem: "must be 16 or more characters")
@@ -106,20 +106,5 @@ public struct ChatSettings: Sendable {
         if teamsWebhookURL != nil { kinds.append(.teams) }
         if webhookURL != nil { kinds.append(.webhook) }
         return kinds
-    }
-
-    /// `name` or the contents of the file `file` names (a mounted secret), not both.
-
-    /// An absolute https URL; http only to this machine (the stand-ins of the tests).
-    static func url(_ environment: Environment, _ name: String) throws(ConfigurationError) -> String? {
-        guard let value = environment.string(name) else { return nil }
-        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty,
-            components.user == nil, components.password == nil
-        else { throw ConfigurationError(variable: name, problem: "must be an absolute URL without a user or password") }
-        let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
-        guard scheme == "https" || (scheme == "http" && local) else {
-            throw ConfigurationError(variable: name, problem: "must be an https URL")
-        }
-        return value
     }
 }
