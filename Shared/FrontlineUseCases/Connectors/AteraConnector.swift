@@ -109,12 +109,8 @@ public struct AteraConnector: HelpdeskConnector {
 
     /// The comment Frontline's technician already wrote with this text and visibility, named by its date.
     public func existing(_ write: HelpdeskWrite, ticket: String) async throws -> String? {
-        let (text, isInternal): (String, Bool)
-        switch write {
-        case .internalNote(let note): (text, isInternal) = (note, true)
-        case .publicReply(let reply, _): (text, isInternal) = (reply, false)
-        default: return nil
-        }
+        guard let message = write.message else { return nil }
+        let (text, isInternal) = message
         let wanted = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let match = try await comments(of: try ticketNumber(ticket)).first { comment in
             HelpdeskJSON.string(comment["Comment"])?.trimmingCharacters(in: .whitespacesAndNewlines) == wanted
