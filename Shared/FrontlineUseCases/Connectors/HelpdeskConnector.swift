@@ -69,6 +69,18 @@ public enum HelpdeskWrite: Sendable, Equatable {
     }
 }
 
+extension HelpdeskWrite {
+    /// The text and visibility of a write that adds a message (a note or a reply), which a
+    /// connector without idempotency keys looks for before sending it again; nil for the others.
+    public var message: (text: String, isInternal: Bool)? {
+        switch self {
+        case .internalNote(let text): (text, true)
+        case .publicReply(let text, _): (text, false)
+        default: nil
+        }
+    }
+}
+
 /// Another helpdesk Frontline works inside of: it reads new tickets and customers' replies from it
 /// (an intake source, polled with a cursor) and writes Frontline's decisions back into it. Each
 /// connector maps Frontline's words to the helpdesk's own (tags, fields, queues, users).

@@ -6,12 +6,13 @@ import FrontlineMail
 import Logging
 
 /// Which helpdesk Frontline works inside of, and how to reach it: `FRONTLINE_CONNECTOR`
-/// (`zammad`, `ticketing`; unset: none), then that connector's own variables. Each secret can
+/// (`zammad`, `ticketing`, `atera`; unset: none), then that connector's own variables. Each secret can
 /// come from a file instead (`…_FILE`, as mounted by Docker or Kubernetes secrets).
 public struct HelpdeskConnectorSettings: Sendable {
     public enum Kind: String, Sendable {
         case zammad
         case ticketing
+        case atera
     }
 
     public var kind: Kind
@@ -24,10 +25,12 @@ public struct HelpdeskConnectorSettings: Sendable {
     public var queues: [String: String]
     public var escalationPriority: String
     public var pollEvery: Duration
+    /// The Atera connector's technicians and custom field (nil for the others).
+    public var atera: AteraSettings?
 
     /// nil when no connector is configured.
     public init?(environment: Environment) throws(ConfigurationError) {
-        let kind = try environment.choice("FRONTLINE_CONNECTOR", default: Kind?.none, ["zammad": .zammad, "ticketing": .ticketing])
+        let kind = try environment.choice("FRONTLINE_CONNECTOR", default: Kind?.none, ["zammad": .zammad, "ticketing": .ticketing, "atera": .atera])
         guard let kind else { return nil }
         self.kind = kind
         pollEvery = try environment.seconds("FRONTLINE_CONNECTOR_POLL_SECONDS", default: .seconds(60), range: 1...3600)
@@ -44,6 +47,9 @@ public struct HelpdeskConnectorSettings: Sendable {
             secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", file: "FRONTLINE_TICKETING_PASSWORD_FILE", hint: "the API user's password")
             queues = try Self.mapping(environment, "FRONTLINE_TICKETING_QUEUES")
             escalationPriority = environment.string("FRONTLINE_TICKETING_ESCALATION_PRIORITY") ?? "urgent"
+        case .atera:
+            let read = try AteraSettings.read(environment)
+            (baseURL, secret, username, queues, escalationPriority, atera) = (read.baseURL, read.key, "", read.ticketTypes, read.escalationPriority, read.options)
         }
     }
 
@@ -62,6 +68,11 @@ public struct HelpdeskConnectorSettings: Sendable {
                 credentials: BearerLogin(source: "ticketing", loginURL: baseURL + "/auth/login", username: username, password: secret, client: client)
             )
             return GenericTicketingConnector(http: http, queues: queues, escalationPriority: escalationPriority)
+        case .atera:
+            let http = HelpdeskHTTP(source: "atera", baseURL: baseURL, client: client, credentials: StaticCredentials(header: "X-API-KEY", value: secret))
+            return AteraConnector(
+                http: http, options: atera ?? AteraSettings(technicianID: 0), ticketTypes: queues, escalationPriority: escalationPriority
+            )
         }
     }
 

@@ -93,12 +93,8 @@ public struct ZammadConnector: HelpdeskConnector {
     /// Zammad takes no idempotency key: an article with the same text and visibility already
     /// on the ticket is the earlier write.
     public func existing(_ write: HelpdeskWrite, ticket: String) async throws -> String? {
-        let (text, isInternal): (String, Bool)
-        switch write {
-        case .internalNote(let note): (text, isInternal) = (note, true)
-        case .publicReply(let reply, _): (text, isInternal) = (reply, false)
-        default: return nil
-        }
+        guard let message = write.message else { return nil }
+        let (text, isInternal) = message
         let match = try await articles(of: ticket).first { article in
             HelpdeskJSON.string(article["body"]) == text && HelpdeskJSON.bool(article["internal"]) == isInternal
                 && HelpdeskJSON.string(article["sender"]) != "Customer"

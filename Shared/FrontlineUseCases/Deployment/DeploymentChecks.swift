@@ -357,9 +357,13 @@ struct HelpdeskConnectorCheck: DeploymentCheck {
     var name: String { "connector \(settings.kind.rawValue)" }
     var fixWhenSilent: String { "check \(urlVariable) and that the helpdesk is up and reachable from here" }
 
-    var urlVariable: String { settings.kind == .zammad ? "FRONTLINE_ZAMMAD_URL" : "FRONTLINE_TICKETING_URL" }
+    var urlVariable: String {
+        if settings.kind == .atera { return "FRONTLINE_ATERA_URL" }
+        return settings.kind == .zammad ? "FRONTLINE_ZAMMAD_URL" : "FRONTLINE_TICKETING_URL"
+    }
     var credentialVariables: String {
-        settings.kind == .zammad ? "FRONTLINE_ZAMMAD_TOKEN" : "FRONTLINE_TICKETING_USERNAME and FRONTLINE_TICKETING_PASSWORD"
+        if settings.kind == .atera { return "FRONTLINE_ATERA_API_KEY" }
+        return settings.kind == .zammad ? "FRONTLINE_ZAMMAD_TOKEN" : "FRONTLINE_TICKETING_USERNAME and FRONTLINE_TICKETING_PASSWORD"
     }
 
     func run() async -> [DeploymentFinding] {

@@ -17,6 +17,8 @@ public struct HelpdeskStandInRequest: Sendable {
     public var body: String
     /// The status the stand-in answered.
     public var status: Int
+    /// The `X-API-KEY` header (Atera).
+    public var apiKey: String? = nil
 
     /// The JSON body as an object ([:] when it is not one).
     public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
@@ -59,6 +61,7 @@ public class HelpdeskStandInBase: @unchecked Sendable {
             idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], contentType: request.headers[.contentType],
             body: String(buffer: buffer), status: 200
         )
+        record.apiKey = request.headers[HTTPField.Name("X-API-KEY")!]
         let limited = limitable && rateLimited.withLock { count in
             guard count > 0 else { return false }
             count -= 1
