@@ -93,7 +93,7 @@ import Testing
         }
         #expect(refused(["FRONTLINE_ATERA_API_KEY": nil])?.variable == "FRONTLINE_ATERA_API_KEY")
         let both = refused(["FRONTLINE_ATERA_API_KEY_FILE": file.path])
-        #expect(both?.variable == "FRONTLINE_ATERA_API_KEY" && both?.description.contains("k-93b1f") == false)
+        #expect(both?.variable == "FRONTLINE_ATERA_API_KEY_FILE" && both?.description.contains("k-93b1f") == false)
         #expect(refused(["FRONTLINE_ATERA_API_KEY": nil, "FRONTLINE_ATERA_API_KEY_FILE": "/nonexistent/key"])?.variable == "FRONTLINE_ATERA_API_KEY_FILE")
         #expect(refused(["FRONTLINE_ATERA_URL": "app.atera.com"])?.variable == "FRONTLINE_ATERA_URL")
         #expect(refused(["FRONTLINE_ATERA_TECHNICIAN_ID": nil])?.variable == "FRONTLINE_ATERA_TECHNICIAN_ID")
