@@ -4,14 +4,7 @@ import FrontlineUseCases
 import Testing
 
 @Suite struct RequestTrackerSettingsTests {
-    static func refused(_ values: [String: String]) -> ConfigurationError? {
-        do {
-            _ = try HelpdeskConnectorSettings(environment: Environment(values))
-            return nil
-        } catch {
-            return error
-        }
-    }
+    static func refused(_ values: [String: String]) -> ConfigurationError? { HelpdeskConnectorSettingsTests.refused(values) }
 
     @Test("RT settings: a token or a user and password (or their files), the queues read, the category's field and queue, the escalation priority; a bad value names its variable and never echoes a secret")
     func settings() throws {
