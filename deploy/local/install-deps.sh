@@ -22,6 +22,7 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium chromium-driver)           # the console's browser test (Selenium drives it)
   packages+=(prometheus)                         # promtool: deploy/observability/check.sh
   packages+=(slapd)                              # the directory test's own OpenLDAP server
+  packages+=(request-tracker5 rt5-standalone rt5-db-sqlite)  # the Request Tracker test's own RT 5 (SQLite)
 fi
 
 missing=()

@@ -6,13 +6,14 @@ import FrontlineMail
 import Logging
 
 /// Which helpdesk Frontline works inside of, and how to reach it: `FRONTLINE_CONNECTOR`
-/// (`zammad`, `ticketing`, `atera`; unset: none), then that connector's own variables. Each secret can
+/// (`zammad`, `ticketing`, `atera`, `rt`; unset: none), then that connector's own variables. Each secret can
 /// come from a file instead (`…_FILE`, as mounted by Docker or Kubernetes secrets).
 public struct HelpdeskConnectorSettings: Sendable {
     public enum Kind: String, Sendable {
         case zammad
         case ticketing
         case atera
+        case requestTracker = "rt"
     }
 
     public var kind: Kind
@@ -27,10 +28,14 @@ public struct HelpdeskConnectorSettings: Sendable {
     public var pollEvery: Duration
     /// The Atera connector's technicians and custom field (nil for the others).
     public var atera: AteraSettings?
+    /// Request Tracker's own settings (nil for the other connectors).
+    public var requestTracker: RequestTrackerSettings?
 
     /// nil when no connector is configured.
     public init?(environment: Environment) throws(ConfigurationError) {
-        let kind = try environment.choice("FRONTLINE_CONNECTOR", default: Kind?.none, ["zammad": .zammad, "ticketing": .ticketing, "atera": .atera])
+        let kind = try environment.choice(
+            "FRONTLINE_CONNECTOR", default: Kind?.none, ["zammad": .zammad, "ticketing": .ticketing, "atera": .atera, "rt": .requestTracker]
+        )
         guard let kind else { return nil }
         self.kind = kind
         pollEvery = try environment.seconds("FRONTLINE_CONNECTOR_POLL_SECONDS", default: .seconds(60), range: 1...3600)
@@ -50,6 +55,20 @@ public struct HelpdeskConnectorSettings: Sendable {
         case .atera:
             let read = try AteraSettings.read(environment)
             (baseURL, secret, username, queues, escalationPriority, atera) = (read.baseURL, read.key, "", read.ticketTypes, read.escalationPriority, read.options)
+        case .requestTracker:
+            baseURL = try Self.url(environment, "FRONTLINE_RT_URL")
+            let rt = try RequestTrackerSettings(environment: environment)
+            username = rt.username ?? ""
+            secret =
+                rt.username == nil
+                ? try Self.secret(environment, "FRONTLINE_RT_TOKEN", file: "FRONTLINE_RT_TOKEN_FILE", hint: "an RT auth token, or FRONTLINE_RT_USERNAME and a password")
+                : try Self.secret(environment, "FRONTLINE_RT_PASSWORD", file: "FRONTLINE_RT_PASSWORD_FILE", hint: "the RT user's password")
+            queues = try Self.mapping(environment, "FRONTLINE_RT_CATEGORY_QUEUES")
+            guard queues.values.allSatisfy(RequestTrackerConnector.isQuotable) else {
+                throw ConfigurationError(variable: "FRONTLINE_RT_CATEGORY_QUEUES", problem: "names a queue with a quote or backslash")
+            }
+            escalationPriority = String(try environment.integer("FRONTLINE_RT_ESCALATION_PRIORITY", default: 100, range: 0...1000))
+            requestTracker = rt
         }
     }
 
@@ -72,6 +91,18 @@ public struct HelpdeskConnectorSettings: Sendable {
             let http = HelpdeskHTTP(source: "atera", baseURL: baseURL, client: client, credentials: StaticCredentials(header: "X-API-KEY", value: secret))
             return AteraConnector(
                 http: http, options: atera ?? AteraSettings(technicianID: 0), ticketTypes: queues, escalationPriority: escalationPriority
+            )
+        case .requestTracker:
+            let rt = requestTracker ?? RequestTrackerSettings()
+            let authorization =
+                rt.username.map { "Basic " + Data("\($0):\(secret)".utf8).base64EncodedString() } ?? "token \(secret)"
+            return RequestTrackerConnector(
+                http: HelpdeskHTTP(
+                    source: "rt", baseURL: RequestTrackerConnector.apiURL(baseURL), client: client,
+                    credentials: StaticCredentials(header: "Authorization", value: authorization)
+                ),
+                queues: rt.queues, categoryQueues: queues, categoryField: rt.categoryField, requestTypeField: rt.requestTypeField,
+                escalationPriority: Int(escalationPriority) ?? 100
             )
         }
     }
@@ -110,6 +141,32 @@ public struct HelpdeskConnectorSettings: Sendable {
             mapping[parts[0]] = parts[1]
         }
         return mapping
+    }
+}
+
+/// Request Tracker's settings beyond the common ones: which queues are read, which custom
+/// fields get the classification, and whether it logs in with a user and password instead of a token.
+public struct RequestTrackerSettings: Sendable, Equatable {
+    public var queues = ["General"]
+    public var categoryField: String? = "Category"
+    public var requestTypeField: String?
+    /// Set: basic auth as this user (FRONTLINE_RT_PASSWORD); nil: an auth token (FRONTLINE_RT_TOKEN).
+    public var username: String?
+
+    public init() {}
+
+    init(environment: Environment) throws(ConfigurationError) {
+        if let text = environment.string("FRONTLINE_RT_QUEUES") {
+            queues = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !queues.isEmpty, queues.allSatisfy(RequestTrackerConnector.isQuotable) else {
+                throw ConfigurationError(variable: "FRONTLINE_RT_QUEUES", problem: "must be RT queue names separated by ',' without quotes or backslashes")
+            }
+        }
+        // "-" writes no field: a helpdesk that keeps the category only as the queue.
+        let category = environment.string("FRONTLINE_RT_CATEGORY_FIELD") ?? "Category"
+        categoryField = category == "-" ? nil : category
+        requestTypeField = environment.string("FRONTLINE_RT_REQUEST_TYPE_FIELD")
+        username = environment.string("FRONTLINE_RT_USERNAME")
     }
 }
 

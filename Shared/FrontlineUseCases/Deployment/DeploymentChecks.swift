@@ -358,12 +358,20 @@ struct HelpdeskConnectorCheck: DeploymentCheck {
     var fixWhenSilent: String { "check \(urlVariable) and that the helpdesk is up and reachable from here" }
 
     var urlVariable: String {
-        if settings.kind == .atera { return "FRONTLINE_ATERA_URL" }
-        return settings.kind == .zammad ? "FRONTLINE_ZAMMAD_URL" : "FRONTLINE_TICKETING_URL"
+        switch settings.kind {
+        case .zammad: "FRONTLINE_ZAMMAD_URL"
+        case .ticketing: "FRONTLINE_TICKETING_URL"
+        case .atera: "FRONTLINE_ATERA_URL"
+        case .requestTracker: "FRONTLINE_RT_URL"
+        }
     }
     var credentialVariables: String {
-        if settings.kind == .atera { return "FRONTLINE_ATERA_API_KEY" }
-        return settings.kind == .zammad ? "FRONTLINE_ZAMMAD_TOKEN" : "FRONTLINE_TICKETING_USERNAME and FRONTLINE_TICKETING_PASSWORD"
+        switch settings.kind {
+        case .zammad: "FRONTLINE_ZAMMAD_TOKEN"
+        case .ticketing: "FRONTLINE_TICKETING_USERNAME and FRONTLINE_TICKETING_PASSWORD"
+        case .atera: "FRONTLINE_ATERA_API_KEY"
+        case .requestTracker: settings.requestTracker?.username == nil ? "FRONTLINE_RT_TOKEN" : "FRONTLINE_RT_USERNAME and FRONTLINE_RT_PASSWORD"
+        }
     }
 
     func run() async -> [DeploymentFinding] {
