@@ -227,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify", "FrontlineCurl",
+                "FrontlineRuntime", "FrontlineAPI", "FrontlineConsole", "FrontlineUseCases", "FrontlineMail", "FrontlineNotify", "FrontlineCurl", "FrontlineAI",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/API"

@@ -36,6 +36,8 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
             unitOfWork: context.unitOfWork, logger: context.logger
         )
     }
+    // The customer chat door (FRONTLINE_CHAT_DOOR): conversations with the assistant, and its widget.
+    let chatDoor = try ChatDoorWiring.make(context, ownAddress: sender)
     var serverLogger = context.logger
     serverLogger.logLevel = .warning
     let host = context.configuration.httpHost
@@ -45,6 +47,7 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
             api.router(otherDoors: { router in
                 console.addRoutes(to: router)
                 slackActions?.add(to: router)
+                chatDoor.routes.add(to: router)
             })
         ),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
@@ -56,5 +59,6 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
         },
         logger: serverLogger
     )
-    return [context.outboxRelay(), ResourceService(name: "Slack HTTP client") { slackHTTP.shutdown() }, server]
+    let services: [any Service] = [context.outboxRelay(), ResourceService(name: "Slack HTTP client") { slackHTTP.shutdown() }]
+    return services + chatDoor.services + [server]
 }

@@ -20,6 +20,8 @@ struct ClassifierHandler: Sendable {
             context.logger.warning("ticket.received names no ticket; nothing to classify")
             return
         }
+        // The chat door classifies and answers its conversations itself, turn by turn, in the api.
+        if try await context.unitOfWork.read({ try $0.chatConversations.isChatMessage(received.messageID) }) { return }
         if received.kind == .reply {
             switch try await engine.current.takeTurn.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
             case .taken(let turn):

@@ -28,7 +28,7 @@ extension Integration {
             try await scratch.seedSample()
             let token = try await API.token(scratch, "contract", as: API.alice, role: .admin)
             // The rate limit is the one thing a generator is bound to trip; it is tested on its own.
-            let api = try ChildProcess("api", environment: scratch.environment(["FRONTLINE_API_PORT": "0", "FRONTLINE_API_RATE_LIMIT": "0"]))
+            let api = try ChildProcess("api", environment: scratch.environment(["FRONTLINE_API_PORT": "0", "FRONTLINE_API_RATE_LIMIT": "0", "FRONTLINE_CHAT_DOOR": "true"]))
             defer { Task { await api.stop() } }
             let port = try await api.apiPort()
             let base = "http://127.0.0.1:\(port)/api/v1"

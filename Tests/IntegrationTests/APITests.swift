@@ -281,6 +281,7 @@ extension Integration {
                     "/summary", "/report.xlsx", "/webhooks", "/webhooks/{id}", "/webhooks/{id}/deliveries",
                     "/technicians/{id}/notifications",
                     "/requesters/{email}/export", "/requesters/{email}/erase",
+                    "/conversations", "/conversations/{id}", "/conversations/{id}/messages",
                 ]
                 #expect(paths == expected)
             }

@@ -7,6 +7,7 @@ public enum Schema {
         requesterErasure,
         connectors,
         directory,
+        chatDoor,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.
