@@ -57,6 +57,20 @@ import Testing
         #expect(policy.opening(classified(confidence: 0.9), firstStep: nil).triggers.map(\.cause) == ["chat_no_step_left"])
     }
 
+    @Test("the assistant answers customers on its own only as the AI's email may: never in shadow mode; in the partial phase at the threshold in an automatic category")
+    func heldForReviewFollowsTheDeploymentPhase() {
+        let threshold = 0.75
+        func held(_ phase: DeploymentPhase, _ confidence: Double, automatic: Bool) -> String? {
+            ChatHandOverPolicy.heldForReview(AutomationSettings(phase: phase, confidenceThreshold: threshold), confidence: confidence, categoryAutomatic: automatic)?.detail
+        }
+        #expect(held(.full, 0.1, automatic: false) == nil)
+        #expect(held(.shadow, 0.99, automatic: true)?.contains("shadow mode") == true)
+        #expect(held(.partial, 0.74, automatic: true)?.contains("below the threshold 0.75") == true)
+        #expect(held(.partial, 0.9, automatic: false)?.contains("not earned automation") == true)
+        #expect(held(.partial, 0.75, automatic: true) == nil)
+        #expect(ChatHandOverPolicy.heldForReview(AutomationSettings(phase: .shadow), confidence: 1, categoryAutomatic: true)?.cause == "chat_answers_in_review")
+    }
+
     @Test("a conversation's secret is random, matches only itself, and an empty stored hash matches nothing")
     func secret() {
         let one = ChatConversationSecret.generate()

@@ -55,10 +55,14 @@ extension Integration {
             let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_600_800))
             let routes: ChatDoorRoutes
 
-            init(_ scratch: Scratch, settings: ChatDoorSettings = ChatDoorSettings()) async throws {
+            /// `phase`: the deployment's; the assistant speaks to customers on its own only in full automation.
+            init(_ scratch: Scratch, settings: ChatDoorSettings = ChatDoorSettings(), phase: DeploymentPhase = .full) async throws {
                 self.scratch = scratch
                 let unitOfWork = scratch.unitOfWork
                 try await unitOfWork.transaction { try $0.catalog.replace(with: ChatDoor.catalog) }
+                try await scratch.database.withConnection { connection in
+                    try connection.execute("UPDATE settings SET value = to_jsonb($1::int) WHERE key = 'phase'", [phase.rawValue])
+                }
                 let (clock, database) = (self.clock, scratch.database)
                 let engine = ChatAssistantEngine(loadCatalog: { try await CatalogStore.load(database) }) { catalog in
                     let builtin = BuiltinProvider(classifier: BuiltinClassifier.train(BuiltinProvider.training(catalog: catalog)), catalog: catalog)
@@ -259,6 +263,30 @@ extension Integration {
                 #expect(posts[0].json?["channel"] as? String == Integration.Chat.slackChannel)
                 let text = String(decoding: posts[0].body, as: UTF8.self)
                 #expect(text.contains("T-\(ticket)") && text.contains("chat_steps_not_helping"), "\(text)")
+            }
+        }
+
+        @Test("in shadow mode the assistant does not answer: a person has the conversation from its first message, the AI's steps wait on the ticket for them")
+        func shadowModeHandsOverAtOnce() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let given = try await Given(scratch, phase: .shadow)
+            try await given.withClient { client in
+                let started = try await Self.start(client, email: "sam.taylor@example.com", message: "My laptop does not start, the screen stays black.")
+                #expect(started.answer["state"] as? String == "person")
+                let answer = try #require(started.answer["answer"] as? String)
+                #expect(answer.contains("T-\(started.ticket)"))
+                #expect(!Self.laptopSteps.contains { answer.contains($0) }, "no AI step reaches the customer: \(answer)")
+                let escalations = try await scratch.publishedEvents(TicketEscalated.self)
+                #expect(escalations.map(\.payload.cause) == ["chat_answers_in_review"])
+                #expect(escalations.first?.payload.detail.contains("shadow mode") == true)
+                // The classification and its steps are there for the person who takes it.
+                let ticket = try #require(try await scratch.ticket(started.ticket))
+                #expect(ticket.classification?.requestType == "Laptop Failure")
+
+                given.clock.advance(by: 60)
+                let next = try await Self.say(client, started.id, secret: started.secret, "Hello?")
+                #expect(next["state"] as? String == "person" && next["answer"] is NSNull, "\(next)")
             }
         }
 

@@ -52,5 +52,27 @@ public struct ChatHandOverPolicy: Sendable {
         return Decision(triggers: triggers, stepsNotHelping: notHelping)
     }
 
+    /// Whether the assistant may speak for the AI to the customer at all, by the rule that holds
+    /// the AI's email: in shadow mode never (its answers are drafts people review), in the partial
+    /// phase only at or above the confidence threshold in a category people's reviews made
+    /// automatic. A conversation that may not is a person's from its first message; the AI's
+    /// classification and steps stay on the ticket for them. nil: the assistant may answer.
+    public static func heldForReview(_ automation: AutomationSettings, confidence: Double, categoryAutomatic: Bool) -> EscalationTrigger? {
+        let reason: String
+        switch automation.phase {
+        case .full: return nil
+        case .shadow: reason = "shadow mode: the AI's answers are drafts people review"
+        case .partial:
+            if confidence < automation.confidenceThreshold {
+                reason = String(format: "confidence %.2f is below the threshold %.2f", confidence, automation.confidenceThreshold)
+            } else if !categoryAutomatic {
+                reason = "the category has not earned automation"
+            } else {
+                return nil
+            }
+        }
+        return EscalationTrigger(cause: "chat_answers_in_review", level: .technician, detail: "the assistant may not answer in the chat: \(reason)")
+    }
+
     static let nothingToTry = EscalationTrigger(cause: "chat_no_step_left", level: .technician, detail: "the assistant has no further step to offer in the chat")
 }

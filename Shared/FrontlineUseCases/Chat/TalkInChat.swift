@@ -189,7 +189,13 @@ public struct TalkInChat: Sendable {
         return try await unitOfWork.transaction { transaction in
             let steps = try transaction.classifications.troubleshootingContext(of: ticket)?.suggestedSteps ?? []
             let firstStep = steps.first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-            let decision = policy.opening(classified, firstStep: firstStep)
+            var decision = policy.opening(classified, firstStep: firstStep)
+            let automation = try transaction.settings.automation()
+            let categoryStatus = automation.phase == .partial ? try transaction.automation.state(of: classified.category)?.status : nil
+            let categoryAutomatic = categoryStatus == .automatic
+            if let held = ChatHandOverPolicy.heldForReview(automation, confidence: classified.confidence, categoryAutomatic: categoryAutomatic) {
+                decision.triggers.append(held)
+            }
             _ = try RecordEscalations().record(decision.triggers, ticket: ticket, in: transaction, cause: cause)
             let subject = try transaction.tickets.overview(of: ticket)?.subject ?? ""
             let phrases = ChatPhrases(language: language, ticket: ticket, subject: subject)
