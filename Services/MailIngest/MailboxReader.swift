@@ -8,18 +8,30 @@ import Metrics
 /// source's acknowledgement in the same transaction. A message the store refuses in every form
 /// is recorded as skipped (with the acknowledgement), so one message never stops a mailbox.
 /// Each pass's outcome goes to `mailbox_polls` and the metrics.
+///
+/// With a `BatchUnitOfWork`, up to its batch size of messages share one commit, each in a
+/// savepoint: a refused message is quarantined or skipped in its own savepoint while the
+/// others still become tickets, and a crash before the commit leaves the source's position
+/// where it was, so the whole batch is read again (and nothing of it was kept).
 struct MailboxReader<Source: IntakeSource>: Sendable {
     let source: Source
     let ingest: IngestMessage
     let unitOfWork: DatabaseUnitOfWork
+    let batch: BatchUnitOfWork?
+    let batchSize: Int
     let clock: any WallClock
     let health: MailboxHealth
     let logger: Logger
 
-    init(source: Source, ingest: IngestMessage, unitOfWork: DatabaseUnitOfWork, clock: any WallClock, logger: Logger) {
+    init(
+        source: Source, ingest: IngestMessage, unitOfWork: DatabaseUnitOfWork, batch: BatchUnitOfWork? = nil, batchSize: Int = 1,
+        clock: any WallClock, logger: Logger
+    ) {
         self.source = source
         self.ingest = ingest
         self.unitOfWork = unitOfWork
+        self.batch = batchSize > 1 ? batch : nil
+        self.batchSize = max(batchSize, 1)
         self.clock = clock
         self.logger = logger
         health = MailboxHealth(mailbox: source.channel, unitOfWork: unitOfWork, clock: clock, logger: logger)
@@ -39,31 +51,66 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
 
     private func readWaiting() async throws -> Int {
         var count = 0
-        let source = self.source
-        for pending in try await source.waiting() {
+        var waiting = try await source.waiting()[...]
+        while !waiting.isEmpty {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            let message = try await source.read(pending)
-            do {
-                let outcome = try await FrontlineTracing.startingTrace("ingest message") {
-                    try await ingest.run(message, in: unitOfWork) { try source.acknowledge(pending, in: $0) }
-                }
-                health.count(outcome)
-            } catch let refused as MessageNotStorable {
-                try await skip(message, pending, reason: refused.reason)
-                health.countSkipped()
-            }
-            try await source.acknowledged(pending)
-            count += 1
+            let group = Array(waiting.prefix(batchSize))
+            waiting = waiting.dropFirst(group.count)
+            count += try await ingestTogether(group)
         }
         return count
     }
 
+    /// Ingests `group` in one commit when batching, else each in its own; returns how many
+    /// were taken (fewer when shutdown came in between). Outcomes are counted once committed,
+    /// so a batch read again after a failure does not count twice.
+    private func ingestTogether(_ group: [Source.Pending]) async throws -> Int {
+        let source = self.source
+        let store: any UnitOfWork = if let batch { batch } else { unitOfWork }
+        try await batch?.begin()
+        var taken: [Source.Pending] = []
+        var outcomes: [IngestOutcome?] = []
+        do {
+            for pending in group {
+                if !taken.isEmpty, Task.isShuttingDownGracefully || Task.isCancelled { break }
+                let message = try await source.read(pending)
+                do {
+                    let outcome = try await FrontlineTracing.startingTrace("ingest message") {
+                        try await ingest.run(message, in: store) { try source.acknowledge(pending, in: $0) }
+                    }
+                    outcomes.append(outcome)
+                } catch let refused as MessageNotStorable {
+                    try await skip(message, pending, reason: refused.reason, in: store)
+                    outcomes.append(nil)
+                }
+                taken.append(pending)
+                if batch == nil {
+                    try await source.acknowledged(pending)
+                    countOutcome(outcomes.removeLast())
+                }
+            }
+            try await batch?.commit()
+        } catch {
+            await batch?.rollback()
+            throw error
+        }
+        if batch != nil {
+            for pending in taken { try await source.acknowledged(pending) }
+            outcomes.forEach(countOutcome)
+        }
+        return taken.count
+    }
+
+    private func countOutcome(_ outcome: IngestOutcome?) {
+        if let outcome { health.count(outcome) } else { health.countSkipped() }
+    }
+
     /// Neither storable nor quarantinable: a row says what was passed over and why, and the
     /// source moves on past it.
-    private func skip(_ message: InboundMessage, _ pending: Source.Pending, reason: String) async throws {
+    private func skip(_ message: InboundMessage, _ pending: Source.Pending, reason: String, in store: some UnitOfWork) async throws {
         let source = self.source
         let now = clock.now()
-        try await unitOfWork.transaction { transaction in
+        try await store.transaction { transaction in
             try source.acknowledge(pending, in: transaction)
             try transaction.mailboxes.recordSkipped(
                 mailbox: message.origin.channel, sourceUID: message.origin.sequenceNumber, size: message.size, reason: reason, at: now
@@ -80,6 +127,9 @@ struct IMAPIntake: Service {
     let mailbox: IMAPMailbox
     let credentials: IMAPCredentials
     let pollInterval: Duration
+    /// Messages per commit, and the database they are committed to (see `BatchUnitOfWork`).
+    let batchSize: Int
+    let databaseURL: String
     let ingest: IngestMessage
     let unitOfWork: DatabaseUnitOfWork
     let clock: any WallClock
@@ -95,7 +145,11 @@ struct IMAPIntake: Service {
             mailbox: mailbox, client: client, unitOfWork: unitOfWork, clock: clock, maxMessageBytes: ingest.settings.maxMessageBytes,
             logger: logger
         )
-        let reader = MailboxReader(source: source, ingest: ingest, unitOfWork: unitOfWork, clock: clock, logger: logger)
+        let batch = BatchUnitOfWork(url: databaseURL, streams: unitOfWork.streams, name: "ingest-batch")
+        defer { batch.shutdown() }
+        let reader = MailboxReader(
+            source: source, ingest: ingest, unitOfWork: unitOfWork, batch: batch, batchSize: batchSize, clock: clock, logger: logger
+        )
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {

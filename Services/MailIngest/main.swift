@@ -19,7 +19,7 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
         services.append(
             IMAPIntake(
                 mailbox: mailbox, credentials: settings.imapCredentials, pollInterval: settings.pollInterval,
-                ingest: ingest, unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger
+                batchSize: settings.batchSize, databaseURL: context.configuration.databaseURL, ingest: ingest, unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger
             )
         )
     }

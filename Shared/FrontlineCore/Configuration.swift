@@ -198,6 +198,10 @@ public struct FrontlineConfiguration: Sendable {
     public var streamPrefix: String
     public var databasePoolSize: Int
     public var consumer: ConsumerSettings
+    /// One outbox relay publishes at a time, chosen by a session advisory lock. Off only where
+    /// session locks do not hold (PostgreSQL behind a transaction-mode pooler): then every
+    /// process's relay publishes, as before.
+    public var outboxRelayLeader = true
 
     public struct ConsumerSettings: Sendable {
         /// Host name plus process id unless set: a restarted pod's leftovers go to its peers.
@@ -290,6 +294,7 @@ public struct FrontlineConfiguration: Sendable {
                 outagePatience: try environment.seconds("FRONTLINE_OUTAGE_RETRY_SECONDS", default: .seconds(900), range: 1...86400)
             )
         )
+        outboxRelayLeader = try environment.flag("FRONTLINE_OUTBOX_RELAY_LEADER", default: true)
     }
 
     /// An IPv4 or IPv6 address, or a host name; checked here so that a typo stops the service

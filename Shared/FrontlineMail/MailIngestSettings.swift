@@ -12,6 +12,8 @@ public struct MailIngestSettings: Sendable {
     /// Larger messages are not loaded whole (their size is asked first).
     public var maxMessageBytes: Int
     public var senderLimit: Int
+    /// Messages stored per PostgreSQL transaction (each in a savepoint of its own); 1 commits each alone.
+    public var batchSize: Int
     /// Our own address: the X-Loop value our mail carries.
     public var ownAddress: String
     /// Technicians' reply addresses are checked with the secret the notifier mints them with.
@@ -54,6 +56,7 @@ public struct MailIngestSettings: Sendable {
         attachmentCap = try environment.integer("FRONTLINE_ATTACHMENT_MAX_BYTES", default: 25 << 20, range: 0...(1 << 30))
         maxMessageBytes = try environment.integer("FRONTLINE_MAX_MESSAGE_BYTES", default: 50 << 20, range: (1 << 10)...(2 << 30))
         senderLimit = try environment.integer("FRONTLINE_INGEST_SENDER_LIMIT", default: 30, range: 1...100_000)
+        batchSize = try environment.integer("FRONTLINE_INGEST_BATCH", default: 50, range: 1...1000)
         ownAddress = try environment.ownMailAddress().address
         guard let replyAddresses = ReplyAddresses(secret: try environment.replySecret(), ownAddress: ownAddress) else {
             throw ConfigurationError(variable: "FRONTLINE_FROM_ADDRESS", problem: "must be an email address")

@@ -48,13 +48,12 @@ public struct ServiceContext: Sendable {
         )
     }
 
-    /// The relay that publishes this deployment's outbox. Every service runs one: they share
-    /// the work through row locks, so the outbox drains while any service is up.
+    /// The relay that publishes this deployment's outbox. Every service runs one and one of them
+    /// leads (an advisory lock), so the outbox drains while any service is up.
     public func outboxRelay() -> OutboxRelay {
-        OutboxRelay(
-            configuration: .init(databaseURL: configuration.databaseURL, redisURL: configuration.redisURL, streams: streams),
-            logger: logger
-        )
+        var relay = OutboxRelay.Configuration(databaseURL: configuration.databaseURL, redisURL: configuration.redisURL, streams: streams)
+        relay.singleLeader = configuration.outboxRelayLeader
+        return OutboxRelay(configuration: relay, logger: logger)
     }
 }
 

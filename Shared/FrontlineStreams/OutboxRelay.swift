@@ -11,10 +11,15 @@ import Glibc
 #endif
 
 /// Publishes unpublished outbox rows with XADD and marks them, woken by NOTIFY from the
-/// outbox trigger (or a poll, as a fallback). Several relays may run at once: rows are
-/// locked with SKIP LOCKED, so each batch goes out through one of them. A crash between XADD
-/// and the commit publishes a row again later: at least once, never zero times. A Redis that
-/// comes back under a new run id gets the last minutes' rows again (see `noteRun`).
+/// outbox trigger (or a poll, as a fallback). Every service process runs one, but only one
+/// of them publishes at a time: the holder of a PostgreSQL advisory lock for the stream
+/// prefix. The others only try the lock once per poll interval, so a NOTIFY wakes one relay,
+/// not one per process; when the leader's process dies its session ends, the lock goes, and
+/// another relay takes over within a poll interval. Rows are still locked with SKIP LOCKED,
+/// so two relays at once (a leader that lost its connection mid-batch) never publish a batch
+/// twice on purpose. A crash between XADD and the commit publishes a row again later: at
+/// least once, never zero times. A Redis that comes back under a new run id gets the last
+/// minutes' rows again (see `noteRun`).
 ///
 /// It also does the stream housekeeping: trimming entries every group has acknowledged
 /// (never a pending one). Published outbox rows go with the retention job
@@ -26,6 +31,8 @@ public struct OutboxRelay: Service {
         public var streams: StreamNames
         public var batchSize: Int = 500
         public var pollInterval: Duration = .seconds(1)
+        /// Whether only the lock holder publishes (see the type's comment); off, every relay does.
+        public var singleLeader = false
         public var maintenanceInterval: Duration = .seconds(60)
         /// Acknowledged entries younger than this stay in the streams, for inspection.
         public var streamRetention: Duration = .seconds(3600)
@@ -72,6 +79,8 @@ final class RelayWorker: @unchecked Sendable {
     let logger: Logger
     private var postgres: PostgresConnection?
     private var redis: RedisConnection?
+    /// Whether this relay's PostgreSQL session holds the leader's lock (it goes with the session).
+    private var leading = false
     private let published = Counter(label: "frontline_outbox_published_total")
 
     init(configuration: OutboxRelay.Configuration, logger: Logger) {
@@ -86,6 +95,13 @@ final class RelayWorker: @unchecked Sendable {
         while !stop.isStopped {
             do {
                 let (postgres, redis) = try connections()
+                if !leading {
+                    leading = try takeLead(postgres, contested: configuration.singleLeader)
+                    if !leading {
+                        sleep(configuration.pollInterval, unless: stop)
+                        continue
+                    }
+                }
                 let count = try publishBatch(postgres: postgres, redis: redis)
                 failures = 0
                 if ContinuousClock.now >= nextMaintenance {
@@ -97,7 +113,10 @@ final class RelayWorker: @unchecked Sendable {
                 }
             } catch {
                 failures += 1
-                if let error = error as? PostgresError, error.isConnectionProblem { postgres = nil }
+                if let error = error as? PostgresError, error.isConnectionProblem {
+                    postgres = nil
+                    leading = false
+                }
                 if let error = error as? RedisError, error.isConnectionProblem { redis = nil }
                 if failures == 1 || failures % 20 == 0 {
                     logger.warning("outbox relay failed, retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
@@ -110,9 +129,8 @@ final class RelayWorker: @unchecked Sendable {
     private func connections() throws -> (PostgresConnection, RedisConnection) {
         if postgres?.isHealthy != true {
             postgres = nil
-            let connection = try PostgresConnection(url: configuration.databaseURL)
-            try connection.execute("LISTEN frontline_outbox")
-            postgres = connection
+            leading = false
+            postgres = try PostgresConnection(url: configuration.databaseURL)
         }
         if redis?.isHealthy != true {
             redis = nil
@@ -145,6 +163,21 @@ final class RelayWorker: @unchecked Sendable {
                 metadata: ["events": "\(republished)", "seconds": "\(configuration.republishAfterRestart.seconds)"]
             )
         }
+    }
+
+    /// Tries to become the one relay publishing this stream prefix's events (uncontested: every
+    /// relay publishes); the leader listens for the outbox trigger's NOTIFY, the others do not,
+    /// so they are not woken by it.
+    private func takeLead(_ postgres: PostgresConnection, contested: Bool) throws -> Bool {
+        if contested {
+            let taken = try postgres.query(
+                "SELECT pg_try_advisory_lock(hashtext('frontline outbox relay'), hashtext($1)) AS taken", [configuration.streams.prefix]
+            ).first?.bool("taken")
+            guard taken == true else { return false }
+        }
+        try postgres.execute("LISTEN frontline_outbox")
+        logger.debug("leading the outbox relays of this stream prefix")
+        return true
     }
 
     /// Publishes up to one batch; returns how many rows went out.

@@ -54,6 +54,44 @@ extension Integration {
             await consumerB.stop()
         }
 
+        @Test("one relay publishes for all processes; when its database session ends, another process's relay takes over")
+        func relayLeaderHandsOver() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.database.withConnection { try $0.executeScript(Self.probeTable) }
+            var first = scratch.environment()
+            first["FRONTLINE_CONSUMER_NAME"] = "probe-a"
+            var second = scratch.environment()
+            second["FRONTLINE_CONSUMER_NAME"] = "probe-b"
+            let consumerA = try ChildProcess("backbone-probe", environment: first)
+            let consumerB = try ChildProcess("backbone-probe", environment: second)
+            // The relays' lock is the only two-key advisory lock Frontline takes.
+            let leaders = """
+                SELECT count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """
+            let led = try await eventually(timeout: .seconds(30)) { try await scratch.scalar(leaders) == 1 }
+            #expect(led, "A: \(consumerA.stdout.suffix(800)) B: \(consumerB.stdout.suffix(800))")
+            try await scratch.publish(count: 100, producers: 2)
+            #expect(try await eventually(timeout: .seconds(30)) { try await scratch.scalar("SELECT count(*) FROM probe_applied") == 100 })
+
+            // The leader's session ends (a failover, a killed backend): the lock goes with it.
+            let ended = try await scratch.scalar(
+                """
+                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS ended
+                """
+            )
+            #expect(ended == 1)
+            try await scratch.publish(count: 100, producers: 2)
+            let caughtUp = try await eventually(timeout: .seconds(30)) { try await scratch.scalar("SELECT count(*) FROM probe_applied") == 200 }
+            #expect(caughtUp, "A: \(consumerA.stdout.suffix(800)) B: \(consumerB.stdout.suffix(800))")
+            #expect(try await scratch.scalar("SELECT count(*) FROM event_outbox WHERE published_at IS NULL") == 0)
+            #expect(try await scratch.scalar(leaders) == 1, "still one leader, not two")
+            await consumerA.stop()
+            await consumerB.stop()
+        }
+
         @Test("an event whose handler always fails is dead-lettered after N deliveries, and replay brings it back")
         func deadLetterAndReplay() async throws {
             let scratch = try await Scratch()

@@ -120,5 +120,47 @@ extension Integration {
             await third.stop()
             try await mailbox.delete()
         }
+
+        @Test("messages stored 50 to a commit: one the database refuses mid-batch is quarantined, the rest of its batch become tickets, each once")
+        func refusedMessageInABatch() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            // A refusal as a bug or a limit might cause it: this message's ticket cannot be stored.
+            try await scratch.database.withConnection { connection in
+                try connection.executeScript(
+                    "ALTER TABLE messages ADD CONSTRAINT test_refuses_subject CHECK (subject IS NULL OR subject NOT LIKE '%REFUSED-SUBJECT%')"
+                )
+            }
+            let mailbox = try TestMailbox()
+            try await mailbox.create()
+            var messages = Self.messages(count: 120)
+            messages[60] = Array(
+                "From: Olaf <olaf@example.com>\r\nTo: support@helpdesk.example\r\nSubject: REFUSED-SUBJECT\r\nMessage-ID: <refused@example.com>\r\n\r\nHello\r\n".utf8
+            )
+            try await mailbox.append(messages)
+            let environment = scratch.environment([
+                "FRONTLINE_IMAP_URL": mailbox.url, "FRONTLINE_IMAP_ALLOW_PLAINTEXT": "1", "FRONTLINE_IMAP_POLL_SECONDS": "0.2",
+                "FRONTLINE_INGEST_BATCH": "50",
+            ])
+            let key = try #require(IMAPMailbox(mailbox.url)).key
+            let process = try ChildProcess("mail-ingest", environment: environment)
+            let caughtUp = try await eventually(timeout: .seconds(60)) {
+                try await scratch.scalar("SELECT last_uid FROM mailbox_cursors WHERE mailbox = $1", [key]) == 120
+            }
+            #expect(caughtUp, "\(process.stdout.suffix(1500)) \(process.stderr.suffix(500))")
+            try await Task.sleep(for: .seconds(1))  // several more polls of the same mailbox
+            await process.stop()
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 119)
+            #expect(try await scratch.scalar("SELECT count(DISTINCT message_id) FROM messages") == 120)
+            #expect(try await scratch.scalar("SELECT count(*) FROM event_outbox") == 119)
+            #expect(
+                try await scratch.scalar(
+                    "SELECT count(*) FROM messages WHERE ticket_id IS NULL AND quarantine_reason LIKE 'could not be stored%test_refuses_subject%'"
+                ) == 1
+            )
+            // The neighbours on both sides of it, in the same batch, are tickets.
+            #expect(try await scratch.scalar("SELECT count(*) FROM messages WHERE message_id IN ('load-59@example.com', 'load-61@example.com') AND ticket_id IS NOT NULL") == 2)
+            try await mailbox.delete()
+        }
     }
 }

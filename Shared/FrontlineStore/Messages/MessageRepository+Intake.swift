@@ -118,10 +118,16 @@ extension MessageRepository {
         ).first?.int64("id")
     }
 
-    /// How many messages `sender` sent us since `since`.
+    /// How many messages `sender` sent us since `since`. The sender index is partial (addresses
+    /// of at most 254 characters), and a prepared statement's plan cannot see that a bound
+    /// address is that short: without the index's own condition spelled out, every message
+    /// was scanned, once per message ingested.
     public func inboundCount(from sender: String, since: Date) throws -> Int {
-        try connection.query(
-            "SELECT count(*) AS n FROM messages WHERE from_address = $1 AND direction = $2 AND received_at > $3",
+        let indexed = sender.unicodeScalars.count <= 254
+        return try connection.query(
+            indexed
+                ? "SELECT count(*) AS n FROM messages WHERE from_address = $1 AND length(from_address) <= 254 AND direction = $2 AND received_at > $3"
+                : "SELECT count(*) AS n FROM messages WHERE from_address = $1 AND direction = $2 AND received_at > $3",
             [sender, MessageDirection.inbound, since]
         ).first?.int("n") ?? 0
     }

@@ -21,6 +21,8 @@ struct PipelineBench: AsyncParsableCommand {
     @Option(help: "Milliseconds the LLM stand-in takes per call.") var latency = 300
     @Option(help: "Where to write the figures as JSON.") var json = "pipeline-bench.json"
     @Flag(help: "Skip the runs against the LLM stand-in.") var builtinOnly = false
+    @Option(help: "Append the built-in run's emails at this many per second (0: as fast as IMAP takes them); end-to-end p99 is then the latency at that load.")
+    var pace: Double = 0
 
     struct Stage: Codable {
         var name: String
@@ -38,6 +40,12 @@ struct PipelineBench: AsyncParsableCommand {
         var stagesMs: [Stage]
         var idleRSSMiB: [String: Double]
         var peakRSSMiB: [String: Double]
+        /// Emails appended per second asked for; nil when appended as fast as possible.
+        var pacedPerSecond: Double?
+        /// CPU seconds each service spent from the first append to the last email out.
+        var cpuSeconds: [String: Double]
+        /// PostgreSQL transactions committed in the run's database, per ticket.
+        var transactionsPerTicket: Double
     }
 
     func run() async throws {
@@ -50,7 +58,12 @@ struct PipelineBench: AsyncParsableCommand {
         _ = smtpURL
         print(MachineFacts.describe())
         var runs: [Run] = []
-        runs.append(try await measure(label: "built-in engine", emails: emails, classifiers: 2, llmPort: nil, adminURL: adminURL, imapText: imapText))
+        runs.append(
+            try await measure(
+                label: pace > 0 ? "built-in engine, paced" : "built-in engine", emails: emails, classifiers: 2, llmPort: nil, pace: pace,
+                adminURL: adminURL, imapText: imapText
+            )
+        )
         if !builtinOnly {
             let standIn = SlowLLM(latency: .milliseconds(Int64(latency)))
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -59,7 +72,7 @@ struct PipelineBench: AsyncParsableCommand {
                 for classifiers in [1, 2, 4] {
                     runs.append(
                         try await measure(
-                            label: "LLM stand-in \(latency) ms", emails: llmEmails, classifiers: classifiers, llmPort: standIn.port,
+                            label: "LLM stand-in \(latency) ms", emails: llmEmails, classifiers: classifiers, llmPort: standIn.port, pace: 0,
                             adminURL: adminURL, imapText: imapText
                         )
                     )
@@ -78,15 +91,20 @@ struct PipelineBench: AsyncParsableCommand {
         }
         for run in runs {
             print("")
-            print("\(run.label), \(run.classifiers) classifier process(es): stages in ms")
+            let paced = run.pacedPerSecond.map { String(format: ", paced at %.0f emails/s", $0) } ?? ""
+            print("\(run.label), \(run.classifiers) classifier process(es)\(paced): stages in ms")
             print(pad("stage", 34) + pad("p50", 9) + pad("p95", 9) + "p99")
             for stage in run.stagesMs {
                 print(pad(stage.name, 34) + pad(String(format: "%.0f", stage.p50), 9) + pad(String(format: "%.0f", stage.p95), 9) + String(format: "%.0f", stage.p99))
             }
-            print(pad("service", 34) + pad("idle RSS", 12) + "peak RSS under load (MiB)")
+            print(pad("service", 34) + pad("idle RSS", 12) + pad("peak RSS (MiB)", 16) + "CPU ms per ticket")
             for name in run.idleRSSMiB.keys.sorted() {
-                print(pad(name, 34) + pad(String(format: "%.1f", run.idleRSSMiB[name]!), 12) + String(format: "%.1f", run.peakRSSMiB[name] ?? 0))
+                print(
+                    pad(name, 34) + pad(String(format: "%.1f", run.idleRSSMiB[name]!), 12) + pad(String(format: "%.1f", run.peakRSSMiB[name] ?? 0), 16)
+                        + String(format: "%.2f", (run.cpuSeconds[name] ?? 0) * 1000 / Double(max(run.emails, 1)))
+                )
             }
+            print(String(format: "PostgreSQL transactions committed per ticket: %.1f", run.transactionsPerTicket))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -95,7 +113,7 @@ struct PipelineBench: AsyncParsableCommand {
         print("figures written to \(json)")
     }
 
-    func measure(label: String, emails: Int, classifiers: Int, llmPort: Int?, adminURL: String, imapText: String) async throws -> Run {
+    func measure(label: String, emails: Int, classifiers: Int, llmPort: Int?, pace: Double, adminURL: String, imapText: String) async throws -> Run {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         // A database, streams and a mailbox of this run's own.
@@ -142,11 +160,18 @@ struct PipelineBench: AsyncParsableCommand {
         // Append, remembering when each email entered the mailbox.
         let messages = try Self.emails(count: emails, run: name)
         let samples = Samples()
-        let started = Date()
         let watched = services.map { ($0.0, $0.1.processIdentifier) }
+        let cpuBefore = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, Self.cpuSeconds($0.1)) })
+        let commitsBefore = try await Self.commits(of: name, in: database)
+        let started = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for (id, raw) in messages {
+                for (number, (id, raw)) in messages.enumerated() {
+                    if pace > 0 {
+                        // On a fixed schedule, so a slow append is caught up rather than shifting the rest.
+                        let due = started.addingTimeInterval(Double(number) / pace).timeIntervalSinceNow
+                        if due > 0 { try await Task.sleep(for: .milliseconds(Int64(due * 1000))) }
+                    }
                     try await imap.run { try $0.append(raw) }
                     samples.appended.withLock { $0[id] = Date() }
                 }
@@ -173,6 +198,9 @@ struct PipelineBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
+
+        let cpu = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, Self.cpuSeconds($0.1) - (cpuBefore[$0.0] ?? 0)) })
+        let commits = try await Self.commits(of: name, in: database) - commitsBefore
 
         // Stage times per ticket, from the store's own timestamps.
         let rows = try await database.withConnection { connection in
@@ -213,7 +241,8 @@ struct PipelineBench: AsyncParsableCommand {
                 stage("classified → assigned", assign), stage("assigned → last email accepted", notify),
                 stage("end to end", total),
             ],
-            idleRSSMiB: idle, peakRSSMiB: samples.peak.withLock { $0 }
+            idleRSSMiB: idle, peakRSSMiB: samples.peak.withLock { $0 }, pacedPerSecond: pace > 0 ? pace : nil, cpuSeconds: cpu,
+            transactionsPerTicket: Double(commits) / Double(max(emails, 1))
         )
         await scratch.close()
         print("\(label), \(classifiers) classifier(s): \(total.count) of \(emails) tickets in \(String(format: "%.1f", seconds)) s")
@@ -252,6 +281,25 @@ struct PipelineBench: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ToolFailed(tool: executable, output: "exit status \(process.terminationStatus)") }
+    }
+
+    /// User and system CPU time of a process so far, from /proc (clock ticks of 1/100 s).
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ", options: .backwards)
+        else { return 0 }
+        // Fields after the name start at the state (field 3); utime and stime are fields 14 and 15.
+        let fields = stat[afterName.upperBound...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / 100
+    }
+
+    /// Transactions committed in a database so far (the statistics collector's count, which
+    /// includes the bench's own polling: a few per second).
+    static func commits(of databaseName: String, in database: Database) async throws -> Int {
+        try await database.withConnection { connection in
+            try connection.query("SELECT xact_commit FROM pg_stat_database WHERE datname = $1", [databaseName]).first?.int("xact_commit") ?? 0
+        }
     }
 
     static func rssMiB(_ pid: Int32) -> Double {
