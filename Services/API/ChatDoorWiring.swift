@@ -39,7 +39,11 @@ enum ChatDoorWiring {
         var services: [any Service] = [ResourceService(name: "chat LLM HTTP client") { http.shutdown() }]
         if door.enabled {
             // Trained before the first customer waits for it; a changed catalog is picked up within a minute.
-            services.append(PeriodicService(name: "chat catalog watch", every: .seconds(60), logger: logger) { try await engine.refresh() })
+            services.append(
+                PeriodicService(name: "chat catalog watch", every: .seconds(60), logger: logger) {
+                    if try await engine.refresh() { logger.info("chat assistant ready for the stored catalog") }
+                }
+            )
         }
         return (ChatDoorRoutes(talk: talk, unitOfWork: context.unitOfWork, logger: logger), services)
     }

@@ -43,6 +43,9 @@ extension Integration {
                 #expect(created.status == 201, "\(created.text)")
                 ticket = (try JSONSerialization.jsonObject(with: Data(created.text.utf8)) as? [String: Any])?["ticket"] as? Int ?? ticket
             }
+            // The chat door answers 503 until its assistant has trained on the catalog; the run starts after.
+            let ready = await eventually(timeout: .seconds(120)) { api.stdout.contains("\"msg\":\"chat assistant ready for the stored catalog\"") }
+            #expect(ready, "\(api.stdout.suffix(2000))")
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schemathesis-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }

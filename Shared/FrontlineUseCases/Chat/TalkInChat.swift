@@ -71,12 +71,14 @@ public final class ChatAssistantEngine: Sendable {
         parts.withLock { $0 }
     }
 
-    /// Builds the parts for the stored catalog when it differs from the one in use.
-    public func refresh() async throws {
+    /// Builds the parts for the stored catalog when it differs from the one in use; true when it did.
+    @discardableResult
+    public func refresh() async throws -> Bool {
         let stored = try await loadCatalog()
-        guard !stored.categories.isEmpty, stored != parts.withLock({ $0?.catalog }) else { return }
+        guard !stored.categories.isEmpty, stored != parts.withLock({ $0?.catalog }) else { return false }
         let rebuilt = try await build(stored)
         parts.withLock { $0 = rebuilt }
+        return true
     }
 }
 
