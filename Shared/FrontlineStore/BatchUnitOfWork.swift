@@ -35,18 +35,22 @@ public final class BatchUnitOfWork: UnitOfWork, @unchecked Sendable {
 
     public func transaction<T>(_ body: @escaping (StoreTransaction) throws -> T) async throws -> T {
         let streams = self.streams
-        return try await thread.run { held in
-            guard let connection = held else { throw BatchNotBegun() }
-            try connection.execute("SAVEPOINT batch_item")
-            do {
-                let value = try body(StoreTransaction(connection: connection, streams: streams))
-                try connection.execute("RELEASE SAVEPOINT batch_item")
-                return value
-            } catch {
-                // The batch goes on without this item's writes; a dead connection fails the
-                // next statement anyway, and with it the batch.
-                if connection.isHealthy { _ = try? connection.execute("ROLLBACK TO SAVEPOINT batch_item") }
-                throw error
+        // As `Database.transaction` does: a span, and the trace bound on the connection's thread,
+        // so the events this item writes carry the trace of the work that caused them.
+        return try await FrontlineTracing.sqlTransaction { scope in
+            try await thread.run { held in
+                guard let connection = held else { throw BatchNotBegun() }
+                try connection.execute("SAVEPOINT batch_item")
+                do {
+                    let value = try scope.bind { try body(StoreTransaction(connection: connection, streams: streams)) }
+                    try connection.execute("RELEASE SAVEPOINT batch_item")
+                    return value
+                } catch {
+                    // The batch goes on without this item's writes; a dead connection fails the
+                    // next statement anyway, and with it the batch.
+                    if connection.isHealthy { _ = try? connection.execute("ROLLBACK TO SAVEPOINT batch_item") }
+                    throw error
+                }
             }
         }
     }
