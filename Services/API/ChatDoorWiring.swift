@@ -12,6 +12,8 @@ import FrontlineUseCases
 enum ChatDoorWiring {
     static func make(_ context: ServiceContext, ownAddress: MailAddress) throws -> (routes: ChatDoorRoutes, services: [any Service]) {
         let door = try ChatDoorSettings(environment: context.environment)
+        // Off: nothing is built, and the LLM settings are not the api's to check.
+        guard door.enabled else { return (ChatDoorRoutes(talk: nil, unitOfWork: context.unitOfWork, logger: context.logger), []) }
         let escalation = try EscalationSettings(environment: context.environment).policy
         let providerSettings = try ProviderSettings(environment: context.environment)
         let costs = try LLMCostSettings(environment: context.environment)
@@ -36,15 +38,13 @@ enum ChatDoorWiring {
             assistant: engine, ingest: ingest, ownAddress: ownAddress,
             policy: ChatHandOverPolicy(escalation: escalation, stepsNotHelpingLimit: door.stepsNotHelping), settings: door, clock: clock
         )
-        var services: [any Service] = [ResourceService(name: "chat LLM HTTP client") { http.shutdown() }]
-        if door.enabled {
+        let services: [any Service] = [
+            ResourceService(name: "chat LLM HTTP client") { http.shutdown() },
             // Trained before the first customer waits for it; a changed catalog is picked up within a minute.
-            services.append(
-                PeriodicService(name: "chat catalog watch", every: .seconds(60), logger: logger) {
-                    if try await engine.refresh() { logger.info("chat assistant ready for the stored catalog") }
-                }
-            )
-        }
+            PeriodicService(name: "chat catalog watch", every: .seconds(60), logger: logger) {
+                if try await engine.refresh() { logger.info("chat assistant ready for the stored catalog") }
+            },
+        ]
         return (ChatDoorRoutes(talk: talk, unitOfWork: context.unitOfWork, logger: logger), services)
     }
 }

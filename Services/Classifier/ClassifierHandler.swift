@@ -21,7 +21,7 @@ struct ClassifierHandler: Sendable {
             return
         }
         // The chat door classifies and answers its conversations itself, turn by turn, in the api.
-        if try await context.unitOfWork.read({ try $0.chatConversations.isChatMessage(received.messageID) }) { return }
+        if received.answeredByItsDoor { return }
         if received.kind == .reply {
             switch try await engine.current.takeTurn.run(ticket: ticket, message: received.messageID, in: context.unitOfWork, cause: event) {
             case .taken(let turn):

@@ -87,10 +87,10 @@ struct SummaryCommand: AsyncParsableCommand {
             }
             let levels = figures.serviceLevels
             printTable(
-                ["SERVICE LEVELS", "MET", "BREACHED"],
+                ["SERVICE LEVELS", "MET", "BREACHED", "NOT DUE YET"],
                 [
-                    ["first response", String(levels.firstResponseMet), String(levels.firstResponseBreached)],
-                    ["resolution", String(levels.resolutionMet), String(levels.resolutionBreached)],
+                    ["first response", String(levels.firstResponseMet), String(levels.firstResponseBreached), String(levels.firstResponseOnTrack)],
+                    ["resolution", String(levels.resolutionMet), String(levels.resolutionBreached), String(levels.resolutionOnTrack)],
                 ]
             )
             print("")

@@ -65,6 +65,22 @@ public struct APIError: HTTPResponseError, Sendable {
 
 /// JSON as the API writes it: snake_case keys, RFC 3339 dates, UTF-8.
 enum APIJSON {
+    /// A request's JSON body as `T` (keys snake_case), at most `limit` bytes: 413 when larger,
+    /// 400 when it is not that object.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than \(limit) bytes")
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("the request body is not the JSON object this endpoint takes (see /api/v1/openapi.yaml)")
+        }
+    }
+
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

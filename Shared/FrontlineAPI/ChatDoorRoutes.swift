@@ -6,7 +6,6 @@ import FrontlineUseCases
 import HTTPTypes
 import Hummingbird
 import Logging
-import Synchronization
 
 /// The customer chat door on the api service: `POST /api/v1/conversations` starts one,
 /// `POST /api/v1/conversations/{id}/messages` is a turn, `GET /api/v1/conversations/{id}` the
@@ -19,27 +18,31 @@ public struct ChatDoorRoutes: Sendable {
     /// Bodies are a message and an address: a few KiB at most.
     static let maxBodyBytes = 32 * 1024
 
-    public let talk: TalkInChat
+    /// nil: the door is off (`FRONTLINE_CHAT_DOOR`), and its endpoints answer 404.
+    public let talk: TalkInChat?
     public let unitOfWork: DatabaseUnitOfWork
     public let logger: Logger
-    let starts: KeyedRateLimiter
-    let turns: KeyedRateLimiter
+    let starts: RequestRateLimiter<String>
+    let turns: RequestRateLimiter<String>
 
-    public init(talk: TalkInChat, unitOfWork: DatabaseUnitOfWork, logger: Logger) {
-        self.talk = talk
+    public init(talk: TalkInChat?, unitOfWork: DatabaseUnitOfWork, logger: Logger) {
+        self.talk = talk?.settings.enabled == true ? talk : nil
         self.unitOfWork = unitOfWork
         self.logger = logger
-        starts = KeyedRateLimiter(limit: talk.settings.startsPerHour, window: 3600)
-        turns = KeyedRateLimiter(limit: talk.settings.messagesPerMinute, window: 60)
+        let settings = talk?.settings ?? ChatDoorSettings(enabled: false)
+        starts = RequestRateLimiter(limit: settings.startsPerHour, window: 3600)
+        turns = RequestRateLimiter(limit: settings.messagesPerMinute, window: 60)
     }
 
     public func add(to router: Router<BasicRequestContext>) {
-        router.post("api/v1/conversations") { request, context in try await self.guarded(request, context) { try await self.start(request) } }
+        router.post("api/v1/conversations") { request, context in
+            try await self.guarded(request, context) { talk in try await self.start(request, talk) }
+        }
         router.get("api/v1/conversations/:id") { request, context in
-            try await self.guarded(request, context) { try await self.transcript(request, id: context.parameters.get("id") ?? "") }
+            try await self.guarded(request, context) { talk in try await self.transcript(request, id: context.parameters.get("id") ?? "", talk) }
         }
         router.post("api/v1/conversations/:id/messages") { request, context in
-            try await self.guarded(request, context) { try await self.say(request, id: context.parameters.get("id") ?? "") }
+            try await self.guarded(request, context) { talk in try await self.say(request, id: context.parameters.get("id") ?? "", talk) }
         }
         router.get("chat") { _, _ in ChatWidgetPage.response() }
     }
@@ -109,7 +112,7 @@ public struct ChatDoorRoutes: Sendable {
         var messages: [Line]
     }
 
-    func start(_ request: Request) async throws -> Response {
+    func start(_ request: Request, _ talk: TalkInChat) async throws -> Response {
         let body = try await decode(StartBody.self, request)
         let address = body.email.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = starts.admit("start:" + address, at: talk.clock.now()) { throw Self.tooMany(wait) }
@@ -118,13 +121,13 @@ public struct ChatDoorRoutes: Sendable {
         return try APIJSON.response(Answered(answer, secret: secret), status: .created)
     }
 
-    func say(_ request: Request, id: String) async throws -> Response {
-        let conversation = try await authorized(request, id: id)
+    func say(_ request: Request, id: String, _ talk: TalkInChat) async throws -> Response {
+        let conversation = try await authorized(request, id: id, talk)
         let body = try await decode(MessageBody.self, request)
         let problems = talk.problems(of: body.message)
         guard problems.isEmpty else { throw APIError(.unprocessableContent, code: "invalid", message: "the message cannot be taken", problems: problems) }
         guard Self.wantsEvents(request) else {
-            return try APIJSON.response(Answered(try await turn(body.message, in: conversation)))
+            return try APIJSON.response(Answered(try await turn(body.message, in: conversation, talk)))
         }
         // Server-sent events: `accepted` at once, then `answer` when the turn is done (the
         // providers answer whole, so the answer comes as one event, not token by token).
@@ -135,7 +138,7 @@ public struct ChatDoorRoutes: Sendable {
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: Self.event("accepted", #"{"state":"thinking"}"#)))
                 do {
-                    let answered = try await events.turn(message, in: conversation)
+                    let answered = try await events.turn(message, in: conversation, talk)
                     let json = String(decoding: try APIJSON.encoder.encode(Answered(answered)), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: Self.event("answer", json)))
                 } catch {
@@ -147,14 +150,14 @@ public struct ChatDoorRoutes: Sendable {
         )
     }
 
-    func turn(_ text: String, in conversation: ChatConversation) async throws -> TalkInChat.Answer {
+    func turn(_ text: String, in conversation: ChatConversation, _ talk: TalkInChat) async throws -> TalkInChat.Answer {
         let answer = try await talk.say(text, in: conversation, unitOfWork: unitOfWork)
         logger.info("chat turn", metadata: ["ticket_id": "\(answer.ticketID)", "state": "\(answer.state.rawValue)"])
         return answer
     }
 
-    func transcript(_ request: Request, id: String) async throws -> Response {
-        let conversation = try await authorized(request, id: id)
+    func transcript(_ request: Request, id: String, _ talk: TalkInChat) async throws -> Response {
+        let conversation = try await authorized(request, id: id, talk)
         let lines = try await talk.transcript(of: conversation, in: unitOfWork)
         return try APIJSON.response(
             Transcript(
@@ -169,7 +172,7 @@ public struct ChatDoorRoutes: Sendable {
 
     /// The conversation whose secret the request carries; an unknown id and a wrong or missing
     /// secret are the same 401, so nobody learns which conversations exist.
-    func authorized(_ request: Request, id: String) async throws -> ChatConversation {
+    func authorized(_ request: Request, id: String, _ talk: TalkInChat) async throws -> ChatConversation {
         guard let secret = request.headers[HTTPField.Name(Self.secretHeader)!], !secret.isEmpty, secret.utf8.count <= 200 else {
             throw Self.unauthorized
         }
@@ -181,26 +184,16 @@ public struct ChatDoorRoutes: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
-        } catch {
-            throw APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than \(Self.maxBodyBytes) bytes")
-        }
-        do {
-            return try APIJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("the request body is not the JSON object this endpoint takes (see /api/v1/openapi.yaml)")
-        }
+        try await APIJSON.decode(type, from: request, limit: Self.maxBodyBytes)
     }
 
     /// Runs `body`; the use case's refusals become problems, anything else a 500 that says nothing.
-    func guarded(_ request: Request, _ context: BasicRequestContext, _ body: () async throws -> Response) async throws -> Response {
+    func guarded(_ request: Request, _ context: BasicRequestContext, _ body: (TalkInChat) async throws -> Response) async throws -> Response {
         do {
-            guard talk.settings.enabled else {
+            guard let talk else {
                 throw APIError(.notFound, code: "not_found", message: "the chat door is not enabled (FRONTLINE_CHAT_DOOR)")
             }
-            return try await body()
+            return try await body(talk)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
         } catch let refused as TalkInChat.Refused {
@@ -232,33 +225,4 @@ public struct ChatDoorRoutes: Sendable {
     }
 
     static func event(_ name: String, _ json: String) -> String { "event: \(name)\ndata: \(json)\n\n" }
-}
-
-/// A fixed window of requests per key (an address, a conversation), in this process: a guard
-/// against a runaway or hostile client, not a quota.
-final class KeyedRateLimiter: Sendable {
-    let limit: Int
-    let window: Int64
-    private let windows = Mutex<[String: (start: Int64, count: Int)]>([:])
-
-    init(limit: Int, window: Int64) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// Counts one request of `key`: nil when it may go ahead, else the seconds until its window ends.
-    func admit(_ key: String, at now: Date) -> Int? {
-        let seconds = Int64(now.timeIntervalSince1970)
-        let current = seconds - seconds % window
-        return windows.withLock { windows in
-            var entry = windows[key] ?? (current, 0)
-            if entry.start != current { entry = (current, 0) }
-            guard entry.count < limit else { return Int(window - seconds % window) }
-            entry.count += 1
-            windows[key] = entry
-            // Keys of past windows are forgotten, so the table stays as small as the callers.
-            if windows.count > 50_000 { windows = windows.filter { $0.value.start == current } }
-            return nil
-        }
-    }
 }

@@ -35,7 +35,7 @@ public struct FrontlineHTTPAPI: Sendable {
     public var clock: any WallClock
     public var logger: Logger
     public var settings: Settings
-    let limiter: RequestRateLimiter
+    let limiter: RequestRateLimiter<Int64>
 
     public init(
         unitOfWork: DatabaseUnitOfWork, work: WorkTicket, submit: SubmitTicket, clock: any WallClock, logger: Logger,
@@ -47,7 +47,7 @@ public struct FrontlineHTTPAPI: Sendable {
         self.clock = clock
         self.logger = logger
         self.settings = settings
-        self.limiter = RequestRateLimiter(perMinute: settings.requestsPerMinute)
+        self.limiter = RequestRateLimiter(limit: settings.requestsPerMinute, window: 60)
     }
 
     /// The API as the `api` service and the tests wire it: answers from `ownAddress`, tickets
@@ -150,17 +150,6 @@ public struct FrontlineHTTPAPI: Sendable {
 
     /// The JSON body as `T` (keys snake_case), at most `limit` bytes (the settings' body cap by default).
     func body<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int? = nil) async throws -> T {
-        let cap = limit ?? settings.maxBodyBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: cap)
-        } catch {
-            throw APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than \(cap) bytes")
-        }
-        do {
-            return try APIJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("the request body is not the JSON object this endpoint takes (see /api/v1/openapi.yaml)")
-        }
+        try await APIJSON.decode(type, from: request, limit: limit ?? settings.maxBodyBytes)
     }
 }

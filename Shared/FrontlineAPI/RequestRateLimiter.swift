@@ -1,31 +1,35 @@
 import Foundation
 import Synchronization
 
-/// A fixed one-minute window of requests per token, in this process. Each `api` process counts
-/// on its own: behind a load balancer of N processes a token gets up to N times the limit, which
-/// is a guard against a runaway script, not a quota.
-final class RequestRateLimiter: Sendable {
-    let perMinute: Int
-    private let windows = Mutex<[Int64: (minute: Int64, count: Int)]>([:])
+/// A fixed window of requests per key (an API token, an address, a conversation), in this
+/// process. Each `api` process counts on its own: behind a load balancer of N processes a key
+/// gets up to N times the limit, which is a guard against a runaway or hostile client, not a quota.
+final class RequestRateLimiter<Key: Hashable & Sendable>: Sendable {
+    /// Requests per window; 0 lets every request through.
+    let limit: Int
+    /// The window's length in seconds.
+    let window: Int64
+    private let windows = Mutex<[Key: (start: Int64, count: Int)]>([:])
 
-    init(perMinute: Int) {
-        self.perMinute = perMinute
+    init(limit: Int, window: Int64) {
+        self.limit = limit
+        self.window = window
     }
 
-    /// Counts one request of `token`: nil when it may go ahead, else the seconds until the
-    /// next window opens.
-    func admit(_ token: Int64, at now: Date) -> Int? {
-        guard perMinute > 0 else { return nil }
+    /// Counts one request of `key`: nil when it may go ahead, else the seconds until the next
+    /// window opens.
+    func admit(_ key: Key, at now: Date) -> Int? {
+        guard limit > 0 else { return nil }
         let seconds = Int64(now.timeIntervalSince1970)
-        let minute = seconds / 60
+        let current = seconds - seconds % window
         return windows.withLock { windows in
-            var window = windows[token] ?? (minute, 0)
-            if window.minute != minute { window = (minute, 0) }
-            guard window.count < perMinute else { return Int(60 - seconds % 60) }
-            window.count += 1
-            windows[token] = window
-            // Forget tokens idle for more than a window, so the table stays as small as the callers.
-            if windows.count > 10_000 { windows = windows.filter { $0.value.minute == minute } }
+            var entry = windows[key] ?? (current, 0)
+            if entry.start != current { entry = (current, 0) }
+            guard entry.count < limit else { return Int(window - seconds % window) }
+            entry.count += 1
+            windows[key] = entry
+            // Keys of past windows are forgotten, so the table stays as small as the callers.
+            if windows.count > 50_000 { windows = windows.filter { $0.value.start == current } }
             return nil
         }
     }

@@ -23,8 +23,8 @@ import Testing
                 guard file.hasSuffix(".swift") else { continue }
                 let text = try String(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(file), encoding: .utf8)
                 for match in text.matches(of: /"([A-Z][A-Z0-9_]+)"/) { names.insert(String(match.1)) }
-                // `Environment.secret("X")` reads X and X_FILE.
-                for match in text.matches(of: /\.secret\("([A-Z][A-Z0-9_]+)"\)/) { names.insert(String(match.1) + "_FILE") }
+                // A secret read as `environment.secret("X")` (or through the connectors' wrapper) is X or X_FILE.
+                for match in text.matches(of: /secret\((?:environment, )?"([A-Z][A-Z0-9_]+)"/) { names.insert(String(match.1) + "_FILE") }
             }
         }
         return names

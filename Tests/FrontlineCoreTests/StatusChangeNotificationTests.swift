@@ -115,6 +115,7 @@ import Testing
             expected.firstResponseMet = 1
             expected.firstResponseBreached = 2
             expected.resolutionBreached = 2
+            expected.resolutionOnTrack = 1
             return expected
         }())
     }

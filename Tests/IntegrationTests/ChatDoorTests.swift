@@ -194,6 +194,9 @@ extension Integration {
             #expect(turns.count == 1 && turns.first?.resolved == true)
             #expect(try await scratch.scalar("SELECT count(*) FROM audit_log WHERE action = 'chat_started' AND actor = 'customer:anna.schmidt@example.com'") == 1)
             #expect(try await scratch.published(TicketEscalated.self).isEmpty)
+            // The classifier service leaves the chat's messages to the door: their events say so.
+            let received = try await scratch.published(TicketReceived.self)
+            #expect(received.count == 2 && received.allSatisfy(\.answeredByItsDoor))
         }
 
         @Test("a conversation that escalates on the third \"this did not help\": escalated ticket, whole transcript, the team told on Slack naming the ticket, and no AI answer afterwards")

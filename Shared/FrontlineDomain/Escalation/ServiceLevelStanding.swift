@@ -52,6 +52,10 @@ public struct ServiceLevelTally: Sendable, Equatable, Codable {
     public var firstResponseBreached = 0
     public var resolutionMet = 0
     public var resolutionBreached = 0
+    /// Not met yet and not due yet: what makes met and breached add up to the tickets. Not in
+    /// the JSON, whose four keys its readers compare whole.
+    public var firstResponseOnTrack = 0
+    public var resolutionOnTrack = 0
 
     public init() {}
 
@@ -60,12 +64,14 @@ public struct ServiceLevelTally: Sendable, Equatable, Codable {
             switch standing.firstResponse(at: now) {
             case .met: firstResponseMet += 1
             case .breached: firstResponseBreached += 1
-            case .onTrack, nil: break
+            case .onTrack: firstResponseOnTrack += 1
+            case nil: break
             }
             switch standing.resolution(at: now) {
             case .met: resolutionMet += 1
             case .breached: resolutionBreached += 1
-            case .onTrack, nil: break
+            case .onTrack: resolutionOnTrack += 1
+            case nil: break
             }
         }
     }

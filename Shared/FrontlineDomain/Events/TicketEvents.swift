@@ -18,12 +18,26 @@ public struct TicketReceived: EventPayload {
     public var senderRole: SenderRole
     /// The message is automated or asked for no auto-reply: nobody answers it automatically.
     public var autoReplyForbidden: Bool
+    /// The door it came through classifies and answers it there and then (the chat door), so
+    /// the classifier leaves it.
+    public var answeredByItsDoor: Bool
 
-    public init(messageID: Int64, kind: Kind, senderRole: SenderRole, autoReplyForbidden: Bool) {
+    public init(messageID: Int64, kind: Kind, senderRole: SenderRole, autoReplyForbidden: Bool, answeredByItsDoor: Bool = false) {
         self.messageID = messageID
         self.kind = kind
         self.senderRole = senderRole
         self.autoReplyForbidden = autoReplyForbidden
+        self.answeredByItsDoor = answeredByItsDoor
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageID = try container.decode(Int64.self, forKey: .messageID)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        senderRole = try container.decode(SenderRole.self, forKey: .senderRole)
+        autoReplyForbidden = try container.decode(Bool.self, forKey: .autoReplyForbidden)
+        // Absent from events published before it existed.
+        answeredByItsDoor = try container.decodeIfPresent(Bool.self, forKey: .answeredByItsDoor) ?? false
     }
 
     enum CodingKeys: String, CodingKey {
@@ -31,6 +45,7 @@ public struct TicketReceived: EventPayload {
         case kind
         case senderRole = "sender_role"
         case autoReplyForbidden = "auto_reply_forbidden"
+        case answeredByItsDoor = "answered_by_its_door"
     }
 }
 

@@ -112,11 +112,6 @@ public struct ChatConversationRepository {
         ).first?.int64("id")
     }
 
-    /// Whether the message came through the chat door (which classifies and answers it itself).
-    public func isChatMessage(_ message: Int64) throws -> Bool {
-        try !connection.query("SELECT 1 FROM messages WHERE id = $1 AND mailbox = $2", [message, Self.channel]).isEmpty
-    }
-
     /// The customer's message is answered in the conversation: the notifier must not answer it by email too.
     public func markAnsweredInChat(_ message: Int64) throws {
         try connection.execute(

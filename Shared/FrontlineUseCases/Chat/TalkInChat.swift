@@ -152,7 +152,7 @@ public struct TalkInChat: Sendable {
         let mail = OutgoingEmail(
             from: customer, to: ownAddress, subject: Self.subject(for: text), text: text, messageID: messageID, autoSubmitted: .no, date: now
         )
-        let outcome = try await ingest.run(InboundMessage(.mime(mail.rendered()), from: MessageOrigin(channel: ChatConversationRepository.channel)), in: unitOfWork)
+        let outcome = try await ingest.run(InboundMessage(.mime(mail.rendered()), from: MessageOrigin(channel: ChatConversationRepository.channel, answeredByItsDoor: true)), in: unitOfWork)
         guard case .newTicket(let ticket) = outcome else {
             throw Refused(problems: ["the message could not be taken as a new conversation"])
         }
@@ -238,7 +238,7 @@ public struct TalkInChat: Sendable {
             from: MailAddress(email, name: conversation.customerName), to: ownAddress, subject: "Re: " + Self.subject(for: text), text: text,
             messageID: messageID, inReplyTo: first, references: [first], autoSubmitted: .no, date: now
         )
-        let outcome = try await ingest.run(InboundMessage(.mime(mail.rendered()), from: MessageOrigin(channel: ChatConversationRepository.channel)), in: unitOfWork)
+        let outcome = try await ingest.run(InboundMessage(.mime(mail.rendered()), from: MessageOrigin(channel: ChatConversationRepository.channel, answeredByItsDoor: true)), in: unitOfWork)
         let ticket: Int64
         var fresh = false
         switch outcome {

@@ -189,7 +189,7 @@ public struct AteraSettings: Sendable, Equatable {
     ) {
         let baseURL =
             environment.string("FRONTLINE_ATERA_URL") == nil ? defaultURL : try HelpdeskConnectorSettings.url(environment, "FRONTLINE_ATERA_URL")
-        let key = try HelpdeskConnectorSettings.secret(environment, "FRONTLINE_ATERA_API_KEY", file: "FRONTLINE_ATERA_API_KEY_FILE", hint: "the Atera API key")
+        let key = try HelpdeskConnectorSettings.secret(environment, "FRONTLINE_ATERA_API_KEY", hint: "the Atera API key")
         var types: [String: String] = [:]
         for (category, type) in try HelpdeskConnectorSettings.mapping(environment, "FRONTLINE_ATERA_TICKET_TYPES") {
             types[category] = try canonical(type, among: ticketTypes, variable: "FRONTLINE_ATERA_TICKET_TYPES")

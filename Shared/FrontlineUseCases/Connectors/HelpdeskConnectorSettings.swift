@@ -42,14 +42,14 @@ public struct HelpdeskConnectorSettings: Sendable {
         switch kind {
         case .zammad:
             baseURL = try Self.url(environment, "FRONTLINE_ZAMMAD_URL")
-            secret = try Self.secret(environment, "FRONTLINE_ZAMMAD_TOKEN", file: "FRONTLINE_ZAMMAD_TOKEN_FILE", hint: "a Zammad access token")
+            secret = try Self.secret(environment, "FRONTLINE_ZAMMAD_TOKEN", hint: "a Zammad access token")
             username = ""
             queues = try Self.mapping(environment, "FRONTLINE_ZAMMAD_GROUPS")
             escalationPriority = environment.string("FRONTLINE_ZAMMAD_ESCALATION_PRIORITY") ?? "3 high"
         case .ticketing:
             baseURL = try Self.url(environment, "FRONTLINE_TICKETING_URL")
             username = try environment.required("FRONTLINE_TICKETING_USERNAME", hint: "the API user's login name")
-            secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", file: "FRONTLINE_TICKETING_PASSWORD_FILE", hint: "the API user's password")
+            secret = try Self.secret(environment, "FRONTLINE_TICKETING_PASSWORD", hint: "the API user's password")
             queues = try Self.mapping(environment, "FRONTLINE_TICKETING_QUEUES")
             escalationPriority = environment.string("FRONTLINE_TICKETING_ESCALATION_PRIORITY") ?? "urgent"
         case .atera:
@@ -61,8 +61,8 @@ public struct HelpdeskConnectorSettings: Sendable {
             username = rt.username ?? ""
             secret =
                 rt.username == nil
-                ? try Self.secret(environment, "FRONTLINE_RT_TOKEN", file: "FRONTLINE_RT_TOKEN_FILE", hint: "an RT auth token, or FRONTLINE_RT_USERNAME and a password")
-                : try Self.secret(environment, "FRONTLINE_RT_PASSWORD", file: "FRONTLINE_RT_PASSWORD_FILE", hint: "the RT user's password")
+                ? try Self.secret(environment, "FRONTLINE_RT_TOKEN", hint: "an RT auth token, or FRONTLINE_RT_USERNAME and a password")
+                : try Self.secret(environment, "FRONTLINE_RT_PASSWORD", hint: "the RT user's password")
             queues = try Self.mapping(environment, "FRONTLINE_RT_CATEGORY_QUEUES")
             guard queues.values.allSatisfy(RequestTrackerConnector.isQuotable) else {
                 throw ConfigurationError(variable: "FRONTLINE_RT_CATEGORY_QUEUES", problem: "names a queue with a quote or backslash")
@@ -119,9 +119,9 @@ public struct HelpdeskConnectorSettings: Sendable {
     }
 
     /// `name` or `name_FILE` (`Environment.secret`), required.
-    static func secret(_ environment: Environment, _ name: String, file fileVariable: String, hint: String) throws(ConfigurationError) -> String {
+    static func secret(_ environment: Environment, _ name: String, hint: String) throws(ConfigurationError) -> String {
         guard let value = try environment.secret(name) else {
-            throw ConfigurationError(variable: name, problem: "is missing (expected \(hint), or \(fileVariable))")
+            throw ConfigurationError(variable: name, problem: "is missing (expected \(hint), or \(name)_FILE)")
         }
         return value
     }

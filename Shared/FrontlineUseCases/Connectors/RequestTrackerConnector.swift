@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineCore
 import FrontlineCurl
+import FrontlineMail
 
 /// Request Tracker 5 through its REST2 API (`/REST/2.0`, an auth token or basic auth). Reads the
 /// watched queues' Create and Correspond transactions after the cursor (a transaction id, so
@@ -154,7 +155,7 @@ public struct RequestTrackerConnector: HelpdeskConnector {
         return nil
     }
 
-    /// The text of a transaction: its first non-empty text/plain part, else its HTML without tags.
+    /// The text of a transaction: its first non-empty text/plain part, else its HTML as mail's HTML is read.
     func content(of transaction: String) async throws -> String {
         let path = "/transaction/\(transaction)/attachments?fields=Content,ContentType&per_page=100"
         let parts = HelpdeskJSON.array(HelpdeskJSON.object(try await http.call("GET", path))?["items"])
@@ -164,7 +165,7 @@ public struct RequestTrackerConnector: HelpdeskConnector {
         }
         if let plain = text("text/plain") { return plain }
         guard let html = text("text/html") else { return "" }
-        return html.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)
+        return HTMLText.readable(html).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func confirmQueue(_ queue: String, in ticket: Any, ticket number: Int) async throws {

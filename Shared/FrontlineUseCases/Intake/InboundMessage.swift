@@ -37,10 +37,14 @@ public struct MessageOrigin: Sendable, Hashable {
     public var channel: String
     /// The message's number in its channel, kept for tracing (an IMAP UID); nil elsewhere.
     public var sequenceNumber: UInt64?
+    /// The door classifies and answers the message itself (the chat door): its `ticket.received`
+    /// says so, and the classifier leaves it.
+    public var answeredByItsDoor: Bool
 
-    public init(channel: String, sequenceNumber: UInt64? = nil) {
+    public init(channel: String, sequenceNumber: UInt64? = nil, answeredByItsDoor: Bool = false) {
         self.channel = channel
         self.sequenceNumber = sequenceNumber
+        self.answeredByItsDoor = answeredByItsDoor
     }
 }
 

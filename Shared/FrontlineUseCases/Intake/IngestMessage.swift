@@ -248,7 +248,8 @@ public struct IngestMessage: Sendable {
                 return .reply(ticket)
             }
             let received = TicketReceived(
-                messageID: stored, kind: continued == nil ? .newTicket : .reply, senderRole: role, autoReplyForbidden: !reasons.isEmpty
+                messageID: stored, kind: continued == nil ? .newTicket : .reply, senderRole: role, autoReplyForbidden: !reasons.isEmpty,
+                answeredByItsDoor: origin.answeredByItsDoor
             )
             try transaction.publish(try EventEnvelope(received, ticketID: ticket, occurredAt: now))
             return continued == nil ? .newTicket(ticket) : .reply(ticket)
