@@ -4,7 +4,7 @@ import FrontlineUseCases
 import Synchronization
 
 /// Workers that deliver stored notifications (`DeliverNotifications`), each on a connection of
-/// the sender's own pool: a delivery holds one for the length of its channel's transaction.
+/// the sender's own pool: a batch of deliveries holds one for the length of its transaction.
 final class NotificationSender: Service, Sendable {
     private let deliver: DeliverNotifications
     private let unitOfWork: DatabaseUnitOfWork
@@ -36,9 +36,9 @@ final class NotificationSender: Service, Sendable {
         var trouble = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let outcome = try await deliver.deliverNext(in: unitOfWork)
+                let outcomes = try await deliver.deliverDue(in: unitOfWork)
                 trouble = 0
-                if outcome == .idle { await idle() }
+                if outcomes.isEmpty { await idle() }
             } catch let unrecorded as UnrecordedDelivery {
                 // The far side has it: record it, retrying until the store answers, rather than deliver it again.
                 logger.warning("delivery not recorded; recording again", metadata: ["error": "\(unrecorded.cause)"])

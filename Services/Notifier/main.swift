@@ -33,7 +33,7 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
         clock: context.clock, reader: context.unitOfWork
     )
 
-    // The sender's own connections: a delivery holds one for the length of its channel's transaction.
+    // The sender's own connections: a batch of deliveries holds one for the length of its transaction.
     let senderDatabase = Database(
         configuration: .init(url: context.configuration.databaseURL, poolSize: settings.senders), logger: context.logger
     )
@@ -44,7 +44,7 @@ await ServiceMain.run(name: "notifier", defaultHTTPPort: 9104) { context in
     let sender = NotificationSender(
         deliver: DeliverNotifications(
             channels: channels, backoff: Backoff(initial: .seconds(1), maximum: settings.retryCeiling),
-            maxRefusals: settings.maxServerRefusals, clock: context.clock, logger: context.logger
+            maxRefusals: settings.maxServerRefusals, clock: context.clock, logger: context.logger, batch: settings.deliveryBatch
         ),
         unitOfWork: DatabaseUnitOfWork(database: senderDatabase, streams: context.streams), workers: settings.senders,
         logger: context.logger

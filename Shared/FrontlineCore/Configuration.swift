@@ -215,10 +215,14 @@ public struct FrontlineConfiguration: Sendable {
         /// How long a handler failing on an outage is retried in place before the failure
         /// counts as a delivery.
         public var outagePatience: Duration
+        /// Events whose effects commit in one transaction when they are ready together (each in
+        /// a savepoint, each recorded processed); 1: every event commits alone.
+        public var commitGroup: Int
 
         public init(
             name: String = FrontlineConfiguration.defaultConsumerName, batchSize: Int = 64, concurrency: Int = 4,
-            visibilityTimeout: Duration = .seconds(30), maxDeliveries: Int = 5, outagePatience: Duration = .seconds(900)
+            visibilityTimeout: Duration = .seconds(30), maxDeliveries: Int = 5, outagePatience: Duration = .seconds(900),
+            commitGroup: Int = 32
         ) {
             self.name = name
             self.batchSize = batchSize
@@ -226,6 +230,7 @@ public struct FrontlineConfiguration: Sendable {
             self.visibilityTimeout = visibilityTimeout
             self.maxDeliveries = maxDeliveries
             self.outagePatience = outagePatience
+            self.commitGroup = commitGroup
         }
     }
 
@@ -291,7 +296,8 @@ public struct FrontlineConfiguration: Sendable {
                     "FRONTLINE_VISIBILITY_TIMEOUT_SECONDS", default: .seconds(30), range: 0.1...86400
                 ),
                 maxDeliveries: try environment.integer("FRONTLINE_MAX_DELIVERIES", default: 5, range: 1...1000),
-                outagePatience: try environment.seconds("FRONTLINE_OUTAGE_RETRY_SECONDS", default: .seconds(900), range: 1...86400)
+                outagePatience: try environment.seconds("FRONTLINE_OUTAGE_RETRY_SECONDS", default: .seconds(900), range: 1...86400),
+                commitGroup: try environment.integer("FRONTLINE_COMMIT_GROUP", default: 32, range: 1...1000)
             )
         )
         outboxRelayLeader = try environment.flag("FRONTLINE_OUTBOX_RELAY_LEADER", default: true)

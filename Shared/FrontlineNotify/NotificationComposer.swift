@@ -1,5 +1,6 @@
 import Foundation
 import FrontlineDomain
+import FrontlineCore
 import FrontlineMail
 
 /// One notification, ready to store: its content and the MIME bytes to send.
@@ -148,11 +149,10 @@ public struct NotificationComposer: Sendable {
         hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
     }
 
+    /// "Wed 2 Dec 2026, 09:30 (Europe/Berlin)": the desk's wall clock, with its zone named.
     public func formatDue(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "EEE d MMM yyyy, HH:mm"
-        return "\(formatter.string(from: date)) (\(timeZone.identifier))"
+        let time = CivilTime(date, offsetSeconds: timeZone.secondsFromGMT(for: date))
+        let two = CivilTime.twoDigits
+        return "\(time.weekdayName) \(time.day) \(time.monthName) \(time.year), \(two(time.hour)):\(two(time.minute)) (\(timeZone.identifier))"
     }
 }

@@ -21,6 +21,8 @@ public struct NotifierSettings: Sendable {
     public var confidenceThreshold: Double?
     public var rateLimitPerHour: Int
     public var senders: Int
+    /// Notifications one sender delivers per transaction.
+    public var deliveryBatch: Int
     public var retryCeiling: Duration
     /// 4xx answers before a notification is given up as failed.
     public var maxServerRefusals: Int
@@ -40,6 +42,7 @@ public struct NotifierSettings: Sendable {
             ? nil : try environment.number("FRONTLINE_CONFIDENCE_THRESHOLD", default: AutomationSettings.defaultConfidenceThreshold, range: 0...1)
         rateLimitPerHour = try environment.integer("FRONTLINE_NOTIFY_RATE_LIMIT", default: 20, range: 1...100_000)
         senders = try environment.integer("FRONTLINE_SMTP_CONNECTIONS", default: 2, range: 1...32)
+        deliveryBatch = try environment.integer("FRONTLINE_DELIVERY_BATCH", default: 16, range: 1...500)
         retryCeiling = try environment.seconds("FRONTLINE_SMTP_RETRY_MAX_SECONDS", default: .seconds(300), range: 0.1...86_400)
         maxServerRefusals = try environment.integer("FRONTLINE_SMTP_MAX_ATTEMPTS", default: 10, range: 1...1000)
         summaryPeriod = try environment.seconds("FRONTLINE_SUMMARY_SECONDS", default: .seconds(86_400), range: 60...(31 * 86_400))

@@ -40,6 +40,7 @@ public struct ServiceContext: Sendable {
         consumerConfiguration.visibilityTimeout = settings.visibilityTimeout
         consumerConfiguration.maxDeliveries = settings.maxDeliveries
         consumerConfiguration.outagePatience = settings.outagePatience
+        consumerConfiguration.commitGroup = settings.commitGroup
         consumerConfiguration.outboxStreams = streams
         consumerGroups.add(group: group, streams: consumerConfiguration.streams)
         return StreamConsumer(

@@ -24,6 +24,8 @@ public struct EventContext: Sendable {
     public let deliveries: Int
     public let logger: Logger
     let database: Database
+    /// Where `commit` runs: with the other events this consumer commits at the same moment.
+    let transactions: GroupCommit
     let eventID: String
     let committed: CommitFlag
     let outboxStreams: StreamNames
@@ -35,20 +37,27 @@ public struct EventContext: Sendable {
     /// Runs `body` in one transaction together with the row that marks this event processed
     /// for this consumer group. When that row exists already, `body` does not run and the
     /// handler is stopped with `EventAlreadyProcessed` (the consumer acknowledges the entry).
+    /// Events this consumer commits at the same moment share the transaction (`GroupCommit`),
+    /// each in a savepoint of its own.
     @discardableResult
     public func commit<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let group = self.group
         let eventID = self.eventID
-        let value = try await database.transaction { connection in
-            let inserted = try connection.execute(
-                """
-                INSERT INTO processed_events (consumer_group, event_id) VALUES ($1, $2::uuid)
-                ON CONFLICT DO NOTHING
-                """,
-                [group, eventID]
-            )
-            guard inserted == 1 else { throw EventAlreadyProcessed() }
-            return UncheckedBox(try body(connection))
+        let transactions = self.transactions
+        let value = try await FrontlineTracing.sqlTransaction { scope in
+            try await transactions.transaction { connection in
+                try scope.bind {
+                    let inserted = try connection.execute(
+                        """
+                        INSERT INTO processed_events (consumer_group, event_id) VALUES ($1, $2::uuid)
+                        ON CONFLICT DO NOTHING
+                        """,
+                        [group, eventID]
+                    )
+                    guard inserted == 1 else { throw EventAlreadyProcessed() }
+                    return UncheckedBox(try body(connection))
+                }
+            }
         }
         committed.set()
         return value.value
@@ -102,6 +111,8 @@ public struct StreamConsumer: Service {
         public var outageBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         /// Where the events a handler causes are published (through the outbox).
         public var outboxStreams = StreamNames()
+        /// Events committed in one transaction when they are ready together (`GroupCommit`).
+        public var commitGroup = 32
 
         public init(group: String, streams: [String], consumerName: String, deadLetterStream: String) {
             self.group = group
@@ -128,6 +139,7 @@ public struct StreamConsumer: Service {
     private let configuration: Configuration
     private let handler: any EventHandler
     private let database: Database
+    private let transactions: GroupCommit
     private let redisURL: RedisURL
     private let logger: Logger
     private let metrics: EventMetrics
@@ -158,6 +170,7 @@ public struct StreamConsumer: Service {
         self.configuration = configuration
         self.handler = handler
         self.database = database
+        transactions = GroupCommit(database: database, maxBatch: configuration.commitGroup)
         self.redisURL = redisURL
         self.logger = logger.with(metadataKey: "consumer_group", value: .string(configuration.group))
         metrics = EventMetrics(group: configuration.group)
@@ -385,7 +398,7 @@ public struct StreamConsumer: Service {
             let flag = CommitFlag()
             let context = EventContext(
                 group: configuration.group, stream: stream, entryID: entry.id, deliveries: deliveries, logger: logger,
-                database: database, eventID: event.id, committed: flag, outboxStreams: configuration.outboxStreams
+                database: database, transactions: transactions, eventID: event.id, committed: flag, outboxStreams: configuration.outboxStreams
             )
             do {
                 try await handler.handle(event, context: context)

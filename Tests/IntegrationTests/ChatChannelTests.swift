@@ -47,12 +47,12 @@ extension Integration {
         }
 
         /// Delivers until nothing is due; the outcomes.
-        static func deliverAll(_ deliver: DeliverNotifications, _ scratch: Scratch) async throws -> [DeliverNotifications.Outcome] {
-            var outcomes: [DeliverNotifications.Outcome] = []
+        static func deliverAll(_ deliver: DeliverNotifications, _ scratch: Scratch) async throws -> [NotificationOutcome] {
+            var outcomes: [NotificationOutcome] = []
             while outcomes.count < 50 {
-                let outcome = try await deliver.deliverNext(in: scratch.unitOfWork)
-                if outcome == .idle { break }
-                outcomes.append(outcome)
+                let batch = try await deliver.deliverDue(in: scratch.unitOfWork)
+                if batch.isEmpty { break }
+                outcomes += batch
             }
             return outcomes
         }

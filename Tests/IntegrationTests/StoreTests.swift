@@ -167,7 +167,47 @@ extension Integration {
             let secondPID = try await database.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").first?["pid"] }
             #expect(secondPID != nil && secondPID != pid)
         }
+
+        @Test("transactions that wait while another commits are committed together, and one that fails rolls back alone")
+        func groupCommit() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.database.withConnection { try $0.executeScript("CREATE TABLE grouped (n int PRIMARY KEY, xid bigint NOT NULL)") }
+            let group = GroupCommit(database: scratch.database, maxBatch: 32)
+            /// Inserts `n` with the id of the transaction it ran in; `fails` writes, then throws.
+            @Sendable func insert(_ n: Int, fails: Bool = false, holdSeconds: Double = 0) async throws {
+                try await group.transaction { connection in
+                    try connection.execute("INSERT INTO grouped (n, xid) VALUES ($1, txid_current())", [n])
+                    // Holds the first transaction open, so the others queue up behind it.
+                    if holdSeconds > 0 { Thread.sleep(forTimeInterval: holdSeconds) }
+                    if fails { throw GroupCommitTestFailure() }
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await insert(0, holdSeconds: 0.5) }
+                try await Task.sleep(for: .milliseconds(100))
+                for n in 1...10 {
+                    tasks.addTask {
+                        do {
+                            try await insert(n, fails: n == 5)
+                        } catch is GroupCommitTestFailure {
+                            #expect(n == 5)
+                        }
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            let rows = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT n, xid FROM grouped ORDER BY n").map { (try $0.int("n"), try $0.int64("xid")) }
+            }
+            #expect(rows.map(\.0) == [0, 1, 2, 3, 4, 6, 7, 8, 9, 10], "every body that returned is committed; the one that threw left nothing")
+            let waited = Set(rows.filter { $0.0 > 0 }.map(\.1))
+            #expect(waited.count == 1, "the ten that queued behind the first share one transaction")
+            #expect(!waited.contains(rows[0].1), "the first committed on its own")
+        }
     }
+
+    struct GroupCommitTestFailure: Error {}
 
     @Suite struct Redis {
         @Test("commands are binary-safe and every reply type is read")

@@ -2,29 +2,30 @@ import Foundation
 import FrontlineCore
 import FrontlineDomain
 
-// The sender's side: one due notification at a time, locked for the length of its transaction,
-// so that no two senders deliver the same row and the record follows the delivery at once.
+// The sender's side: a batch of due notifications at a time, locked for the length of its
+// transaction, so that no two senders deliver the same row.
 
 extension NotificationRepository {
-    /// The next pending notification on one of `channels` that is due, locked (rows other
-    /// senders hold are passed over). Nil when there is none.
-    public func claimNextDue(on channels: [NotificationChannelKind]) throws -> OutgoingNotification? {
-        guard let row = try connection.query(
+    /// Up to `limit` pending notifications on `channels` that are due, oldest first, locked
+    /// (rows other senders hold are passed over).
+    public func claimDue(on channels: [NotificationChannelKind], limit: Int) throws -> [OutgoingNotification] {
+        try connection.query(
             """
             SELECT id, channel, kind, recipient, message_id, subject, body_text, raw, attempts, refusals, ticket_id, traceparent, created_at
             FROM notifications
             WHERE status = \(NotificationStatus.pending.sqlConstant) AND channel = ANY($1::text[]) AND next_attempt_at <= now()
-            ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
             """,
-            [PostgresTextArray(channels)]
-        ).first else { return nil }
-        return OutgoingNotification(
-            id: try row.int64("id"), channel: try row.value("channel", as: NotificationChannelKind.self),
-            kind: try row.value("kind", as: NotificationKind.self), recipient: try row.string("recipient"),
-            messageID: try row.string("message_id"), subject: try row.string("subject"), text: try row.string("body_text"),
-            raw: row.bytes("raw") ?? [], attempts: try row.int("attempts"), refusals: try row.int("refusals"),
-            ticketID: row["ticket_id"].flatMap { Int64($0) }, traceparent: row["traceparent"], storedAt: row.optionalDate("created_at")
-        )
+            [PostgresTextArray(channels), limit]
+        ).map { row in
+            OutgoingNotification(
+                id: try row.int64("id"), channel: try row.value("channel", as: NotificationChannelKind.self),
+                kind: try row.value("kind", as: NotificationKind.self), recipient: try row.string("recipient"),
+                messageID: try row.string("message_id"), subject: try row.string("subject"), text: try row.string("body_text"),
+                raw: row.bytes("raw") ?? [], attempts: try row.int("attempts"), refusals: try row.int("refusals"),
+                ticketID: row["ticket_id"].flatMap { Int64($0) }, traceparent: row["traceparent"], storedAt: row.optionalDate("created_at")
+            )
+        }
     }
 
     /// Records an attempt as sent (before the channel is asked, inside the claiming

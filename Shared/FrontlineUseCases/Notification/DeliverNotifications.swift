@@ -6,32 +6,26 @@ import FrontlineStore
 import Logging
 import Synchronization
 
-/// The channel accepted a notification but the record of it did not commit. Record it with
-/// `recordDelivered` rather than deliver it again.
+/// The channel accepted notifications but the record of them did not commit. Record them with
+/// `recordDelivered` rather than deliver them again.
 public struct UnrecordedDelivery: Error, CustomStringConvertible {
-    public var notificationID: Int64
+    public var notificationIDs: [Int64]
     public var cause: String
-    public var description: String { "notification \(notificationID) delivered but not recorded: \(cause)" }
+    public var description: String {
+        "notification(s) \(notificationIDs.map(String.init).joined(separator: ", ")) delivered but not recorded: \(cause)"
+    }
 }
 
-/// Delivers stored notifications, one due row at a time, through the channel the row names:
-/// exactly once as far as the channel allows.
+/// Delivers stored notifications, a batch of due rows at a time, each through the channel it
+/// names: exactly once as far as the channel allows.
 ///
-/// Each delivery is one transaction that holds the row lock: the row is marked sent, the
-/// channel delivers, and the COMMIT follows the far side's yes at once. A process killed before
-/// that yes leaves the row pending (its lock dies with the connection) and another sender
-/// delivers it; the only window for a second copy is between the far side taking the message
-/// and our COMMIT reaching PostgreSQL. A copy carries the same message id.
+/// A batch is one transaction that holds the rows' locks: each row is marked sent and its
+/// channel delivers it (an SMTP sender keeps its connection from one to the next), and the
+/// COMMIT follows the last far side's yes. A process killed before the COMMIT leaves the rows
+/// pending (the locks die with the connection) and another sender delivers them again; so the
+/// window for a second copy is the batch, not one message. A copy carries the same message id.
+/// One commit per batch instead of per email is what the notifier's throughput needed (#22).
 public struct DeliverNotifications: Sendable {
-    public enum Outcome: Sendable, Equatable {
-        /// Nothing was due.
-        case idle
-        case sent
-        /// Tried again later.
-        case deferred
-        case failed
-    }
-
     public let channels: NotificationChannels
     /// The waits between attempts of one notification.
     public let backoff: Backoff
@@ -39,102 +33,114 @@ public struct DeliverNotifications: Sendable {
     public let maxRefusals: Int
     public let clock: any WallClock
     public let logger: Logger
+    /// Notifications claimed and delivered in one transaction.
+    public let batch: Int
 
-    public init(channels: NotificationChannels, backoff: Backoff, maxRefusals: Int, clock: any WallClock, logger: Logger) {
+    public init(channels: NotificationChannels, backoff: Backoff, maxRefusals: Int, clock: any WallClock, logger: Logger, batch: Int = 16) {
         self.channels = channels
         self.backoff = backoff
         self.maxRefusals = maxRefusals
         self.clock = clock
         self.logger = logger
+        self.batch = max(1, batch)
     }
 
     /// What one attempt did, told once its transaction committed.
     enum Attempt: Sendable {
-        case idle
         case sent(OutgoingNotification)
         case deferred(OutgoingNotification, reason: String, retryIn: Duration)
         case failed(OutgoingNotification, reason: String, refusedForGood: Bool)
     }
 
-    /// Delivers the next due notification. The channel runs inside `unitOfWork`'s transaction,
-    /// on its thread (channels block).
-    public func deliverNext(in unitOfWork: some UnitOfWork) async throws -> Outcome {
+    /// Delivers the notifications due now, up to `batch` of them, and tells what became of
+    /// each (none: nothing was due). The channels run inside `unitOfWork`'s transaction, on its
+    /// thread (channels block).
+    public func deliverDue(in unitOfWork: some UnitOfWork) async throws -> [NotificationOutcome] {
         let channels = self.channels
         let backoff = self.backoff
         let maxRefusals = self.maxRefusals
+        let limit = batch
         let now = clock.now()
-        // Set once the channel said yes: if the transaction then fails, the delivery stands and
-        // only its record is missing. A unit of work that runs the body again after a lost
-        // connection finds it set and stops there instead of delivering a second time.
+        // Filled as the channels say yes: if the transaction then fails, those deliveries stand
+        // and only their record is missing. A unit of work that runs the body again after a lost
+        // connection finds it filled and stops there instead of delivering a second time.
         let delivered = DeliveredMark()
-        let attempt: Attempt
+        let attempts: [Attempt]
         do {
-            attempt = try await unitOfWork.transaction { transaction -> Attempt in
-                if let id = delivered.id { throw UnrecordedDelivery(notificationID: id, cause: "the transaction was run again") }
+            attempts = try await unitOfWork.transaction { transaction -> [Attempt] in
+                if !delivered.ids.isEmpty { throw UnrecordedDelivery(notificationIDs: delivered.ids, cause: "the transaction was run again") }
                 let notifications = transaction.notifications
-                guard let due = try notifications.claimNextDue(on: channels.kinds), let channel = channels[due.channel] else { return .idle }
-                try notifications.markSent(due.id, at: now)
-                switch channel.deliver(due) {
-                case .delivered:
-                    delivered.set(due.id)
-                    return .sent(due)
-                case .tryLater(let why, let refused):
-                    let attempts = due.attempts + 1
-                    let refusals = due.refusals + (refused ? 1 : 0)
-                    if refusals >= maxRefusals {
-                        let reason = "gave up after \(refusals) refusals: \(why)"
-                        try notifications.fail(due.id, attempts: attempts, refusals: refusals, error: reason)
-                        return .failed(due, reason: reason, refusedForGood: false)
+                var attempts: [Attempt] = []
+                for due in try notifications.claimDue(on: channels.kinds, limit: limit) {
+                    guard let channel = channels[due.channel] else { continue }
+                    try notifications.markSent(due.id, at: now)
+                    switch channel.deliver(due) {
+                    case .delivered:
+                        delivered.add(due.id)
+                        attempts.append(.sent(due))
+                    case .tryLater(let why, let refused):
+                        let tries = due.attempts + 1
+                        let refusals = due.refusals + (refused ? 1 : 0)
+                        if refusals >= maxRefusals {
+                            let reason = "gave up after \(refusals) refusals: \(why)"
+                            try notifications.fail(due.id, attempts: tries, refusals: refusals, error: reason)
+                            attempts.append(.failed(due, reason: reason, refusedForGood: false))
+                        } else {
+                            let wait = backoff.delay(attempt: tries)
+                            try notifications.deferDelivery(due.id, attempts: tries, refusals: refusals, error: why, retryIn: wait)
+                            attempts.append(.deferred(due, reason: why, retryIn: wait))
+                        }
+                    case .rateLimited(let why, let wait):
+                        try notifications.deferDelivery(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why, retryIn: wait)
+                        attempts.append(.deferred(due, reason: why, retryIn: wait))
+                    case .refused(let why):
+                        try notifications.fail(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why)
+                        attempts.append(.failed(due, reason: why, refusedForGood: true))
                     }
-                    let wait = backoff.delay(attempt: attempts)
-                    try notifications.deferDelivery(due.id, attempts: attempts, refusals: refusals, error: why, retryIn: wait)
-                    return .deferred(due, reason: why, retryIn: wait)
-                case .rateLimited(let why, let wait):
-                    try notifications.deferDelivery(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why, retryIn: wait)
-                    return .deferred(due, reason: why, retryIn: wait)
-                case .refused(let why):
-                    try notifications.fail(due.id, attempts: due.attempts + 1, refusals: due.refusals, error: why)
-                    return .failed(due, reason: why, refusedForGood: true)
                 }
+                return attempts
             }
         } catch let unrecorded as UnrecordedDelivery {
             throw unrecorded
         } catch {
-            if let id = delivered.id { throw UnrecordedDelivery(notificationID: id, cause: "\(error)") }
+            if !delivered.ids.isEmpty { throw UnrecordedDelivery(notificationIDs: delivered.ids, cause: "\(error)") }
             throw error
         }
-        switch attempt {
-        case .idle:
-            return .idle
-        case .sent(let due):
-            NotificationMetrics.count(.sent, channel: due.channel, kind: due.kind)
-            NotificationMetrics.delivered(channel: due.channel, storedAt: due.storedAt, at: now)
-            return .sent
-        case .deferred(let due, let reason, let wait):
-            NotificationMetrics.count(.deferred, channel: due.channel, kind: due.kind)
-            logger.warning("delivery deferred", metadata: ["notification_id": "\(due.id)", "error": "\(reason)", "retry_in_s": "\(wait.seconds)"])
-            return .deferred
-        case .failed(let due, let reason, let refusedForGood):
-            NotificationMetrics.count(.failed, channel: due.channel, kind: due.kind)
-            logger.error(
-                refusedForGood ? "notification refused for good" : "notification failed", metadata: ["notification_id": "\(due.id)", "error": "\(reason)"]
-            )
-            return .failed
+        return attempts.map { attempt -> NotificationOutcome in
+            switch attempt {
+            case .sent(let due):
+                NotificationMetrics.count(.sent, channel: due.channel, kind: due.kind)
+                NotificationMetrics.delivered(channel: due.channel, storedAt: due.storedAt, at: now)
+                return .sent
+            case .deferred(let due, let reason, let wait):
+                NotificationMetrics.count(.deferred, channel: due.channel, kind: due.kind)
+                logger.warning("delivery deferred", metadata: ["notification_id": "\(due.id)", "error": "\(reason)", "retry_in_s": "\(wait.seconds)"])
+                return .deferred
+            case .failed(let due, let reason, let refusedForGood):
+                NotificationMetrics.count(.failed, channel: due.channel, kind: due.kind)
+                logger.error(
+                    refusedForGood ? "notification refused for good" : "notification failed",
+                    metadata: ["notification_id": "\(due.id)", "error": "\(reason)"]
+                )
+                return .failed
+            }
         }
     }
 
-    /// Records a delivery whose first record was lost.
+    /// Records deliveries whose first record was lost.
     public func recordDelivered(_ unrecorded: UnrecordedDelivery, in unitOfWork: some UnitOfWork) async throws {
         let now = clock.now()
         try await unitOfWork.transaction { transaction in
-            try transaction.notifications.recordSent(unrecorded.notificationID, at: now)
+            for id in unrecorded.notificationIDs {
+                try transaction.notifications.recordSent(id, at: now)
+            }
         }
     }
 }
 
-/// The id of a notification its channel accepted, set from inside a transaction's body.
+/// The ids of the notifications their channels accepted, filled from inside a transaction's body.
 final class DeliveredMark: Sendable {
-    private let value = Mutex<Int64?>(nil)
-    var id: Int64? { value.withLock { $0 } }
-    func set(_ id: Int64) { value.withLock { $0 = id } }
+    private let value = Mutex<[Int64]>([])
+    var ids: [Int64] { value.withLock { $0 } }
+    func add(_ id: Int64) { value.withLock { $0.append(id) } }
 }

@@ -12,16 +12,6 @@ public enum NotificationOutcome: String, Sendable, CaseIterable {
     case failed
     /// Chosen not to be sent (the hourly limit, a bouncing address).
     case suppressed
-
-    /// The outcome of one delivery attempt; nil when nothing was due.
-    public init?(_ outcome: DeliverNotifications.Outcome) {
-        switch outcome {
-        case .idle: return nil
-        case .sent: self = .sent
-        case .deferred: self = .deferred
-        case .failed: self = .failed
-        }
-    }
 }
 
 /// The notifier's series per channel and kind. Labels are the channel and the kind, never a

@@ -1,0 +1,129 @@
+import FrontlineCore
+import Synchronization
+
+/// Transactions that arrive while another is committing wait, and then commit together: one
+/// BEGIN … COMMIT, and one WAL flush, for all of them. Each body runs in a savepoint of its own,
+/// so one that throws rolls back only itself and the others stand.
+///
+/// There is no committer of its own: the first caller to find nobody committing does it, for
+/// everyone queued, and when its own body is done hands the turn to the next caller waiting.
+/// Alone, a transaction commits at once as it would without this; under load the batches grow
+/// by themselves, up to `maxBatch`.
+///
+/// Bodies hold row locks until the whole batch commits, and a lost connection fails every
+/// body of the batch (nothing of it was kept; each caller tries again as it would have).
+public final class GroupCommit: Sendable {
+    public let maxBatch: Int
+    private let database: Database
+    private let state = Mutex(State())
+
+    public init(database: Database, maxBatch: Int = 32) {
+        self.database = database
+        self.maxBatch = max(1, maxBatch)
+    }
+
+    private enum Turn: Sendable {
+        case done(Outcome)
+        /// Commit the queue, your own body among it.
+        case lead
+    }
+
+    private typealias Outcome = Result<UncheckedBox<Any>, any Error>
+
+    private struct Waiting: Sendable {
+        let id: UInt64
+        let body: UncheckedBox<(PostgresConnection) throws -> Any>
+        let turn: CheckedContinuation<Turn, Never>
+    }
+
+    private struct State: Sendable {
+        var queue: [Waiting] = []
+        var leading = false
+        var lastID: UInt64 = 0
+    }
+
+    /// Runs `body` in a transaction, committed with whatever else is waiting: when this returns,
+    /// its writes are committed; when it throws, none of them are.
+    public func transaction<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+        let id = state.withLock { state in
+            state.lastID &+= 1
+            return state.lastID
+        }
+        let erased = UncheckedBox<(PostgresConnection) throws -> Any>({ connection in try body(connection) })
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let leads = state.withLock { state in
+                state.queue.append(Waiting(id: id, body: erased, turn: continuation))
+                guard !state.leading else { return false }
+                state.leading = true
+                return true
+            }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        let outcome: Outcome
+        switch turn {
+        case .done(let done):
+            outcome = done
+        case .lead:
+            outcome = await lead(own: id)
+        }
+        return try outcome.get().value as! T
+    }
+
+    /// Commits batches from the head of the queue until this caller's own body is done, then
+    /// hands the turn on (or leaves it free). A caller's body is never in a batch before it leads
+    /// or is told its outcome, so every continuation is resumed exactly once.
+    private func lead(own id: UInt64) async -> Outcome {
+        var own: Outcome?
+        while own == nil {
+            let batch = state.withLock { state in
+                let batch = Array(state.queue.prefix(maxBatch))
+                state.queue.removeFirst(batch.count)
+                return batch
+            }
+            let outcomes = await commit(batch)
+            for (waiting, outcome) in zip(batch, outcomes) {
+                if waiting.id == id {
+                    own = outcome
+                } else {
+                    waiting.turn.resume(returning: .done(outcome))
+                }
+            }
+        }
+        let next = state.withLock { state -> Waiting? in
+            guard let next = state.queue.first else {
+                state.leading = false
+                return nil
+            }
+            return next
+        }
+        next?.turn.resume(returning: .lead)
+        return own!
+    }
+
+    private func commit(_ batch: [Waiting]) async -> [Outcome] {
+        let bodies = batch.map(\.body)
+        do {
+            return try await database.withConnection { connection -> [Outcome] in
+                try connection.inTransaction {
+                    guard bodies.count > 1 else { return [.success(UncheckedBox(try bodies[0].value(connection)))] }
+                    var outcomes: [Outcome] = []
+                    for (index, body) in bodies.enumerated() {
+                        // One round trip between bodies: the last savepoint is released as the next is set.
+                        try connection.executeScript(index == 0 ? "SAVEPOINT grouped" : "RELEASE SAVEPOINT grouped; SAVEPOINT grouped")
+                        do {
+                            outcomes.append(.success(UncheckedBox(try body.value(connection))))
+                        } catch {
+                            // A dead connection fails the batch; anything else fails this body only.
+                            if let failure = error as? PostgresError, failure.isConnectionProblem { throw failure }
+                            try connection.executeScript("ROLLBACK TO SAVEPOINT grouped")
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                    return outcomes
+                }
+            }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+}
