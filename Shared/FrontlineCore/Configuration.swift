@@ -215,8 +215,8 @@ public struct FrontlineConfiguration: Sendable {
         /// How long a handler failing on an outage is retried in place before the failure
         /// counts as a delivery.
         public var outagePatience: Duration
-        /// Events whose effects commit in one transaction when they are ready together (each in
-        /// a savepoint, each recorded processed); 1: every event commits alone.
+        /// Events whose effects commit in one transaction when they are ready together (each
+        /// recorded processed; when one fails, each is applied again alone); 1: each commits alone.
         public var commitGroup: Int
 
         public init(

@@ -2,8 +2,9 @@ import FrontlineCore
 import Synchronization
 
 /// Transactions that arrive while another is committing wait, and then commit together: one
-/// BEGIN … COMMIT, and one WAL flush, for all of them. Each body runs in a savepoint of its own,
-/// so one that throws rolls back only itself and the others stand.
+/// BEGIN … COMMIT, and one WAL flush, for all of them. When one of them throws, they are run
+/// again each in a transaction of its own, so one that throws rolls back only itself and the
+/// others stand.
 ///
 /// There is no committer of its own: the first caller to find nobody committing does it, for
 /// everyone queued, and when its own body is done hands the turn to the next caller waiting.
@@ -100,30 +101,36 @@ public final class GroupCommit: Sendable {
         return own!
     }
 
+    /// All bodies in one transaction; if any throws, that transaction is rolled back and each
+    /// body runs again in a transaction of its own, so a failure is its body's alone. Bodies are
+    /// run again in any case when a connection is lost (the pool's rule), so they may be; and
+    /// failures are rare (a redelivered event), while a savepoint per body cost two statements.
     private func commit(_ batch: [Waiting]) async -> [Outcome] {
         let bodies = batch.map(\.body)
-        do {
-            return try await database.withConnection { connection -> [Outcome] in
-                try connection.inTransaction {
-                    guard bodies.count > 1 else { return [.success(UncheckedBox(try bodies[0].value(connection)))] }
-                    var outcomes: [Outcome] = []
-                    for (index, body) in bodies.enumerated() {
-                        // One round trip between bodies: the last savepoint is released as the next is set.
-                        try connection.executeScript(index == 0 ? "SAVEPOINT grouped" : "RELEASE SAVEPOINT grouped; SAVEPOINT grouped")
-                        do {
-                            outcomes.append(.success(UncheckedBox(try body.value(connection))))
-                        } catch {
-                            // A dead connection fails the batch; anything else fails this body only.
-                            if let failure = error as? PostgresError, failure.isConnectionProblem { throw failure }
-                            try connection.executeScript("ROLLBACK TO SAVEPOINT grouped")
-                            outcomes.append(.failure(error))
-                        }
-                    }
-                    return outcomes
+        if bodies.count > 1 {
+            do {
+                return try await database.withConnection { connection -> [Outcome] in
+                    try connection.inTransaction { try bodies.map { .success(UncheckedBox(try $0.value(connection))) } }
                 }
+            } catch let failure as PostgresError where failure.code == .commitOutcomeUnknown || failure.isConnectionProblem {
+                // Perhaps committed: running the bodies again here could apply them twice. Their
+                // callers hear it, as they would alone (an event's is found processed next time).
+                return batch.map { _ in .failure(failure) }
+            } catch {
+                // One of them threw: each again, alone.
             }
-        } catch {
-            return batch.map { _ in .failure(error) }
         }
+        var outcomes: [Outcome] = []
+        for body in bodies {
+            do {
+                let value = try await database.withConnection { connection in
+                    try connection.inTransaction { UncheckedBox(try body.value(connection)) }
+                }
+                outcomes.append(.success(value))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
     }
 }

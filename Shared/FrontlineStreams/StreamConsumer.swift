@@ -38,7 +38,7 @@ public struct EventContext: Sendable {
     /// for this consumer group. When that row exists already, `body` does not run and the
     /// handler is stopped with `EventAlreadyProcessed` (the consumer acknowledges the entry).
     /// Events this consumer commits at the same moment share the transaction (`GroupCommit`),
-    /// each in a savepoint of its own.
+    /// and a failing one is applied again alone.
     @discardableResult
     public func commit<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let group = self.group

@@ -63,12 +63,14 @@ import Testing
                 CREATE INDEX ai_decisions_created_idx ON ai_decisions (created_at);
                 ALTER TABLE escalations ADD CONSTRAINT escalations_level_check CHECK (level IN ('manager'));
                 ALTER TABLE tickets ADD CONSTRAINT tickets_origin_check CHECK (origin <> '') NOT VALID;
+                CREATE TRIGGER tickets_load AFTER UPDATE OF status ON tickets FOR EACH ROW EXECUTE FUNCTION f();
                 """
         )
         #expect(
             review.locking == [
                 "builds an index on ai_decisions (writes to it wait until it is built)",
                 "checks every row of escalations for a new constraint",
+                "adds a trigger on tickets (writes to it wait until the migration commits)",
             ]
         )
         #expect(review.phase == .expand)

@@ -183,27 +183,77 @@ extension Integration {
                     if fails { throw GroupCommitTestFailure() }
                 }
             }
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await insert(0, holdSeconds: 0.5) }
-                try await Task.sleep(for: .milliseconds(100))
-                for n in 1...10 {
-                    tasks.addTask {
-                        do {
-                            try await insert(n, fails: n == 5)
-                        } catch is GroupCommitTestFailure {
-                            #expect(n == 5)
+            /// One insert holding the group's turn while ten more (from `first`) queue behind it;
+            /// the rows of this round with the transaction each committed in.
+            func round(first: Int, failing: Int?) async throws -> [(n: Int, xid: Int64)] {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await insert(first, holdSeconds: 0.5) }
+                    try await Task.sleep(for: .milliseconds(100))
+                    for n in first + 1...first + 10 {
+                        tasks.addTask {
+                            do {
+                                try await insert(n, fails: n == failing)
+                            } catch is GroupCommitTestFailure {
+                                #expect(n == failing)
+                            }
                         }
                     }
+                    try await tasks.waitForAll()
                 }
-                try await tasks.waitForAll()
+                return try await scratch.database.withConnection { connection in
+                    try connection.query("SELECT n, xid FROM grouped WHERE n >= $1 ORDER BY n", [first]).map { (try $0.int("n"), try $0.int64("xid")) }
+                }
             }
-            let rows = try await scratch.database.withConnection { connection in
-                try connection.query("SELECT n, xid FROM grouped ORDER BY n").map { (try $0.int("n"), try $0.int64("xid")) }
-            }
-            #expect(rows.map(\.0) == [0, 1, 2, 3, 4, 6, 7, 8, 9, 10], "every body that returned is committed; the one that threw left nothing")
-            let waited = Set(rows.filter { $0.0 > 0 }.map(\.1))
+
+            let together = try await round(first: 0, failing: nil)
+            #expect(together.map(\.n) == Array(0...10))
+            let waited = Set(together.dropFirst().map(\.xid))
             #expect(waited.count == 1, "the ten that queued behind the first share one transaction")
-            #expect(!waited.contains(rows[0].1), "the first committed on its own")
+            #expect(!waited.contains(together[0].xid), "the first committed on its own")
+
+            let withFailure = try await round(first: 100, failing: 105)
+            #expect(withFailure.map(\.n) == [100, 101, 102, 103, 104, 106, 107, 108, 109, 110], "every body that returned is committed; the one that threw left nothing")
+        }
+
+        @Test("a technician's open tickets follow every assignment, reassignment, solve, reopen and deletion, and the assigner reads them")
+        func technicianLoadIsKept() async throws {
+            #expect(TicketStatus.finished == [.solved, .closed], "migration 27's trigger counts every other status as open")
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let (ada, bob) = try await scratch.database.withConnection { connection in
+                let ada = try connection.query("INSERT INTO technicians (email, name) VALUES ('ada@desk.test', 'Ada') RETURNING id")[0].int64("id")
+                let bob = try connection.query("INSERT INTO technicians (email, name) VALUES ('bob@desk.test', 'Bob') RETURNING id")[0].int64("id")
+                return (ada, bob)
+            }
+            @Sendable func run(_ sql: String, _ parameters: [any PostgresBindable & Sendable] = []) async throws {
+                let box = UncheckedBox(parameters)
+                try await scratch.database.transaction { _ = try $0.execute(sql, box.value) }
+            }
+            /// What the technicians list says, beside what counting the tickets says.
+            func loads() async throws -> (kept: [Int], counted: [Int]) {
+                let technicians = try await DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams).read {
+                    try $0.team.technicians(defaultSchedule: BusinessCalendar(timeZone: "UTC", hours: [:]))
+                }
+                var counted: [Int] = []
+                for id in [ada, bob] {
+                    counted.append(Int(try await scratch.scalar("SELECT count(*) FROM tickets WHERE assignee_id = $1 AND status NOT IN ('solved', 'closed')", [id])))
+                }
+                return (technicians.map(\.openTickets), counted)
+            }
+            try await run("INSERT INTO tickets (subject, status, assignee_id) SELECT 'x', 'open', $1 FROM generate_series(1, 3)", [ada])
+            try await run("INSERT INTO tickets (subject, status, assignee_id) VALUES ('y', 'pending', $1), ('z', 'solved', $1), ('q', 'new', NULL)", [bob])
+            #expect(try await loads() == ([3, 1], [3, 1]))
+            try await run("UPDATE tickets SET assignee_id = $2 WHERE id = (SELECT min(id) FROM tickets WHERE assignee_id = $1)", [ada, bob])
+            #expect(try await loads() == ([2, 2], [2, 2]), "a reassignment moves one ticket's load")
+            try await run("UPDATE tickets SET status = 'solved' WHERE assignee_id = $1 AND status = 'pending'", [bob])
+            try await run("UPDATE tickets SET status = 'open' WHERE subject = 'z'")
+            #expect(try await loads() == ([2, 2], [2, 2]), "one solved, one reopened")
+            try await run("UPDATE tickets SET status = 'closed', assignee_id = $2 WHERE assignee_id = $1 AND status = 'open' AND subject = 'x' AND id = (SELECT max(id) FROM tickets WHERE subject = 'x')", [ada, bob])
+            try await run("UPDATE tickets SET assignee_id = $1 WHERE subject = 'q'", [ada])
+            #expect(try await loads() == ([2, 2], [2, 2]), "closed while moved counts for nobody; a new ticket assigned counts")
+            try await run("UPDATE tickets SET subject = 'renamed', status = 'pending' WHERE assignee_id = $1", [ada])
+            try await run("DELETE FROM tickets WHERE assignee_id = $1 AND status <> 'closed'", [bob])
+            #expect(try await loads() == ([2, 0], [2, 0]), "a move between open states changes nothing; a deleted ticket leaves its technician")
         }
     }
 

@@ -59,6 +59,11 @@ public struct MigrationReview: Sendable, Equatable {
             {
                 locking.append("builds an index on \(table) (writes to it wait until it is built)")
             }
+            if let table = Self.firstMatch(#"^CREATE (?:OR REPLACE )?TRIGGER [A-Z_0-9]+ .*? ON (?:ONLY )?([A-Z_0-9]+)"#, in: statement),
+                !createdHere.contains(table)
+            {
+                locking.append("adds a trigger on \(table) (writes to it wait until the migration commits)")
+            }
         }
         self.breaking = breaking
         self.locking = locking

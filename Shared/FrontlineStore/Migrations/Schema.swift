@@ -8,6 +8,7 @@ public enum Schema {
         connectors,
         directory,
         chatDoor,
+        technicianLoad,
     ]
 
     /// Tickets, messages, the outbox, exactly-once bookkeeping, dead letters, settings, audit.

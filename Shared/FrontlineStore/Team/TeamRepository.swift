@@ -32,14 +32,14 @@ public struct TeamRepository {
         )
     }
 
-    /// Active and inactive technicians with their open tickets and absences.
+    /// Active and inactive technicians with their open tickets (kept by a trigger on tickets,
+    /// migration 27) and absences.
     public func technicians(defaultSchedule: BusinessCalendar) throws -> [Technician] {
         let absences = try connection.query("SELECT technician_id, starts_at, ends_at FROM technician_absences")
         let rows = try connection.query(
             """
             SELECT t.id, t.name, t.email, t.schedule::text AS schedule, t.skills::text AS skills, t.max_open_tickets,
-                   t.active, t.last_assigned_at,
-                   (SELECT count(*) FROM tickets k WHERE k.assignee_id = t.id AND k.status NOT IN \(TicketStatus.finished.sqlConstants)) AS open
+                   t.active, t.last_assigned_at, t.open_tickets AS open
             FROM technicians t ORDER BY t.id
             """
         )
