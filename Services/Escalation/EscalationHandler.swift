@@ -11,8 +11,9 @@ enum EscalationDoors {
         var routes = EventRoutes()
         routes.on(TicketClassified.self) { classified, event, context in
             var signals = EscalationPolicy.Signals(classified)
-            // The classifier stored the requester's profile with this classification.
-            if !policy.restrictedCategories.isEmpty, let ticket = event.ticketID {
+            // The classifier stored the requester's profile with this classification; it matters
+            // only in a restricted category.
+            if policy.restricts(classified.category), let ticket = event.ticketID {
                 signals.requesterInDirectory = try await context.unitOfWork.read { try $0.requesterProfiles.profile(of: ticket) }?.inDirectory
             }
             try await escalate(policy.triggers(for: signals), for: event, with: recorder, context: context)

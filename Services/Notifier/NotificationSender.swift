@@ -36,9 +36,12 @@ final class NotificationSender: Service, Sendable {
         var trouble = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                // Read before looking: a wake while this worker looks (and found nothing yet)
+                // still ends its idle wait.
+                let seen = generation.withLock { $0 }
                 let outcomes = try await deliver.deliverDue(in: unitOfWork)
                 trouble = 0
-                if outcomes.isEmpty { await idle() }
+                if outcomes.isEmpty { await idle(since: seen) }
             } catch let unrecorded as UnrecordedDelivery {
                 // The far side has it: record it, retrying until the store answers, rather than deliver it again.
                 logger.warning("delivery not recorded; recording again", metadata: ["error": "\(unrecorded.cause)"])
@@ -52,12 +55,11 @@ final class NotificationSender: Service, Sendable {
         }
     }
 
-    /// Up to 250 ms, ending early when `wake()` is called.
-    private func idle() async {
-        let seen = generation.withLock { $0 }
+    /// Up to 250 ms, ending early when `wake()` was called since `seen`.
+    private func idle(since seen: Int) async {
         for _ in 0..<25 {
-            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .milliseconds(10)) })) != nil else { return }
             if generation.withLock({ $0 }) != seen { return }
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .milliseconds(10)) })) != nil else { return }
         }
     }
 }

@@ -77,12 +77,21 @@ public struct TemplateLibrary: Sendable {
     public func render(_ kind: NotificationKind, language: String, values: [String: Any]) -> RenderedContent {
         var context = values
         let table = phrases[language] ?? phrases[Phrases.fallbackLanguage] ?? [:]
-        context["t"] = table.mapValues { $0.render(values) }
+        context["t"] = Wording(table: table, values: values)
         func part(_ name: String) -> String {
             library.render(context, withTemplate: "\(kind.rawValue).\(name)") ?? ""
         }
         let subject = part("subject").split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
         return RenderedContent(subject: subject, text: Self.tidy(part("text")), html: part("html"))
+    }
+
+    /// The customer wording as the templates see it (`t.<key>`): a phrase is rendered when a
+    /// template asks for it, not every phrase of the language for every email.
+    struct Wording: MustacheParent {
+        let table: [String: MustacheTemplate]
+        let values: [String: Any]
+
+        func child(named name: String) -> Any? { table[name]?.render(values) }
     }
 
     /// No runs of blank lines where optional sections were left out.

@@ -40,7 +40,8 @@ public final class BatchUnitOfWork: UnitOfWork, @unchecked Sendable {
         return try await FrontlineTracing.sqlTransaction { scope in
             try await thread.run { held in
                 guard let connection = held else { throw BatchNotBegun() }
-                try connection.execute("SAVEPOINT batch_item")
+                // Sent with the item's first statement.
+                try connection.executeDeferred("SAVEPOINT batch_item")
                 do {
                     let value = try scope.bind { try body(StoreTransaction(connection: connection, streams: streams)) }
                     try connection.execute("RELEASE SAVEPOINT batch_item")

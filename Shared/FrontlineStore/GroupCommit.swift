@@ -13,6 +13,9 @@ import Synchronization
 ///
 /// Bodies hold row locks until the whole batch commits, and a lost connection fails every
 /// body of the batch (nothing of it was kept; each caller tries again as it would have).
+/// Because a batch locks several rows, bodies run in the order of their `lockOrder` (the ticket
+/// an event is about): two processes' batches then take ticket rows in the same order and do
+/// not deadlock on them, which cost a second each (PostgreSQL's `deadlock_timeout`) and a rerun.
 public final class GroupCommit: Sendable {
     public let maxBatch: Int
     private let database: Database
@@ -33,6 +36,7 @@ public final class GroupCommit: Sendable {
 
     private struct Waiting: Sendable {
         let id: UInt64
+        let lockOrder: Int64
         let body: UncheckedBox<(PostgresConnection) throws -> Any>
         let turn: CheckedContinuation<Turn, Never>
     }
@@ -44,8 +48,9 @@ public final class GroupCommit: Sendable {
     }
 
     /// Runs `body` in a transaction, committed with whatever else is waiting: when this returns,
-    /// its writes are committed; when it throws, none of them are.
-    public func transaction<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+    /// its writes are committed; when it throws, none of them are. In a batch, bodies run in
+    /// ascending `lockOrder` (those without one first).
+    public func transaction<T>(lockOrder: Int64? = nil, _ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let id = state.withLock { state in
             state.lastID &+= 1
             return state.lastID
@@ -53,7 +58,7 @@ public final class GroupCommit: Sendable {
         let erased = UncheckedBox<(PostgresConnection) throws -> Any>({ connection in try body(connection) })
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = state.withLock { state in
-                state.queue.append(Waiting(id: id, body: erased, turn: continuation))
+                state.queue.append(Waiting(id: id, lockOrder: lockOrder ?? .min, body: erased, turn: continuation))
                 guard !state.leading else { return false }
                 state.leading = true
                 return true
@@ -80,7 +85,7 @@ public final class GroupCommit: Sendable {
                 let batch = Array(state.queue.prefix(maxBatch))
                 state.queue.removeFirst(batch.count)
                 return batch
-            }
+            }.sorted { $0.lockOrder < $1.lockOrder }
             let outcomes = await commit(batch)
             for (waiting, outcome) in zip(batch, outcomes) {
                 if waiting.id == id {

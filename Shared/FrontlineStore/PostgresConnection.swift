@@ -170,6 +170,17 @@ public final class PostgresConnection {
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
     static let preparedLimit = 512
+    /// Between `begin` and `commit`/`rollback`.
+    private var transactionOpen = false
+    /// BEGIN not sent yet: it goes with the transaction's first statement, in one round trip.
+    private var beginPending = false
+    /// Statements whose answer nobody waits for (`executeDeferred`), sent with the next one.
+    private var deferred: [Statement] = []
+
+    private struct Statement {
+        let sql: String
+        let parameters: [PostgresParameter]
+    }
 
     /// Opens a connection; the session runs in UTC.
     public init(url: String) throws(PostgresError) {
@@ -215,7 +226,7 @@ public final class PostgresConnection {
     /// Runs one statement with its parameters bound apart from the text; returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> [PostgresRow] {
-        let result = try run(sql, parameters.map(\.postgresParameter))
+        let result = try send(Statement(sql: sql, parameters: parameters.map(\.postgresParameter)))
         defer { PQclear(result) }
         return Self.rows(of: result)
     }
@@ -223,31 +234,73 @@ public final class PostgresConnection {
     /// Like `query`, for statements whose rows do not matter; returns the affected row count.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> Int {
-        let result = try run(sql, parameters.map(\.postgresParameter))
+        let result = try send(Statement(sql: sql, parameters: parameters.map(\.postgresParameter)))
         defer { PQclear(result) }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// In a transaction, a statement whose answer only the commit needs (an outbox row, a
+    /// savepoint): it travels with the next statement, or with the COMMIT, in one round trip
+    /// (libpq's pipeline mode), and its error is thrown there; the transaction fails either way.
+    /// Not for a statement whose failure the caller would catch and handle. Outside a
+    /// transaction it runs at once.
+    public func executeDeferred(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) {
+        let statement = Statement(sql: sql, parameters: parameters.map(\.postgresParameter))
+        guard transactionOpen else {
+            PQclear(try send(statement))
+            return
+        }
+        // Prepared now: preparing is a round trip of its own, which a pipeline cannot hold.
+        _ = try preparedName(statement)
+        deferred.append(statement)
     }
 
     /// Runs a script of several statements with no parameters (migrations only).
     public func executeScript(_ sql: String) throws(PostgresError) {
         guard let connection else { throw PostgresError(code: .connectionLost) }
+        if beginPending || !deferred.isEmpty { PQclear(try pipeline(deferred.removeAllReturning())) }
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         try check(result)
     }
 
-    public func begin() throws(PostgresError) { try execute("BEGIN") }
+    /// Starts a transaction. BEGIN is sent with the first statement, not on its own.
+    public func begin() throws(PostgresError) {
+        if transactionOpen { rollback() }
+        transactionOpen = true
+        beginPending = true
+    }
 
     public func commit() throws(PostgresError) {
+        defer { transactionOpen = false }
+        if beginPending && deferred.isEmpty {
+            // Nothing was asked of the server: nothing to commit.
+            beginPending = false
+            return
+        }
+        let commit = Statement(sql: "COMMIT", parameters: [])
         do {
-            try execute("COMMIT")
+            // With the BEGIN, when nothing went before: the whole transaction in one round trip.
+            let pending = beginPending || !deferred.isEmpty
+            PQclear(pending ? try pipeline(deferred.removeAllReturning() + [commit]) : try run(commit.sql, []))
         } catch where error.code == .connectionLost {
             throw PostgresError(code: .commitOutcomeUnknown, serverMessage: error.serverMessage)
+        } catch {
+            // A deferred statement failed, so the COMMIT was skipped and the transaction waits
+            // aborted; nothing of it is kept.
+            if let result = try? run("ROLLBACK", []) { PQclear(result) }
+            throw error
         }
     }
 
     public func rollback() {
-        _ = try? execute("ROLLBACK")
+        defer { transactionOpen = false }
+        deferred = []
+        if beginPending {
+            beginPending = false
+            return
+        }
+        if let result = try? run("ROLLBACK", []) { PQclear(result) }
     }
 
     // MARK: LISTEN/NOTIFY
@@ -271,8 +324,112 @@ public final class PostgresConnection {
 
     // MARK: Private
 
+    /// Sends `statement`, with the BEGIN and the deferred statements waiting before it, and
+    /// returns its result (the caller clears it).
+    private func send(_ statement: Statement) throws(PostgresError) -> OpaquePointer? {
+        if beginPending || !deferred.isEmpty {
+            return try pipeline(deferred.removeAllReturning() + [statement])
+        }
+        return try run(statement.sql, statement.parameters)
+    }
+
+    /// Sends the pending BEGIN and `statements` in one round trip and reads every answer; returns
+    /// the last statement's result. The first error is thrown once all answers are read (the
+    /// server skips what follows an error up to the sync point).
+    private func pipeline(_ statements: [Statement]) throws(PostgresError) -> OpaquePointer? {
+        guard let connection else { throw PostgresError(code: .connectionLost) }
+        var names: [String?] = []
+        for statement in statements { names.append(try preparedName(statement)) }
+        guard PQenterPipelineMode(connection) == 1 else { throw lost(connection) }
+        var sent = 0
+        if beginPending {
+            guard PQsendQueryParams(connection, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 else { throw lost(connection) }
+            beginPending = false
+            sent += 1
+        }
+        for (statement, name) in zip(statements, names) {
+            let (buffers, lengths, formats) = Self.bind(statement.parameters)
+            let accepted = withPointers(to: buffers) { pointers in
+                if let name {
+                    PQsendQueryPrepared(connection, name, Int32(statement.parameters.count), pointers, lengths, formats, 0)
+                } else {
+                    PQsendQueryParams(connection, statement.sql, Int32(statement.parameters.count), nil, pointers, lengths, formats, 0)
+                }
+            }
+            guard accepted == 1 else { throw lost(connection) }
+        }
+        sent += statements.count
+        guard PQpipelineSync(connection) == 1 else { throw lost(connection) }
+
+        var failure: PostgresError?
+        var last: OpaquePointer?
+        for index in 0..<sent {
+            // Each statement's answer is one result and then NULL.
+            guard let result = PQgetResult(connection) else { throw lost(connection) }
+            while let extra = PQgetResult(connection) { PQclear(extra) }
+            let status = PQresultStatus(result)
+            if status != PGRES_PIPELINE_ABORTED, failure == nil {
+                do {
+                    try check(result)
+                } catch {
+                    failure = error
+                    if error.sqlState == "0A000", index >= sent - statements.count {
+                        // A prepared plan the schema changed under: prepared again next time.
+                        prepared[statements[index - (sent - statements.count)].sql] = nil
+                    }
+                }
+            }
+            if index == sent - 1 && failure == nil {
+                last = result
+            } else {
+                PQclear(result)
+            }
+        }
+        guard let sync = PQgetResult(connection) else { PQclear(last); throw lost(connection) }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced, PQexitPipelineMode(connection) == 1 else { PQclear(last); throw lost(connection) }
+        if let failure { throw failure }
+        return last
+    }
+
+    /// A pipeline that broke off leaves the connection in a state no later call could trust,
+    /// so it is closed: the pool opens a new one.
+    private func lost(_ connection: OpaquePointer) -> PostgresError {
+        let error = PostgresError(code: .connectionLost, serverMessage: String(cString: PQerrorMessage(connection)))
+        PQfinish(connection)
+        self.connection = nil
+        return error
+    }
+
     private func run(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> OpaquePointer? {
         guard let connection else { throw PostgresError(code: .connectionLost) }
+        let (buffers, lengths, formats) = Self.bind(parameters)
+        let name = try preparedName(Statement(sql: sql, parameters: parameters))
+        let result = withPointers(to: buffers) { pointers in
+            if let name {
+                PQexecPrepared(connection, name, Int32(parameters.count), pointers, lengths, formats, 0)
+            } else {
+                PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+            }
+        }
+        do {
+            try check(result)
+        } catch where error.sqlState == "0A000" && name != nil {
+            // "cached plan must not change result type": the schema changed under the statement.
+            PQclear(result)
+            if let name { _ = try? executeScript("DEALLOCATE \(name)") }
+            prepared[sql] = nil
+            return try run(sql, parameters)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    /// Parameters as libpq takes them: text as C strings, bytea in binary.
+    private static func bind(_ parameters: [PostgresParameter]) -> (buffers: [[CChar]?], lengths: [Int32], formats: [Int32]) {
         var buffers: [[CChar]?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
@@ -297,32 +454,13 @@ public final class PostgresConnection {
                 formats.append(1)
             }
         }
-        let name = try preparedName(sql, parameterCount: parameters.count)
-        let result = withPointers(to: buffers) { pointers in
-            if let name {
-                PQexecPrepared(connection, name, Int32(parameters.count), pointers, lengths, formats, 0)
-            } else {
-                PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
-            }
-        }
-        do {
-            try check(result)
-        } catch where error.sqlState == "0A000" && name != nil {
-            // "cached plan must not change result type": the schema changed under the statement.
-            PQclear(result)
-            if let name { _ = try? executeScript("DEALLOCATE \(name)") }
-            prepared[sql] = nil
-            return try run(sql, parameters)
-        } catch {
-            PQclear(result)
-            throw error
-        }
-        return result
+        return (buffers, lengths, formats)
     }
 
     /// The name of `sql` prepared on this connection, preparing it on first use; nil for
     /// statements that are not worth it (transaction control, DDL) or once the cache is full.
-    private func preparedName(_ sql: String, parameterCount: Int) throws(PostgresError) -> String? {
+    private func preparedName(_ statement: Statement) throws(PostgresError) -> String? {
+        let sql = statement.sql
         if let name = prepared[sql] { return name }
         let keyword = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
         guard ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(keyword), prepared.count < Self.preparedLimit, let connection else {
@@ -330,7 +468,7 @@ public final class PostgresConnection {
         }
         preparedCount += 1
         let name = "frontline_\(preparedCount)"
-        let result = PQprepare(connection, name, sql, Int32(parameterCount), nil)
+        let result = PQprepare(connection, name, sql, Int32(statement.parameters.count), nil)
         defer { PQclear(result) }
         try check(result)
         prepared[sql] = name
@@ -405,5 +543,13 @@ public final class PostgresConnection {
         return storage.withUnsafeBufferPointer { base in
             body(offsets.map { offset in offset.map { base.baseAddress! + $0 } })
         }
+    }
+}
+
+extension Array {
+    /// The elements, leaving the array empty.
+    fileprivate mutating func removeAllReturning() -> [Element] {
+        defer { removeAll() }
+        return self
     }
 }

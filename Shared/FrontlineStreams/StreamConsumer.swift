@@ -27,6 +27,8 @@ public struct EventContext: Sendable {
     /// Where `commit` runs: with the other events this consumer commits at the same moment.
     let transactions: GroupCommit
     let eventID: String
+    /// The event's ticket: a commit group takes its bodies in ticket order (`GroupCommit`).
+    let ticketID: Int64?
     let committed: CommitFlag
     let outboxStreams: StreamNames
 
@@ -43,9 +45,10 @@ public struct EventContext: Sendable {
     public func commit<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let group = self.group
         let eventID = self.eventID
+        let ticketID = self.ticketID
         let transactions = self.transactions
         let value = try await FrontlineTracing.sqlTransaction { scope in
-            try await transactions.transaction { connection in
+            try await transactions.transaction(lockOrder: ticketID) { connection in
                 try scope.bind {
                     let inserted = try connection.execute(
                         """
@@ -398,7 +401,8 @@ public struct StreamConsumer: Service {
             let flag = CommitFlag()
             let context = EventContext(
                 group: configuration.group, stream: stream, entryID: entry.id, deliveries: deliveries, logger: logger,
-                database: database, transactions: transactions, eventID: event.id, committed: flag, outboxStreams: configuration.outboxStreams
+                database: database, transactions: transactions, eventID: event.id, ticketID: event.ticketID, committed: flag,
+                outboxStreams: configuration.outboxStreams
             )
             do {
                 try await handler.handle(event, context: context)

@@ -29,7 +29,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -92,6 +92,18 @@ class Console:
 
     def heading(self):
         return self.find("h1").text
+
+    def settled(self, read):
+        """`read()`, again when Chrome answered with a node of the document it was replacing
+        (seen once after a POST and its redirect); any other error is raised at once."""
+        for attempt in range(5):
+            try:
+                return read()
+            except WebDriverException as error:
+                replaced = isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+                if not replaced or attempt == 4:
+                    raise
+                time.sleep(0.2)
 
     def click_and_load(self, element):
         """Clicks a link or submit button and waits until the next page replaced this one."""
@@ -228,11 +240,11 @@ def send_edited_draft(console, sentence):
     edited = draft.get_attribute("value")
     assert edited.startswith(held.rstrip()[:40]) and edited.rstrip().endswith(sentence), f"the draft did not take the edit: {edited!r}"
     console.click_and_load(console.find("#send-draft"))
-    done = console.find("#done")
-    assert done.text.strip(), "no message after sending the draft"
-    assert not console.all("#problems"), f"sending was refused: {console.find('#problems').text}"
-    assert not console.all("#draft-text"), "the draft is still offered after it was sent"
-    print(f"    {done.text}", flush=True)
+    done = console.settled(lambda: console.find("#done").text)
+    assert done.strip(), "no message after sending the draft"
+    assert not console.settled(lambda: console.all("#problems")), f"sending was refused: {console.find('#problems').text}"
+    assert not console.settled(lambda: console.all("#draft-text")), "the draft is still offered after it was sent"
+    print(f"    {done}", flush=True)
 
 
 def corrected_count(console, category):

@@ -168,33 +168,90 @@ extension Integration {
             #expect(secondPID != nil && secondPID != pid)
         }
 
+        @Test("a deferred statement is kept with its transaction, and when it fails the commit says so and keeps nothing")
+        func deferredStatements() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let database = Database(configuration: .init(url: scratch.databaseURL, poolSize: 1), logger: TestServers.logger)
+            defer { database.shutdown() }
+            try await database.withConnection { try $0.executeScript("CREATE TABLE deferred (n int PRIMARY KEY)") }
+            let insert = "INSERT INTO deferred (n) VALUES ($1)"
+
+            // BEGIN and the deferred rows travel with the read, which sees them.
+            let seen = try await database.transaction { connection in
+                try connection.executeDeferred(insert, [1])
+                try connection.executeDeferred(insert, [2])
+                return try connection.query("SELECT count(*) AS n FROM deferred").first?["n"]
+            }
+            #expect(seen == "2")
+
+            // A deferred row that breaks a constraint fails the COMMIT it travels with.
+            let atCommit = await #expect(throws: PostgresError.self) {
+                try await database.transaction { connection in
+                    try connection.execute(insert, [3])
+                    try connection.executeDeferred(insert, [1])
+                }
+            }
+            #expect(atCommit?.constraint == "deferred_pkey")
+            #expect(atCommit?.code == .queryFailed, "the transaction was rolled back, not left in doubt")
+
+            // Or the next statement, which does not run.
+            let atNext = await #expect(throws: PostgresError.self) {
+                try await database.transaction { connection in
+                    try connection.executeDeferred(insert, [2])
+                    try connection.execute(insert, [4])
+                }
+            }
+            #expect(atNext?.constraint == "deferred_pkey")
+
+            // The same connection goes on, and only the first transaction's rows were kept.
+            let kept = try await database.withConnection { connection in
+                try connection.query("SELECT n FROM deferred ORDER BY n").map { try $0.int("n") }
+            }
+            #expect(kept == [1, 2])
+
+            // A transaction of deferred statements only is sent whole with its COMMIT.
+            try await database.transaction { try $0.executeDeferred(insert, [6]) }
+            #expect(try await scratch.scalar("SELECT count(*) FROM deferred WHERE n = 6") == 1)
+
+            // Outside a transaction a deferred statement runs at once.
+            try await database.withConnection { try $0.executeDeferred(insert, [5]) }
+            #expect(try await scratch.scalar("SELECT count(*) FROM deferred WHERE n = 5") == 1)
+        }
+
         @Test("transactions that wait while another commits are committed together, and one that fails rolls back alone")
         func groupCommit() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
             try await scratch.database.withConnection { try $0.executeScript("CREATE TABLE grouped (n int PRIMARY KEY, xid bigint NOT NULL)") }
             let group = GroupCommit(database: scratch.database, maxBatch: 32)
-            /// Inserts `n` with the id of the transaction it ran in; `fails` writes, then throws.
-            @Sendable func insert(_ n: Int, fails: Bool = false, holdSeconds: Double = 0) async throws {
+            enum Failure { case thrown, deferredConflict }
+            /// Inserts `n` with the id of the transaction it ran in; `fails` writes, then throws, or
+            /// defers a row that conflicts (its error comes only with a later statement or the COMMIT).
+            @Sendable func insert(_ n: Int, fails: Failure? = nil, holdSeconds: Double = 0) async throws {
                 try await group.transaction { connection in
                     try connection.execute("INSERT INTO grouped (n, xid) VALUES ($1, txid_current())", [n])
                     // Holds the first transaction open, so the others queue up behind it.
                     if holdSeconds > 0 { Thread.sleep(forTimeInterval: holdSeconds) }
-                    if fails { throw GroupCommitTestFailure() }
+                    switch fails {
+                    case .thrown: throw GroupCommitTestFailure()
+                    case .deferredConflict: try connection.executeDeferred("INSERT INTO grouped (n, xid) VALUES (0, 0)")
+                    case nil: break
+                    }
                 }
             }
             /// One insert holding the group's turn while ten more (from `first`) queue behind it;
             /// the rows of this round with the transaction each committed in.
-            func round(first: Int, failing: Int?) async throws -> [(n: Int, xid: Int64)] {
+            func round(first: Int, failing: Int?, how: Failure = .thrown) async throws -> [(n: Int, xid: Int64)] {
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await insert(first, holdSeconds: 0.5) }
                     try await Task.sleep(for: .milliseconds(100))
                     for n in first + 1...first + 10 {
                         tasks.addTask {
                             do {
-                                try await insert(n, fails: n == failing)
-                            } catch is GroupCommitTestFailure {
-                                #expect(n == failing)
+                                try await insert(n, fails: n == failing ? how : nil)
+                            } catch {
+                                #expect(n == failing, "\(error)")
                             }
                         }
                     }
@@ -213,6 +270,60 @@ extension Integration {
 
             let withFailure = try await round(first: 100, failing: 105)
             #expect(withFailure.map(\.n) == [100, 101, 102, 103, 104, 106, 107, 108, 109, 110], "every body that returned is committed; the one that threw left nothing")
+
+            let withDeferredFailure = try await round(first: 200, failing: 205, how: .deferredConflict)
+            #expect(withDeferredFailure.map(\.n) == [200, 201, 202, 203, 204, 206, 207, 208, 209, 210], "a deferred statement's failure is its own body's, though it surfaced later")
+        }
+
+        @Test("two processes' commit groups lock tickets in the same order, so they commit together instead of deadlocking")
+        func groupsLockInTicketOrder() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await scratch.database.withConnection {
+                try $0.executeScript(
+                    """
+                    CREATE TABLE contended (n int PRIMARY KEY, touched int NOT NULL DEFAULT 0);
+                    INSERT INTO contended (n) VALUES (1), (2), (101), (102);
+                    CREATE TABLE ran (process text NOT NULL, n int NOT NULL, xid bigint NOT NULL);
+                    """
+                )
+            }
+            /// One process's turn: a first body holds the group while two more queue behind it, in
+            /// `arrival` order; each locks its row and waits, so the two processes' batches overlap.
+            @Sendable func process(_ name: String, holding: Int, arrival: [Int]) async throws {
+                let group = GroupCommit(database: scratch.database, maxBatch: 32)
+                @Sendable func touch(_ n: Int, wait: Double) async throws {
+                    try await group.transaction(lockOrder: Int64(n)) { connection in
+                        try connection.execute("UPDATE contended SET touched = touched + 1 WHERE n = $1", [n])
+                        try connection.execute("INSERT INTO ran (process, n, xid) VALUES ($1, $2, txid_current())", [name, n])
+                        Thread.sleep(forTimeInterval: wait)
+                    }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await touch(holding, wait: 0.5) }
+                    try await Task.sleep(for: .milliseconds(100))
+                    for n in arrival {
+                        tasks.addTask { try await touch(n, wait: 0.3) }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try await tasks.waitForAll()
+                }
+            }
+            // Arriving in opposite orders: taken as they came, each batch would lock one row and
+            // wait for the other's, and PostgreSQL would break the deadlock by failing one batch.
+            async let first: Void = process("a", holding: 101, arrival: [2, 1])
+            async let second: Void = process("b", holding: 102, arrival: [1, 2])
+            _ = try await (first, second)
+
+            for name in ["a", "b"] {
+                let queued = try await scratch.database.withConnection { connection in
+                    try connection.query("SELECT n, xid FROM ran WHERE process = $1 AND n < 100 ORDER BY n", [name])
+                        .map { (try $0.int("n"), try $0.int64("xid")) }
+                }
+                #expect(queued.map(\.0) == [1, 2])
+                #expect(Set(queued.map(\.1)).count == 1, "process \(name)'s queued bodies were committed apart (a deadlock, then each alone)")
+            }
+            #expect(try await scratch.scalar("SELECT sum(touched) FROM contended WHERE n < 100") == 4)
         }
 
         @Test("a technician's open tickets follow every assignment, reassignment, solve, reopen and deletion, and the assigner reads them")

@@ -32,6 +32,11 @@ public struct EscalationPolicy: Sendable {
     /// (`FRONTLINE_RESTRICTED_CATEGORIES`); empty: the directory changes no escalation.
     public var restrictedCategories: Set<String> = []
 
+    /// Whether `category` is one a sender outside the directory escalates in (any letter case).
+    public func restricts(_ category: String) -> Bool {
+        restrictedCategories.contains { $0.caseInsensitiveCompare(category) == .orderedSame }
+    }
+
     public init(confidenceThreshold: Double = 0.3, maxRounds: Int = 8, slaWarningShare: Double = 0.8) {
         self.confidenceThreshold = confidenceThreshold
         self.maxRounds = maxRounds
@@ -77,9 +82,7 @@ public struct EscalationPolicy: Sendable {
         if signals.humanRequested { triggers.append(.init(cause: "human_requested", level: .technician, detail: "the customer asks for a person")) }
         if signals.safetyConcern { triggers.append(.init(cause: "safety_concern", level: .manager, detail: "a safety concern")) }
         if signals.expertRequired { triggers.append(.init(cause: "expert_required", level: .teamLead, detail: "beyond first-line support")) }
-        if signals.requesterInDirectory == false, let category = signals.category,
-            restrictedCategories.contains(where: { $0.caseInsensitiveCompare(category) == .orderedSame })
-        {
+        if signals.requesterInDirectory == false, let category = signals.category, restricts(category) {
             triggers.append(
                 .init(cause: "outside_directory", level: .teamLead, detail: "a sender the directory does not know, in the restricted category \(category)")
             )

@@ -12,7 +12,7 @@ public struct AuditTrail {
     let connection: PostgresConnection
 
     public func record(_ action: String, by actor: Actor, ticket: Int64? = nil, details: JSONValue = .object([:])) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "INSERT INTO audit_log (actor, action, ticket_id, details) VALUES ($1, $2, $3, $4::jsonb)",
             [actor.name, action, ticket, details.jsonText()]
         )

@@ -105,7 +105,7 @@ extension ClassificationRepository {
     /// Makes `classification` the ticket's one classification, unless a person has corrected
     /// it: a person's word outlives a later decision of the AI.
     public func recordClassification(_ classification: NewTicketClassification, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             """
             INSERT INTO ticket_classifications (ticket_id, decision_id, language, category, request_type, priority,
                 first_response_hours, resolution_hours, confidence, fields, steps, flags, updated_at)

@@ -16,7 +16,7 @@ public struct RequesterProfileRepository {
     public func store(_ profile: RequesterProfile, ticket: Int64) throws {
         let entry = profile.entry
         let devices = String(decoding: try Self.devicesEncoder.encode(entry?.devices ?? []), as: UTF8.self)
-        try connection.execute(
+        try connection.executeDeferred(
             """
             INSERT INTO requester_profiles (ticket_id, email, in_directory, display_name, department, title, phone,
                 manager_name, manager_email, groups, devices, read_at)

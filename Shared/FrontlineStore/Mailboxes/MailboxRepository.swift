@@ -29,7 +29,7 @@ extension MailboxRepository {
     /// Moves the cursor to `uid`. Under the same UIDVALIDITY it never moves back (a message
     /// taken again after a crash); a new UIDVALIDITY starts it afresh.
     public func moveCursor(of mailbox: String, uidValidity: UInt64, to uid: UInt64, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             """
             INSERT INTO mailbox_cursors (mailbox, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (mailbox) DO UPDATE SET uid_validity = EXCLUDED.uid_validity,

@@ -186,7 +186,7 @@ extension MessageRepository {
     /// Adds the addresses as participants of the ticket; one already taking part keeps its role.
     public func addParticipants(_ addresses: [String], to ticket: Int64, as role: ParticipantRole) throws {
         guard !addresses.isEmpty else { return }
-        try connection.execute(
+        try connection.executeDeferred(
             """
             INSERT INTO ticket_participants (ticket_id, address, role)
             SELECT $1, address, $3 FROM unnest($2::text[]) AS address
@@ -201,7 +201,7 @@ extension MessageRepository {
     public func file(
         _ message: Int64, on ticket: Int64, senderRole: SenderRole, autoReplyReasons: [String], citedTicket: Int64?
     ) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             """
             UPDATE messages SET ticket_id = $2, sender_role = $3, auto_reply_forbidden = $4,
                 auto_reply_reasons = $5::text[], cited_ticket_id = $6

@@ -13,7 +13,7 @@ extension MessageRepository {
     /// Our mail on record as an outbound message of its ticket, copied from the stored
     /// notification with `messageID`: replies and bounces find their ticket through it.
     public func recordOutboundCopy(ofNotification messageID: String, from sender: String) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             """
             INSERT INTO messages (ticket_id, mailbox, message_id, direction, from_address, to_addresses, subject, body_text, raw)
             SELECT ticket_id, $3::text, message_id, $3::text, $2, recipient, subject, body_text, raw

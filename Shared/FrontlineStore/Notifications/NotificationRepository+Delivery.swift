@@ -28,10 +28,10 @@ extension NotificationRepository {
         }
     }
 
-    /// Records an attempt as sent (before the channel is asked, inside the claiming
-    /// transaction: nothing but the COMMIT stands between the far side's yes and the record).
+    /// Records an attempt as sent, inside the claiming transaction: the UPDATE travels with the
+    /// COMMIT, so one round trip stands between the far side's yes and the record.
     public func markSent(_ id: Int64, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "UPDATE notifications SET status = $2, sent_at = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1",
             [id, NotificationStatus.sent, now]
         )

@@ -45,23 +45,21 @@ extension NotificationRepository {
     /// Serialises the checks on one recipient until the transaction ends: two events for the
     /// same person cannot both slip under the rate limit.
     public func lockRecipient(_ recipient: String) throws {
-        try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["notify:" + recipient])
+        try connection.executeDeferred("SELECT pg_advisory_xact_lock(hashtext($1))", ["notify:" + recipient])
     }
 
-    /// The address bounced our mail recently (a mark expires).
-    public func isBouncing(_ address: String) throws -> Bool {
-        try !connection.query("SELECT 1 FROM failing_addresses WHERE address = lower($1) AND expires_at > now()", [address]).isEmpty
-    }
-
-    /// Notifications to `recipient` stored to go out, or gone out, within the last hour.
-    public func outgoingLastHour(to recipient: String) throws -> Int {
-        try connection.query(
+    /// Whether the address bounced our mail recently (a mark expires), and the notifications to
+    /// it stored to go out, or gone out, within the last hour (counted only when `countingLastHour`).
+    public func standing(of recipient: String, countingLastHour: Bool) throws -> (bouncing: Bool, sentLastHour: Int) {
+        let row = try connection.query(
             """
-            SELECT count(*) AS n FROM notifications
-            WHERE recipient = $1 AND status = ANY($2::text[]) AND created_at > now() - interval '1 hour'
+            SELECT EXISTS (SELECT 1 FROM failing_addresses WHERE address = lower($1) AND expires_at > now()) AS bouncing,
+                CASE WHEN $3 THEN (SELECT count(*) FROM notifications
+                    WHERE recipient = $1 AND status = ANY($2::text[]) AND created_at > now() - interval '1 hour') ELSE 0 END AS n
             """,
-            [recipient, PostgresTextArray([NotificationStatus.pending, .sent])]
-        ).first?.int("n") ?? 0
+            [recipient, PostgresTextArray([NotificationStatus.pending, .sent]), countingLastHour]
+        ).first
+        return (try row?.bool("bouncing") ?? false, try row?.int("n") ?? 0)
     }
 
     /// Stores the notification under its unique key; nil when the key was there already (an
@@ -85,7 +83,7 @@ extension NotificationRepository {
 
     /// An internal note on the ticket, once per cause.
     public func addNote(ticket: Int64, author: String, cause: String, body: String) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "INSERT INTO ticket_notes (ticket_id, author, cause, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             [ticket, author, cause, body]
         )

@@ -16,9 +16,10 @@ public struct StreamNames: Sendable, Equatable {
 /// The transactional outbox: an event is written in the same transaction as the state change
 /// it announces; `OutboxRelay` publishes it afterwards.
 public enum Outbox {
-    /// Call inside the transaction that makes the change the event announces.
+    /// Call inside the transaction that makes the change the event announces. The row travels
+    /// with the transaction's next statement or its COMMIT, not in a round trip of its own.
     public static func enqueue(_ event: EventEnvelope, streams: StreamNames, on connection: PostgresConnection) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "INSERT INTO event_outbox (event_id, stream, envelope) VALUES ($1::uuid, $2, $3)",
             [event.id, streams.stream(for: event.type), try event.encoded()]
         )

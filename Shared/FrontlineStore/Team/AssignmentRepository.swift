@@ -15,7 +15,7 @@ public struct AssignmentRepository {
     /// Records the decision on the ticket. `created_at` is when the row was written (the
     /// database's time, as for every record the summaries count), not a time a policy reads.
     public func record(_ decision: AssignmentDecision, ticket: Int64) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "INSERT INTO assignments (ticket_id, technician_id, decision) VALUES ($1, $2, $3::jsonb)",
             [ticket, decision.technicianID, try JSONText.encode(decision)]
         )

@@ -6,7 +6,7 @@ extension TeamRepository {
     /// Notes when the technician was last given a ticket: the policy's tie-break favours whoever
     /// waited longest, so the time comes from the injected clock like every other time it reads.
     public func stampLastAssignment(of technician: Int64, at now: Date) throws {
-        try connection.execute("UPDATE technicians SET last_assigned_at = $2 WHERE id = $1", [technician, now])
+        try connection.executeDeferred("UPDATE technicians SET last_assigned_at = $2 WHERE id = $1", [technician, now])
     }
 
     /// The technician with this address (case-insensitive), nil when there is none.

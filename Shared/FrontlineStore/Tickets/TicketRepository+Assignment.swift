@@ -54,7 +54,7 @@ extension TicketRepository {
 
     /// Gives the ticket to `technician` (nil: nobody, the ticket is queued) with its SLA due times.
     public func assign(_ ticket: Int64, to technician: Int64?, firstResponseDue: Date, resolutionDue: Date, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "UPDATE tickets SET assignee_id = $2, first_response_due = $3, resolution_due = $4, updated_at = $5 WHERE id = $1",
             [ticket, technician, firstResponseDue, resolutionDue, now]
         )

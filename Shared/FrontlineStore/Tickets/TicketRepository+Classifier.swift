@@ -10,7 +10,7 @@ extension TicketRepository {
 
     /// Records the rounds after a troubleshooting turn.
     public func recordTroubleshootingRounds(_ ticket: Int64, rounds: Int, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "UPDATE tickets SET troubleshooting_rounds = $2, updated_at = $3 WHERE id = $1",
             [ticket, rounds, now]
         )

@@ -21,6 +21,6 @@ extension TicketRepository {
 
     /// Records that the ticket changed without a change of status (a message joined it).
     public func touch(_ ticket: Int64, at now: Date) throws {
-        try connection.execute("UPDATE tickets SET updated_at = $2 WHERE id = $1", [ticket, now])
+        try connection.executeDeferred("UPDATE tickets SET updated_at = $2 WHERE id = $1", [ticket, now])
     }
 }

@@ -65,7 +65,7 @@ extension TicketRepository {
 
     /// The ticket's first response went out at `now` (the first one counts; later ones change nothing).
     public func recordFirstResponse(_ ticket: Int64, at now: Date) throws {
-        try connection.execute(
+        try connection.executeDeferred(
             "UPDATE tickets SET first_responded_at = coalesce(first_responded_at, $2) WHERE id = $1", [ticket, now]
         )
     }

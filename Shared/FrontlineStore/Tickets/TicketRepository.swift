@@ -41,10 +41,11 @@ extension TicketRepository {
 
     /// Moves the ticket to `next` if the lifecycle allows it from where it stands; an illegal
     /// move throws `IllegalTransition` and changes nothing. The resolution clock's pauses move
-    /// with it (`TicketLifecycle`). Returns the status before the move.
+    /// with it (`TicketLifecycle`). Returns the status before the move. `locked`: what this
+    /// transaction's `lockLifecycle` read (the row is locked since, so it stands), not read again.
     @discardableResult
-    public func move(_ ticket: Int64, to next: TicketStatus, at now: Date) throws -> TicketStatus {
-        guard let current = try lockLifecycle(of: ticket) else {
+    public func move(_ ticket: Int64, to next: TicketStatus, at now: Date, locked: TicketLifecycle? = nil) throws -> TicketStatus {
+        guard let current = try locked ?? lockLifecycle(of: ticket) else {
             throw PostgresError(code: .unexpectedResult, serverMessage: "ticket \(ticket) not found")
         }
         guard current.status != next else {
@@ -56,7 +57,7 @@ extension TicketRepository {
         let calendar = current.resumesResolutionClock(movingTo: next)
             ? try TeamRepository(connection: connection).calendar() : BusinessCalendar(timeZone: "UTC", hours: [:])
         let moved = try current.moving(to: next, at: now, calendar: calendar)
-        try connection.execute(
+        try connection.executeDeferred(
             """
             UPDATE tickets SET status = $2, updated_at = $3, resolution_paused_at = $4, resolution_paused_seconds = $5,
                 resolution_due = $6, resolved_at = $7, closed_at = $8

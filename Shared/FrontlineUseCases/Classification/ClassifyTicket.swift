@@ -76,8 +76,10 @@ public struct ClassifyTicket: Sendable {
             )
             // Only a new ticket changes status: one classified again (its first message was not
             // classified before the reply came) stays where people have put it.
-            if try transaction.tickets.lockStatus(of: ticket) == .new {
-                try ChangeStatus().move(ticket, to: .open, reason: .triaged, by: .service("classifier"), at: now, in: transaction, cause: cause)
+            if let lifecycle = try transaction.tickets.lockLifecycle(of: ticket), lifecycle.status == .new {
+                try ChangeStatus().move(
+                    ticket, to: .open, reason: .triaged, by: .service("classifier"), at: now, in: transaction, cause: cause, locked: lifecycle
+                )
             }
             let classified = TicketClassified(
                 decisionID: decisionID, category: result.label.category, requestType: result.label.requestType,

@@ -81,8 +81,11 @@ public struct TakeTroubleshootingTurn: Sendable {
             let decisionID = try transaction.classifications.recordDecision(decision)
             try transaction.tickets.recordTroubleshootingRounds(ticket, rounds: turn.rounds, at: now)
             // A closed ticket is final; the customer's "it works" changes nothing there.
-            if turn.resolved, let status = try transaction.tickets.lockStatus(of: ticket), status.canMove(to: .solved) {
-                try ChangeStatus().move(ticket, to: .solved, reason: .aiResolved, by: .service("classifier"), at: now, in: transaction, cause: cause)
+            if turn.resolved, let lifecycle = try transaction.tickets.lockLifecycle(of: ticket), lifecycle.status.canMove(to: .solved) {
+                try ChangeStatus().move(
+                    ticket, to: .solved, reason: .aiResolved, by: .service("classifier"), at: now, in: transaction, cause: cause,
+                    locked: lifecycle
+                )
             }
             let taken = TicketTurn(
                 decisionID: decisionID, provider: record.provider, resolved: turn.resolved, frustrated: turn.frustrated,

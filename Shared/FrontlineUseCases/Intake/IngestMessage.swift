@@ -204,12 +204,16 @@ public struct IngestMessage: Sendable {
             var rating: SatisfactionRating?
             var followUpOf: Int64?
             if let joined = continued, role == .customer, reasons.isEmpty, let sender = email.fromAddress {
-                let status = try transaction.tickets.lockStatus(of: joined)
+                let lifecycle = try transaction.tickets.lockLifecycle(of: joined)
+                let status = lifecycle?.status
                 if status == .solved || status == .closed { rating = SatisfactionRating.parse(record.bodyTrimmed) }
                 if rating == nil {
                     switch status {
                     case .pending, .solved:
-                        try ChangeStatus().move(joined, to: .open, reason: .customerReply, by: .customer(sender), at: now, in: transaction, cause: nil)
+                        try ChangeStatus().move(
+                            joined, to: .open, reason: .customerReply, by: .customer(sender), at: now, in: transaction, cause: nil,
+                            locked: lifecycle
+                        )
                     case .closed:
                         // Closed is final: the customer's new words start a ticket of their own, linked to it.
                         followUpOf = joined

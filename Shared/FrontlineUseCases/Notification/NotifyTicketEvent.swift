@@ -302,7 +302,10 @@ public struct NotifyTicketEvent: Sendable {
             }
             return Loaded(
                 facts: facts, automation: automation, categoryStanding: categoryStanding,
-                technician: try technicianID.flatMap { try transaction.team.contact(ofTechnician: $0) },
+                // Most often the ticket's assignee, whom the facts hold already.
+                technician: try technicianID.flatMap { id in
+                    facts.assignee?.id == id ? facts.assignee : try transaction.team.contact(ofTechnician: id)
+                },
                 history: withHistory ? try transaction.tickets.story(of: ticket, withNotes: false).map(\.line) : [],
                 attachments: withAttachments ? try transaction.messages.customerAttachments(of: ticket, budget: budget) : [],
                 latestMessage: withLatestMessage ? try transaction.tickets.latestCustomerMessage(of: ticket) : nil,

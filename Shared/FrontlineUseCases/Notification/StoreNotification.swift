@@ -45,10 +45,9 @@ public struct StoreNotification: Sendable {
             try notifications.lockRecipient(plan.recipient)
             // The hourly limit stops automatic mail from flooding (or looping with) an address; a
             // person's own answer is never held back by it, only by a bouncing address.
+            let standing = try notifications.standing(of: plan.recipient, countingLastHour: !plan.kind.isWrittenByPerson)
             disposition = NotificationPolicy.limitingOutsideMail(
-                disposition, role: plan.role, bouncing: try notifications.isBouncing(plan.recipient),
-                sentLastHour: plan.kind.isWrittenByPerson ? 0 : try notifications.outgoingLastHour(to: plan.recipient),
-                perHour: rateLimit.perHour
+                disposition, role: plan.role, bouncing: standing.bouncing, sentLastHour: standing.sentLastHour, perHour: rateLimit.perHour
             )
         }
         let chatDestinations = try chatDestinations(of: plan, disposition: &disposition, in: transaction)

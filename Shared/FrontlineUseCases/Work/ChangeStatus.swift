@@ -10,13 +10,14 @@ public struct ChangeStatus: Sendable {
     public init() {}
 
     /// Moves `ticket` to `next`; returns the status it had, or nil when it was there already.
-    /// An illegal move throws `IllegalTransition` and changes nothing.
+    /// An illegal move throws `IllegalTransition` and changes nothing. `locked`: the ticket's
+    /// lifecycle as the caller locked it in this transaction, so it is not read twice.
     @discardableResult
     public func move(
         _ ticket: Int64, to next: TicketStatus, reason: StatusChangeReason, by actor: Actor, at now: Date,
-        in transaction: StoreTransaction, cause: EventEnvelope?
+        in transaction: StoreTransaction, cause: EventEnvelope?, locked: TicketLifecycle? = nil
     ) throws -> TicketStatus? {
-        let previous = try transaction.tickets.move(ticket, to: next, at: now)
+        let previous = try transaction.tickets.move(ticket, to: next, at: now, locked: locked)
         guard previous != next else { return nil }
         try transaction.audit.record(
             "status", by: actor, ticket: ticket,
