@@ -48,8 +48,11 @@ public final class BatchUnitOfWork: UnitOfWork, @unchecked Sendable {
                     return value
                 } catch {
                     // The batch goes on without this item's writes; a dead connection fails the
-                    // next statement anyway, and with it the batch.
-                    if connection.isHealthy { _ = try? connection.execute("ROLLBACK TO SAVEPOINT batch_item") }
+                    // next statement anyway, and with it the batch. A second try: when a deferred
+                    // statement failed on the way, the server skipped the first.
+                    for _ in 0..<2 where connection.isHealthy {
+                        if (try? connection.execute("ROLLBACK TO SAVEPOINT batch_item")) != nil { break }
+                    }
                     throw error
                 }
             }

@@ -275,6 +275,36 @@ extension Integration {
             #expect(withDeferredFailure.map(\.n) == [200, 201, 202, 203, 204, 206, 207, 208, 209, 210], "a deferred statement's failure is its own body's, though it surfaced later")
         }
 
+        @Test("in a batch, an item that throws after a deferred statement failed rolls back alone; the batch still commits")
+        func batchItemWithAFailedDeferredStatement() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            // Only here: one outbox row per event, so that writing an event twice fails.
+            try await scratch.database.withConnection { try $0.executeScript("CREATE UNIQUE INDEX outbox_once ON event_outbox (event_id)") }
+            let batch = BatchUnitOfWork(url: scratch.databaseURL, streams: scratch.streams)
+            defer { batch.shutdown() }
+            struct ItemFailure: Error {}
+            let first = EventEnvelope(type: .ticketReceived, ticketID: 1, payload: .object([:]))
+            let third = EventEnvelope(type: .ticketReceived, ticketID: 3, payload: .object([:]))
+
+            try await batch.begin()
+            try await batch.transaction { try $0.publish(first) }
+            await #expect(throws: ItemFailure.self) {
+                // Its deferred row fails only when the rollback to its savepoint is sent.
+                try await batch.transaction { transaction in
+                    try transaction.publish(first)
+                    throw ItemFailure()
+                }
+            }
+            try await batch.transaction { try $0.publish(third) }
+            try await batch.commit()
+
+            let kept = try await scratch.database.withConnection { connection in
+                try connection.query("SELECT event_id::text AS id FROM event_outbox ORDER BY id").map { try $0.string("id") }
+            }
+            #expect(kept == [first.id, third.id])
+        }
+
         @Test("two processes' commit groups lock tickets in the same order, so they commit together instead of deadlocking")
         func groupsLockInTicketOrder() async throws {
             let scratch = try await Scratch()
