@@ -26,7 +26,8 @@ await ServiceMain.run(name: "mail-ingest", defaultHTTPPort: 9101) { context in
     if let maildir = settings.maildir {
         let reader = MailboxReader(
             source: MaildirSource(maildir: maildir, maxMessageBytes: settings.maxMessageBytes), ingest: ingest,
-            unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger
+            unitOfWork: context.unitOfWork, clock: context.clock, logger: context.logger,
+            stopping: { Task.isShuttingDownGracefully || Task.isCancelled }
         )
         let logger = context.logger
         services.append(

@@ -3,6 +3,7 @@ import FrontlineTesting
 import FrontlineMail
 import FrontlineRuntime
 import FrontlineUseCases
+import Synchronization
 import Testing
 
 extension Integration {
@@ -100,6 +101,62 @@ extension Integration {
             #expect(try await scratch.scalar("SELECT count(*) FROM messages WHERE ticket_id = $1", [ticket]) == 2)
             #expect(try await scratch.scalar("SELECT count(*) FROM messages WHERE message_id = 'third@evil.example' AND cited_ticket_id = $1", [ticket]) == 1)
             #expect(try await scratch.scalar("SELECT count(*) FROM event_outbox WHERE envelope LIKE '%\"kind\":\"reply\"%'") == 1)
+        }
+
+        @Test("a batch of mailbox messages is read whole before its transaction begins: no transaction waits on the mail server, and the batch is stored in one commit")
+        func batchReadBeforeItsTransaction() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let unitOfWork = DatabaseUnitOfWork(database: scratch.database, streams: scratch.streams)
+            let batch = BatchUnitOfWork(url: scratch.databaseURL, streams: scratch.streams)
+            defer { batch.shutdown() }
+            let clock = ManualWallClock(try #require(Timestamp.parse("2026-11-23T09:15:00Z")))
+            let ingest = IngestMessage(settings: .init(autoReplyGuard: AutoReplyGuard(ownLoopValue: "helpdesk@helpdesk.example")), clock: clock, logger: TestServers.logger)
+            let source = SlowMailbox(count: 7, database: scratch.database)
+            let reader = MailboxReader(
+                source: source, ingest: ingest, unitOfWork: unitOfWork, batch: batch, batchSize: 3, clock: clock, logger: TestServers.logger
+            )
+
+            #expect(try await reader.pass() == 7)
+            #expect(try await scratch.scalar("SELECT count(*) FROM tickets") == 7)
+            #expect(source.openWhileReading.withLock { $0 } == Array(repeating: 0, count: 7), "a transaction stayed open while a message was read")
+            // Three transactions for seven messages (3, 3, 1): a batch still shares one. now(), the
+            // outbox rows' default time, is a transaction's start.
+            #expect(try await scratch.scalar("SELECT count(*) FROM event_outbox") == 7)
+            #expect(try await scratch.scalar("SELECT count(DISTINCT created_at) FROM event_outbox") == 3)
+        }
+
+        /// A mailbox that, on each read, counts the sessions left waiting inside a transaction.
+        final class SlowMailbox: IntakeSource {
+            struct Pending: Sendable { var number: Int }
+            let count: Int
+            let database: Database
+            let openWhileReading = Mutex<[Int64]>([])
+            var channel: String { "slow" }
+
+            init(count: Int, database: Database) {
+                self.count = count
+                self.database = database
+            }
+
+            func waiting() async throws -> [Pending] { (1...count).map(Pending.init) }
+
+            func read(_ pending: Pending) async throws -> InboundMessage {
+                let open = try await database.withConnection { connection in
+                    try connection.query(
+                        """
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND backend_type = 'client backend' AND state LIKE 'idle in transaction%'
+                        """
+                    ).first?[0].flatMap(Int64.init) ?? -1
+                }
+                openWhileReading.withLock { $0.append(open) }
+                let mime = IngestMessageUseCase.request(id: "slow-\(pending.number)@mail.example", subject: "Request \(pending.number)")
+                return InboundMessage(.mime(mime), from: MessageOrigin(channel: channel, sequenceNumber: UInt64(pending.number)))
+            }
+
+            func acknowledge(_ pending: Pending, in transaction: StoreTransaction) throws {}
+            func acknowledged(_ pending: Pending) async throws {}
         }
     }
 }

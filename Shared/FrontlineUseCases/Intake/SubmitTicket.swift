@@ -125,7 +125,7 @@ public struct SubmitTicket: Sendable {
             }
             if let reference = submission.externalReference {
                 // A crash between the ticket and its reference: the retry completes it.
-                try await unitOfWork.transaction { try $0.tickets.setExternalReference(reference, of: ticket) }
+                _ = try await unitOfWork.transaction { try $0.tickets.setExternalReference(reference, of: ticket) }
             }
             return .existing(ticket)
         case .quarantined(let reason):

@@ -1,7 +1,9 @@
 import Foundation
+import FrontlineCore
+import FrontlineDomain
 import FrontlineMail
-import FrontlineRuntime
-import FrontlineUseCases
+import FrontlineStore
+import Logging
 import Metrics
 
 /// The mailbox door: takes every waiting message of a source through `IngestMessage`, the
@@ -12,33 +14,43 @@ import Metrics
 /// With a `BatchUnitOfWork`, up to its batch size of messages share one commit, each in a
 /// savepoint: a refused message is quarantined or skipped in its own savepoint while the
 /// others still become tickets, and a crash before the commit leaves the source's position
-/// where it was, so the whole batch is read again (and nothing of it was kept).
-struct MailboxReader<Source: IntakeSource>: Sendable {
+/// where it was, so the whole batch is read again (and nothing of it was kept). A batch's
+/// messages are all read from the source before its transaction begins, so a slow mail server
+/// never holds a transaction (and the ticket rows it locked) open; what is read ahead is
+/// bounded by `readAheadBytes` as well as by the batch size.
+public struct MailboxReader<Source: IntakeSource>: Sendable {
     let source: Source
     let ingest: IngestMessage
     let unitOfWork: DatabaseUnitOfWork
     let batch: BatchUnitOfWork?
     let batchSize: Int
+    let readAheadBytes: Int
     let clock: any WallClock
     let health: MailboxHealth
     let logger: Logger
+    /// True once the process is shutting down: no further message is read.
+    let stopping: @Sendable () -> Bool
 
-    init(
+    /// `readAheadBytes` defaults to the largest message the ingest takes whole, so a batch holds
+    /// at most about twice that in memory.
+    public init(
         source: Source, ingest: IngestMessage, unitOfWork: DatabaseUnitOfWork, batch: BatchUnitOfWork? = nil, batchSize: Int = 1,
-        clock: any WallClock, logger: Logger
+        readAheadBytes: Int? = nil, clock: any WallClock, logger: Logger, stopping: @escaping @Sendable () -> Bool = { Task.isCancelled }
     ) {
         self.source = source
         self.ingest = ingest
         self.unitOfWork = unitOfWork
         self.batch = batchSize > 1 ? batch : nil
         self.batchSize = max(batchSize, 1)
+        self.readAheadBytes = readAheadBytes ?? ingest.settings.maxMessageBytes
         self.clock = clock
         self.logger = logger
+        self.stopping = stopping
         health = MailboxHealth(mailbox: source.channel, unitOfWork: unitOfWork, clock: clock, logger: logger)
     }
 
     /// Reads every waiting message; returns how many. A failed pass is recorded, then thrown.
-    func pass() async throws -> Int {
+    public func pass() async throws -> Int {
         do {
             let count = try await readWaiting()
             await health.succeeded()
@@ -52,28 +64,32 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
     private func readWaiting() async throws -> Int {
         var count = 0
         var waiting = try await source.waiting()[...]
-        while !waiting.isEmpty {
-            if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            let group = Array(waiting.prefix(batchSize))
-            waiting = waiting.dropFirst(group.count)
-            count += try await ingestTogether(group)
+        while let next = waiting.first, !stopping() {
+            // The batch is read whole before it is stored (see the type's comment).
+            var group = [(next, try await source.read(next))]
+            waiting = waiting.dropFirst()
+            var bytes = group[0].1.size
+            while group.count < batchSize, bytes < readAheadBytes, let pending = waiting.first, !stopping() {
+                let message = try await source.read(pending)
+                waiting = waiting.dropFirst()
+                group.append((pending, message))
+                bytes += message.size
+            }
+            try await ingestTogether(group)
+            count += group.count
         }
         return count
     }
 
-    /// Ingests `group` in one commit when batching, else each in its own; returns how many
-    /// were taken (fewer when shutdown came in between). Outcomes are counted once committed,
-    /// so a batch read again after a failure does not count twice.
-    private func ingestTogether(_ group: [Source.Pending]) async throws -> Int {
+    /// Ingests `group` in one commit when batching, else each in its own. Outcomes are counted
+    /// once committed, so a batch read again after a failure does not count twice.
+    private func ingestTogether(_ group: [(pending: Source.Pending, message: InboundMessage)]) async throws {
         let source = self.source
         let store: any UnitOfWork = if let batch { batch } else { unitOfWork }
         try await batch?.begin()
-        var taken: [Source.Pending] = []
         var outcomes: [IngestOutcome?] = []
         do {
-            for pending in group {
-                if !taken.isEmpty, Task.isShuttingDownGracefully || Task.isCancelled { break }
-                let message = try await source.read(pending)
+            for (pending, message) in group {
                 do {
                     let outcome = try await FrontlineTracing.startingTrace("ingest message") {
                         try await ingest.run(message, in: store) { try source.acknowledge(pending, in: $0) }
@@ -83,7 +99,6 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
                     try await skip(message, pending, reason: refused.reason, in: store)
                     outcomes.append(nil)
                 }
-                taken.append(pending)
                 if batch == nil {
                     try await source.acknowledged(pending)
                     countOutcome(outcomes.removeLast())
@@ -95,10 +110,9 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
             throw error
         }
         if batch != nil {
-            for pending in taken { try await source.acknowledged(pending) }
+            for (pending, _) in group { try await source.acknowledged(pending) }
             outcomes.forEach(countOutcome)
         }
-        return taken.count
     }
 
     private func countOutcome(_ outcome: IngestOutcome?) {
@@ -119,51 +133,6 @@ struct MailboxReader<Source: IntakeSource>: Sendable {
         logger.error(
             "message skipped: it could be neither stored nor quarantined", metadata: ["reason": "\(reason)", "mailbox": "\(source.channel)"]
         )
-    }
-}
-
-/// Polls one IMAP mailbox until shutdown, backing off while the server or the database is away.
-struct IMAPIntake: Service {
-    let mailbox: IMAPMailbox
-    let credentials: IMAPCredentials
-    let pollInterval: Duration
-    /// Messages per commit, and the database they are committed to (see `BatchUnitOfWork`).
-    let batchSize: Int
-    let databaseURL: String
-    let ingest: IngestMessage
-    let unitOfWork: DatabaseUnitOfWork
-    let clock: any WallClock
-    let logger: Logger
-
-    func run() async throws {
-        let client = DedicatedThreadPool<IMAPClient>(name: "imap", size: 1) { [mailbox, credentials] in
-            IMAPClient(mailbox: mailbox, credentials: credentials)
-        }
-        defer { client.shutdown() }
-        let logger = self.logger.with(metadataKey: "mailbox", value: .string(mailbox.key))
-        let source = IMAPSource(
-            mailbox: mailbox, client: client, unitOfWork: unitOfWork, clock: clock, maxMessageBytes: ingest.settings.maxMessageBytes,
-            logger: logger
-        )
-        let batch = BatchUnitOfWork(url: databaseURL, streams: unitOfWork.streams, name: "ingest-batch")
-        defer { batch.shutdown() }
-        let reader = MailboxReader(
-            source: source, ingest: ingest, unitOfWork: unitOfWork, batch: batch, batchSize: batchSize, clock: clock, logger: logger
-        )
-        var failures = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let count = try await reader.pass()
-                failures = 0
-                if count > 0 { logger.info("mailbox polled", metadata: ["new_messages": "\(count)"]) }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-            } catch {
-                failures += 1
-                let delay = Backoff(initial: .seconds(1), maximum: .seconds(60)).delay(attempt: failures)
-                logger.warning("polling failed, retrying", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
-            }
-        }
     }
 }
 
