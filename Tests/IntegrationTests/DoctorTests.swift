@@ -241,6 +241,38 @@ extension Integration {
             }
         }
 
+        @Test("Slack configured: doctor asks auth.test and names the workspace; a refused bot token is a problem naming the variable, never showing it; a bad channel is a setting line")
+        func slack() async throws {
+            try await Self.withHealthyDeployment { _, environment in
+                try await ChatStandIn.serving { chat in
+                    let configured = environment.merging([
+                        "FRONTLINE_SLACK_BOT_TOKEN": ChatStandIn.botToken, "FRONTLINE_SLACK_API_URL": chat.slackURL,
+                    ]) { _, new in new }
+                    let run = try await Self.doctor(configured)
+                    #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+                    let line = try #require(try run.lines("slack").first, "\(run.stdout)")
+                    #expect(line["result"] == "ok", "\(line)")
+                    #expect(line["detail"] == "auth.test answered ok: the bot token works in the workspace \"Frontline Test\" as frontline", "\(line)")
+                    // Nothing was posted: auth.test only.
+                    #expect(chat.received.withLock { $0 }.map(\.path) == ["/api/auth.test"])
+
+                    let refusedToken = "xoxb-refused-" + UUID().uuidString
+                    let refused = try await Self.doctor(configured.merging(["FRONTLINE_SLACK_BOT_TOKEN": refusedToken]) { _, new in new })
+                    #expect(refused.status == 1)
+                    let problem = try #require(try refused.lines("slack").first, "\(refused.stdout)")
+                    #expect(problem["result"] == "problem" && problem["detail"] == "Slack refused the bot token (invalid_auth)", "\(problem)")
+                    #expect(problem["fix"]?.hasPrefix("check FRONTLINE_SLACK_BOT_TOKEN") == true, "\(problem)")
+                    Self.expectNoSecret(refused, [refusedToken, ChatStandIn.botToken])
+
+                    // A channel that is no conversation ID stops the notifier at start: the doctor says so first.
+                    let badChannel = try await Self.doctor(configured.merging(["FRONTLINE_SLACK_CHANNEL": "#helpdesk"]) { _, new in new })
+                    #expect(badChannel.status == 1)
+                    let setting = try #require(try badChannel.lines("setting FRONTLINE_SLACK_CHANNEL").first, "\(badChannel.stdout)")
+                    #expect(setting["detail"]?.contains("must be a Slack conversation ID") == true && setting["detail"]?.contains("notifier") == true, "\(setting)")
+                }
+            }
+        }
+
         @Test("settings wrong in several services: one line per variable, each naming the services that read it; the servers are still checked")
         func severalSettings() async throws {
             try await Self.withHealthyDeployment { _, healthy in

@@ -97,6 +97,9 @@ public struct DeploymentDoctor: Sendable {
         if let connector = settings.connector {
             checks.append(HelpdeskConnectorCheck(settings: connector))
         }
+        if let slack = settings.slack {
+            checks.append(SlackCheck(settings: slack))
+        }
         // Read by the classifier or the notifier only, so nil for the others.
         if let providers = settings.providers {
             for (name, call) in providers.freeCalls(timeout: limit) {

@@ -5,6 +5,7 @@ import FrontlineCore
 import FrontlineCurl
 import FrontlineDirectory
 import FrontlineMail
+import FrontlineNotify
 import FrontlineStore
 import FrontlineStreams
 import Logging
@@ -345,6 +346,42 @@ struct LLMProviderCheck: DeploymentCheck {
             }
         } catch {
             return [.problem(name, "\(call.summary) failed: \(error)", fix: fixWhenSilent)]
+        }
+    }
+}
+
+/// The Slack workspace: `auth.test`, which proves the Web API's address and the bot token and
+/// posts nothing.
+struct SlackCheck: DeploymentCheck {
+    let settings: SlackSettings
+    var name: String { "slack" }
+    var fixWhenSilent: String { "check FRONTLINE_SLACK_API_URL and that Slack is reachable from here" }
+    /// The codes that say the token itself is refused, not the request.
+    static let tokenRefused: Set<String> = ["invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"]
+
+    func run() async -> [DeploymentFinding] {
+        let http = CurlHTTPClient(threads: 1)
+        defer { http.shutdown() }
+        let response: HTTPResponse
+        do {
+            response = try await http.perform(SlackWebAPI.request("auth.test", body: Array("{}".utf8), settings: settings))
+        } catch {
+            return [.problem(name, "Slack not reached: \(error)", fix: fixWhenSilent)]
+        }
+        switch SlackWebAPI.answer(response) {
+        case .ok:
+            let answer = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+            let workspace = (answer?["team"] as? String).map { " in the workspace \"\($0)\"" } ?? ""
+            let bot = (answer?["user"] as? String).map { " as \($0)" } ?? ""
+            return [.ok(name, "auth.test answered ok: the bot token works\(workspace)\(bot)")]
+        case .error(let code) where Self.tokenRefused.contains(code):
+            return [.problem(name, "Slack refused the bot token (\(code))", fix: "check FRONTLINE_SLACK_BOT_TOKEN: the app's bot token (xoxb-...) of this workspace")]
+        case .error(let code):
+            return [.problem(name, "auth.test answered \(code)", fix: "check the Slack app's settings and scopes")]
+        case .rateLimited:
+            return [.problem(name, "Slack answered 429 (rate limited)", fix: "run frontline doctor again in a minute")]
+        case .unavailable(let why):
+            return [.problem(name, why, fix: fixWhenSilent)]
         }
     }
 }

@@ -26,6 +26,8 @@ public struct DeploymentSettings: Sendable {
     public private(set) var directory: DirectorySettings?
     /// The other helpdesk the escalation service works inside of, when one is configured.
     public private(set) var connector: HelpdeskConnectorSettings?
+    /// The Slack workspace the notifier posts to (and the api's buttons answer), when a bot token is set.
+    public private(set) var slack: SlackSettings?
 
     public static let services = ["mail-ingest", "classifier", "assigner", "escalation", "notifier", "supplier-reminder", "api"]
     /// The services whose settings are read: all of them, or the one an init container starts.
@@ -66,6 +68,9 @@ public struct DeploymentSettings: Sendable {
             try SupplierReminderSettings(environment: environment)
         }
         read("api", environment) { environment throws(ConfigurationError) in try APISettings(environment: environment) }
+        let notifierChat = read("notifier", environment) { environment throws(ConfigurationError) in try ChatSettings(environment: environment) }
+        let apiChat = read("api", environment) { environment throws(ConfigurationError) in try ChatSettings(environment: environment) }
+        slack = (notifierChat ?? apiChat)?.slack
     }
 
     /// Runs one initialiser; on a problem with a variable that is set, records it and runs

@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, with the
+/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, `/api/auth.test`, with the
 /// bot token checked and Slack's `{"ok":...}` answers), a Teams incoming webhook
 /// (`/teams/webhook`, answering `1` as Teams does) and a generic webhook receiver (`/hook`).
 /// It keeps every request as received, so a test checks the exact JSON, and can answer the
@@ -87,6 +87,9 @@ public final class ChatStandIn: Sendable {
             return Response(status: .tooManyRequests, headers: [HTTPField.Name("Retry-After")!: retryAfter])
         }
         guard request.headers["authorization"] == "Bearer \(Self.botToken)" else { return Self.json(["ok": false, "error": "invalid_auth"]) }
+        if method == "auth.test" {
+            return Self.json(["ok": true, "url": "https://frontline-test.slack.com/", "team": "Frontline Test", "user": "frontline", "team_id": "T0TEST", "user_id": "U0BOT"])
+        }
         guard let body = request.json, let channel = body["channel"] as? String, body["blocks"] is NSArray else {
             return Self.json(["ok": false, "error": "invalid_arguments"])
         }
