@@ -280,5 +280,50 @@ extension Integration {
                 #expect(!blocks.contains { $0["type"] as? String == "actions" }, "the buttons are gone")
             }
         }
+
+        @Test("a press by a Slack member not linked yet: the technician with the email Slack holds for them is linked once, audited, and the press is theirs; an email of no technician changes nothing")
+        func slackMemberMatchedByEmail() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            try await Integration.Notifier.setPhase(scratch, 3)
+            let ticket = try await Integration.Notifier.classifiedTicket(scratch)
+            try await scratch.unitOfWork.transaction { transaction in
+                try transaction.team.upsert(name: "Jonas Weber", email: "jonas@helpdesk.test", schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
+            }
+            try await ChatStandIn.serving { standIn in
+                standIn.slackMembers.withLock { $0 = ["U0JONAS": "Jonas@Helpdesk.test", "U0VISITOR": "visitor@example.com"] }
+                let settings = Self.settings(standIn)
+                let http = CurlHTTPClient(threads: 1)
+                defer { http.shutdown() }
+                let answer = AnswerSlackAction(
+                    work: WorkTicket(sender: "desk@helpdesk.test", clock: SystemWallClock()), slack: settings.slack, http: http, logger: TestServers.logger
+                )
+                func press(_ action: ChatAction, by user: String) async throws -> AnswerSlackAction.Outcome {
+                    try await answer.run(SlackActionPress(userID: user, action: action, ticketID: ticket, channelID: nil, messageTS: nil), in: scratch.unitOfWork)
+                }
+
+                #expect(try await press(.take, by: "U0VISITOR") == .unknownUser)
+                #expect(try await scratch.ticket(ticket)?.assigneeEmail == nil)
+
+                #expect(try await press(.take, by: "U0JONAS") == .done(ChatAction.take.done(by: "Jonas Weber")))
+                #expect(try await scratch.ticket(ticket)?.assigneeEmail == "jonas@helpdesk.test")
+                let linked = try await scratch.database.withConnection { connection in
+                    try connection.query("SELECT email, slack_user_id FROM technicians WHERE slack_user_id IS NOT NULL").map {
+                        "\(try $0.string("email")) \(try $0.string("slack_user_id"))"
+                    }
+                }
+                #expect(linked == ["jonas@helpdesk.test U0JONAS"])
+
+                // Linked now: the next press asks Slack nothing.
+                #expect(try await press(.solve, by: "U0JONAS") == .done(ChatAction.solve.done(by: "Jonas Weber")))
+                #expect(standIn.requests(to: "/api/users.info").count == 2)
+                let audit = try await scratch.database.withConnection { connection in
+                    try connection.query(
+                        "SELECT actor, action FROM audit_log WHERE action IN ('assigned', 'slack action refused', 'slack user linked') ORDER BY id"
+                    ).map { "\(try $0.string("actor")) \(try $0.string("action"))" }
+                }
+                #expect(audit == ["slack:U0VISITOR slack action refused", "slack:jonas@helpdesk.test slack user linked", "slack:jonas@helpdesk.test assigned"])
+            }
+        }
     }
 }

@@ -32,6 +32,26 @@ public enum SlackWebAPI {
         )
     }
 
+    /// `users.info` of one member (a read method: its argument goes in the query, not a JSON body).
+    /// `userID` must be a Slack member ID (`NotificationPreferences.isSlackUserID`).
+    public static func userInfo(_ userID: String, settings: SlackSettings) -> HTTPRequest {
+        HTTPRequest(
+            method: "GET", url: settings.apiURL + "/users.info?user=" + userID,
+            headers: [("Authorization", "Bearer " + settings.botToken.revealed)], timeout: .seconds(15)
+        )
+    }
+
+    /// The email of the person a `users.info` answer describes; nil for a deactivated member, a
+    /// bot, or a profile without one (the app lacks the `users:read.email` scope).
+    public static func email(ofUserInfo response: HTTPResponse) -> String? {
+        guard case .ok = answer(response),
+            let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
+            let user = object["user"] as? [String: Any], user["deleted"] as? Bool != true, user["is_bot"] as? Bool != true,
+            let email = (user["profile"] as? [String: Any])?["email"] as? String, !email.isEmpty
+        else { return nil }
+        return email
+    }
+
     public static func answer(_ response: HTTPResponse, now: Date = Date()) -> Answer {
         if response.status == 429 { return .rateLimited(response.retryAfter(now: now) ?? .seconds(60)) }
         guard (200..<300).contains(response.status) else { return .unavailable("Slack answered HTTP \(response.status)") }

@@ -120,6 +120,20 @@ public struct ChatRepository {
         }
     }
 
+    /// Links the active technician with this address to the Slack user, unless either is linked
+    /// already; answers the technician when it did.
+    public func link(slackUser: String, toTechnicianWithEmail email: String) throws -> TicketFacts.Person? {
+        try connection.query(
+            """
+            UPDATE technicians SET slack_user_id = $2
+            WHERE email = lower($1) AND active AND slack_user_id IS NULL
+                AND NOT EXISTS (SELECT 1 FROM technicians WHERE slack_user_id = $2)
+            RETURNING id, name, email
+            """,
+            [email, slackUser]
+        ).first.map { TicketFacts.Person(id: try $0.int64("id"), name: try $0.string("name"), email: try $0.string("email")) }
+    }
+
     /// Links (or, with nil, unlinks) a technician to their Slack user.
     public func setSlackUser(ofPerson email: String, to slackUser: String?) throws {
         try connection.execute("UPDATE technicians SET slack_user_id = $2 WHERE email = lower($1)", [email, slackUser])

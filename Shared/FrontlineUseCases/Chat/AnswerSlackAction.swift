@@ -43,7 +43,8 @@ public struct SlackActionPress: Sendable, Equatable {
 }
 
 /// A person pressed a button on a Slack message: the Slack user is mapped to a technician (by
-/// the Slack user ID stored for them), the same `WorkTicket` every door uses takes the action
+/// the Slack user ID stored for them, else by the email Slack holds for them, which links the
+/// two from then on), the same `WorkTicket` every door uses takes the action
 /// (take it, approve the draft, solve) and audits it under `slack:<their address>`, and the
 /// message is updated to say who did what. A Slack user who is no technician of the team
 /// changes nothing; the refusal is audited.
@@ -77,7 +78,11 @@ public struct AnswerSlackAction: Sendable {
             }
             return (person, try transaction.chat.chatMessage(ofNotification: posting.messageID))
         }
-        guard let person = found.0, let technician = person.id else {
+        var person = found.0
+        if person == nil, let email = await slackEmail(of: press.userID) {
+            person = try await link(press.userID, email: email, in: unitOfWork)
+        }
+        guard let person, let technician = person.id else {
             let userID = press.userID
             try await unitOfWork.transaction { transaction in
                 try transaction.audit.record(
@@ -110,6 +115,35 @@ public struct AnswerSlackAction: Sendable {
             await update(message, channel: channel, ts: ts)
         }
         return outcome
+    }
+
+    /// The email Slack holds for a member not linked to a technician yet; nil when Slack does not
+    /// say (no bot token here, the `users:read.email` scope missing, Slack away).
+    func slackEmail(of userID: String) async -> String? {
+        guard let slack, let http, NotificationPreferences.isSlackUserID(userID) else { return nil }
+        do {
+            let response = try await http.perform(SlackWebAPI.userInfo(userID, settings: slack))
+            if let email = SlackWebAPI.email(ofUserInfo: response) { return email }
+            if case .error(let code) = SlackWebAPI.answer(response) {
+                logger.warning("Slack did not say who pressed the button", metadata: ["slack_user": "\(userID)", "error": "\(code)"])
+            }
+        } catch {
+            logger.warning("Slack not reached to ask who pressed the button", metadata: ["slack_user": "\(userID)", "error": "\(error)"])
+        }
+        return nil
+    }
+
+    /// The technician whose address is the Slack member's is linked to them, once, audited:
+    /// their next press needs no lookup, and their chat notifications can reach them.
+    func link(_ userID: String, email: String, in unitOfWork: some UnitOfWork) async throws -> TicketFacts.Person? {
+        try await unitOfWork.transaction { transaction in
+            guard let linked = try transaction.chat.link(slackUser: userID, toTechnicianWithEmail: email) else { return nil }
+            try transaction.audit.record(
+                "slack user linked", by: Actor(name: "slack:\(linked.email.lowercased())"), ticket: nil,
+                details: .object(["slack_user": .string(userID), "matched_by": .string("the email address Slack holds for them")])
+            )
+            return linked
+        }
     }
 
     /// The message now says what happened (best effort: the action stands whatever Slack says).

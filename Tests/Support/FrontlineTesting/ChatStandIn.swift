@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, `/api/auth.test`, with the
+/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, `/api/auth.test`, `/api/users.info`, with the
 /// bot token checked and Slack's `{"ok":...}` answers), a Teams incoming webhook
 /// (`/teams/webhook`, answering `1` as Teams does) and a generic webhook receiver (`/hook`).
 /// It keeps every request as received, so a test checks the exact JSON, and can answer the
@@ -33,6 +33,9 @@ public final class ChatStandIn: Sendable {
     public var teamsURL: String { "http://127.0.0.1:\(port)/teams/webhook" }
     public var webhookURL: String { "http://127.0.0.1:\(port)/hook" }
 
+    /// The workspace's members `users.info` describes: ID → the email on their profile.
+    public let slackMembers = Mutex<[String: String]>([:])
+
     public func requests(to path: String) -> [Received] { received.withLock { $0.filter { $0.path == path } } }
 
     /// The next Slack requests get HTTP 429 with these Retry-After values, one each.
@@ -53,6 +56,10 @@ public final class ChatStandIn: Sendable {
         router.post("api/:method") { request, context in
             let received = try await self.keep(request, context: context)
             return self.slack(method: context.parameters.get("method") ?? "", received)
+        }
+        router.get("api/users.info") { request, context in
+            let received = try await self.keep(request, context: context)
+            return self.userInfo(received, user: request.uri.queryParameters.get("user"))
         }
         router.post("teams/webhook") { request, context in
             _ = try await self.keep(request, context: context)
@@ -107,6 +114,15 @@ public final class ChatStandIn: Sendable {
         default:
             return Self.json(["ok": false, "error": "unknown_method"])
         }
+    }
+
+    /// `users.info` as Slack answers it, the profile's email included (the `users:read.email` scope).
+    private func userInfo(_ request: Received, user: String?) -> Response {
+        guard request.headers["authorization"] == "Bearer \(Self.botToken)" else { return Self.json(["ok": false, "error": "invalid_auth"]) }
+        guard let user, let email = slackMembers.withLock({ $0[user] }) else { return Self.json(["ok": false, "error": "user_not_found"]) }
+        return Self.json([
+            "ok": true, "user": ["id": user, "name": "member", "deleted": false, "is_bot": false, "profile": ["email": email, "real_name": "A member"]],
+        ])
     }
 
     private static func json(_ object: [String: Any]) -> Response {
