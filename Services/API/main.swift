@@ -14,7 +14,7 @@ import Hummingbird
 await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     let settings = try APISettings(environment: context.environment)
     let (port, sender, rate, automation) = (settings.port, settings.sender, settings.requestsPerMinute, settings.automation)
-    let api = FrontlineHTTPAPI(
+    var api = FrontlineHTTPAPI(
         unitOfWork: context.unitOfWork, ownAddress: sender, clock: context.clock, logger: context.logger,
         settings: .init(requestsPerMinute: rate), automation: automation
     )
@@ -30,6 +30,7 @@ await ServiceMain.run(name: "api", defaultHTTPPort: 9107) { context in
     // Slack's buttons, when the app's signing secret is set: the same use cases as every door.
     let chat = try ChatSettings(environment: context.environment)
     let slackHTTP = CurlHTTPClient(threads: 2)
+    api.slackMembers = chat.slack.map { SlackMembers(settings: $0, http: slackHTTP, logger: context.logger) }
     let slackActions = chat.slackSigningSecret.map { secret in
         SlackActionRoutes(
             signingSecret: secret, answer: AnswerSlackAction(work: api.work, slack: chat.slack, http: slackHTTP, logger: context.logger),

@@ -35,6 +35,8 @@ public struct FrontlineHTTPAPI: Sendable {
     public var clock: any WallClock
     public var logger: Logger
     public var settings: Settings
+    /// Where a technician choosing Slack without their member ID is looked up (the api's bot token); nil: not.
+    public var slackMembers: SlackMembers?
     let limiter: RequestRateLimiter<Int64>
 
     public init(

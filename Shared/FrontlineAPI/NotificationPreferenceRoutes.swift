@@ -33,7 +33,7 @@ extension FrontlineHTTPAPI {
                     throw APIError(.unprocessableContent, code: "invalid", message: "the choices were not stored", problems: ["\(error)"])
                 }
                 do {
-                    try await SetNotificationPreferences().run(technician: technician, choices, by: caller.actor, in: self.unitOfWork)
+                    try await SetNotificationPreferences(slackMembers: self.slackMembers).run(technician: technician, choices, by: caller.actor, in: self.unitOfWork)
                 } catch is NoSuchTechnician {
                     throw APIError.noSuchTechnician(technician)
                 } catch let invalid as SetNotificationPreferences.Invalid {

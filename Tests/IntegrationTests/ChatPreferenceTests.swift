@@ -1,6 +1,7 @@
 import Foundation
 import FrontlineAPI
 import FrontlineCore
+import FrontlineCurl
 import FrontlineDomain
 import FrontlineMail
 import FrontlineNotify
@@ -75,6 +76,52 @@ extension Integration.Chat {
 }
 
 extension Integration.Chat {
+    @Test("choosing Slack over the API without a member ID: the member with the technician's address in Slack is theirs, stored and audited; an address Slack does not know stays email")
+    func slackMemberLookedUpByEmail() async throws {
+        let scratch = try await Scratch()
+        defer { Task { await scratch.close() } }
+        let (jonas, ann) = try await scratch.unitOfWork.transaction { transaction -> (Int64, Int64) in
+            for (name, email) in [("Jonas Weber", "jonas@helpdesk.test"), ("Ann Berg", "ann.berg@helpdesk.test")] {
+                try transaction.team.upsert(name: name, email: email, schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
+            }
+            return (try transaction.team.technicianID(email: "jonas@helpdesk.test") ?? 0, try transaction.team.technicianID(email: "ann.berg@helpdesk.test") ?? 0)
+        }
+        let admin = try await Integration.API.token(scratch, "ops-admin", as: nil, role: .admin)
+        try await ChatStandIn.serving { standIn in
+            standIn.slackMembers.withLock { $0 = ["U0JONAS": "Jonas@Helpdesk.test"] }
+            let http = CurlHTTPClient(threads: 1)
+            defer { http.shutdown() }
+            var api = Integration.API.api(scratch)
+            api.slackMembers = SlackMembers(settings: try #require(Self.settings(standIn).slack), http: http, logger: TestServers.logger)
+            try await Application(router: api.router()).test(.router) { client in
+                let slackForAssignments = #"{"preferences":[{"kind":"assignment","channels":["slack"]}]}"#
+                let jonasSet = try await Integration.API.call(client, .put, "/api/v1/technicians/\(jonas)/notifications", token: admin, json: slackForAssignments)
+                #expect(jonasSet.status == .ok, "\(jonasSet.text)")
+                #expect(try jonasSet.json()["slack_user_id"] as? String == "U0JONAS", "\(jonasSet.text)")
+                let annSet = try await Integration.API.call(client, .put, "/api/v1/technicians/\(ann)/notifications", token: admin, json: slackForAssignments)
+                #expect(annSet.status == .ok, "\(annSet.text)")
+                #expect(try annSet.json()["slack_user_id"] is NSNull, "\(annSet.text)")
+                // Email only: Slack is not asked.
+                let emailOnly = try await Integration.API.call(
+                    client, .put, "/api/v1/technicians/\(ann)/notifications", token: admin, json: #"{"preferences":[{"kind":"assignment","channels":["email"]}]}"#
+                )
+                #expect(emailOnly.status == .ok, "\(emailOnly.text)")
+            }
+            #expect(standIn.requests(to: "/api/users.lookupByEmail").count == 2)
+        }
+        let audit = try await scratch.database.withConnection { connection in
+            try connection.query("SELECT details::text AS details FROM audit_log WHERE action = 'notification preferences changed' ORDER BY id").map {
+                try $0.string("details")
+            }
+        }
+        #expect(audit.count == 3)
+        #expect(audit.first?.contains(#""slack_user_id": "U0JONAS""#) == true, "\(audit)")
+        let stored = try await scratch.database.withConnection { connection in
+            try connection.query("SELECT email FROM technicians WHERE slack_user_id = 'U0JONAS'").map { try $0.string("email") }
+        }
+        #expect(stored == ["jonas@helpdesk.test"])
+    }
+
     @Test("the seed file's slack_user_id and notify land in the store; a Slack ID that is not one refuses the whole seed, naming the technician")
     func seedCarriesChoices() async throws {
         let scratch = try await Scratch()

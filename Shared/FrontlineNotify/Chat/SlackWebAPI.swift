@@ -41,15 +41,37 @@ public enum SlackWebAPI {
         )
     }
 
+    /// `users.lookupByEmail`: the member whose profile has this address.
+    public static func lookup(email: String, settings: SlackSettings) -> HTTPRequest {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let query = email.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return HTTPRequest(
+            method: "GET", url: settings.apiURL + "/users.lookupByEmail?email=" + query,
+            headers: [("Authorization", "Bearer " + settings.botToken.revealed)], timeout: .seconds(15)
+        )
+    }
+
+    /// The member ID a `users.lookupByEmail` answer names; nil for none, a deactivated member or a bot.
+    public static func member(ofLookup response: HTTPResponse) -> String? {
+        guard let user = activeUser(response), let id = user["id"] as? String else { return nil }
+        return id
+    }
+
     /// The email of the person a `users.info` answer describes; nil for a deactivated member, a
     /// bot, or a profile without one (the app lacks the `users:read.email` scope).
     public static func email(ofUserInfo response: HTTPResponse) -> String? {
+        guard let user = activeUser(response), let email = (user["profile"] as? [String: Any])?["email"] as? String, !email.isEmpty else { return nil }
+        return email
+    }
+
+    /// The `user` of an ok answer when it is a person whose account is active.
+    static func activeUser(_ response: HTTPResponse) -> [String: Any]? {
         guard case .ok = answer(response),
             let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
-            let user = object["user"] as? [String: Any], user["deleted"] as? Bool != true, user["is_bot"] as? Bool != true,
-            let email = (user["profile"] as? [String: Any])?["email"] as? String, !email.isEmpty
+            let user = object["user"] as? [String: Any], user["deleted"] as? Bool != true, user["is_bot"] as? Bool != true
         else { return nil }
-        return email
+        return user
     }
 
     public static func answer(_ response: HTTPResponse, now: Date = Date()) -> Answer {

@@ -79,7 +79,7 @@ public struct AnswerSlackAction: Sendable {
             return (person, try transaction.chat.chatMessage(ofNotification: posting.messageID))
         }
         var person = found.0
-        if person == nil, let email = await slackEmail(of: press.userID) {
+        if person == nil, let slack, let http, let email = await SlackMembers(settings: slack, http: http, logger: logger).email(of: press.userID) {
             person = try await link(press.userID, email: email, in: unitOfWork)
         }
         guard let person, let technician = person.id else {
@@ -115,22 +115,6 @@ public struct AnswerSlackAction: Sendable {
             await update(message, channel: channel, ts: ts)
         }
         return outcome
-    }
-
-    /// The email Slack holds for a member not linked to a technician yet; nil when Slack does not
-    /// say (no bot token here, the `users:read.email` scope missing, Slack away).
-    func slackEmail(of userID: String) async -> String? {
-        guard let slack, let http, NotificationPreferences.isSlackUserID(userID) else { return nil }
-        do {
-            let response = try await http.perform(SlackWebAPI.userInfo(userID, settings: slack))
-            if let email = SlackWebAPI.email(ofUserInfo: response) { return email }
-            if case .error(let code) = SlackWebAPI.answer(response) {
-                logger.warning("Slack did not say who pressed the button", metadata: ["slack_user": "\(userID)", "error": "\(code)"])
-            }
-        } catch {
-            logger.warning("Slack not reached to ask who pressed the button", metadata: ["slack_user": "\(userID)", "error": "\(error)"])
-        }
-        return nil
     }
 
     /// The technician whose address is the Slack member's is linked to them, once, audited:

@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, `/api/auth.test`, `/api/users.info`, with the
+/// A local stand-in for Slack's Web API (`/api/chat.postMessage`, `/api/chat.update`, `/api/auth.test`, `/api/users.info`, `/api/users.lookupByEmail`, with the
 /// bot token checked and Slack's `{"ok":...}` answers), a Teams incoming webhook
 /// (`/teams/webhook`, answering `1` as Teams does) and a generic webhook receiver (`/hook`).
 /// It keeps every request as received, so a test checks the exact JSON, and can answer the
@@ -60,6 +60,12 @@ public final class ChatStandIn: Sendable {
         router.get("api/users.info") { request, context in
             let received = try await self.keep(request, context: context)
             return self.userInfo(received, user: request.uri.queryParameters.get("user"))
+        }
+        router.get("api/users.lookupByEmail") { request, context in
+            let received = try await self.keep(request, context: context)
+            let email = request.uri.queryParameters.get("email")?.lowercased()
+            let member = self.slackMembers.withLock { members in members.first { $0.value.lowercased() == email }?.key }
+            return self.userInfo(received, user: member, notFound: "users_not_found")
         }
         router.post("teams/webhook") { request, context in
             _ = try await self.keep(request, context: context)
@@ -116,10 +122,11 @@ public final class ChatStandIn: Sendable {
         }
     }
 
-    /// `users.info` as Slack answers it, the profile's email included (the `users:read.email` scope).
-    private func userInfo(_ request: Received, user: String?) -> Response {
+    /// `users.info` and `users.lookupByEmail` as Slack answers them, the profile's email included
+    /// (the `users:read.email` scope).
+    private func userInfo(_ request: Received, user: String?, notFound: String = "user_not_found") -> Response {
         guard request.headers["authorization"] == "Bearer \(Self.botToken)" else { return Self.json(["ok": false, "error": "invalid_auth"]) }
-        guard let user, let email = slackMembers.withLock({ $0[user] }) else { return Self.json(["ok": false, "error": "user_not_found"]) }
+        guard let user, let email = slackMembers.withLock({ $0[user] }) else { return Self.json(["ok": false, "error": notFound]) }
         return Self.json([
             "ok": true, "user": ["id": user, "name": "member", "deleted": false, "is_bot": false, "profile": ["email": email, "real_name": "A member"]],
         ])
