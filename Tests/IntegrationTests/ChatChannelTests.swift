@@ -215,16 +215,22 @@ extension Integration {
             return (headers, ByteBuffer(string: body))
         }
 
-        @Test("a Take it press signed by Slack assigns the ticket to the technician of that Slack user, audited, and the message says so; a forged or stale press changes nothing")
-        func slackButtonPress() async throws {
-            let scratch = try await Scratch()
-            defer { Task { await scratch.close() } }
+        /// A classified ticket (phase 3) and Jonas Weber on the team, linked to `slackUser` when given.
+        static func ticketForJonas(_ scratch: Scratch, slackUser: String?) async throws -> Int64 {
             try await Integration.Notifier.setPhase(scratch, 3)
             let ticket = try await Integration.Notifier.classifiedTicket(scratch)
             try await scratch.unitOfWork.transaction { transaction in
                 try transaction.team.upsert(name: "Jonas Weber", email: "jonas@helpdesk.test", schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
-                try transaction.chat.setSlackUser(ofPerson: "jonas@helpdesk.test", to: "U0JONAS")
+                if let slackUser { try transaction.chat.setSlackUser(ofPerson: "jonas@helpdesk.test", to: slackUser) }
             }
+            return ticket
+        }
+
+        @Test("a Take it press signed by Slack assigns the ticket to the technician of that Slack user, audited, and the message says so; a forged or stale press changes nothing")
+        func slackButtonPress() async throws {
+            let scratch = try await Scratch()
+            defer { Task { await scratch.close() } }
+            let ticket = try await Self.ticketForJonas(scratch, slackUser: "U0JONAS")
             try await ChatStandIn.serving { standIn in
                 let settings = Self.settings(standIn)
                 let clock = ManualWallClock(try #require(Timestamp.parse("2026-11-20T09:30:00Z")))
@@ -285,11 +291,7 @@ extension Integration {
         func slackMemberMatchedByEmail() async throws {
             let scratch = try await Scratch()
             defer { Task { await scratch.close() } }
-            try await Integration.Notifier.setPhase(scratch, 3)
-            let ticket = try await Integration.Notifier.classifiedTicket(scratch)
-            try await scratch.unitOfWork.transaction { transaction in
-                try transaction.team.upsert(name: "Jonas Weber", email: "jonas@helpdesk.test", schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
-            }
+            let ticket = try await Self.ticketForJonas(scratch, slackUser: nil)
             try await ChatStandIn.serving { standIn in
                 standIn.slackMembers.withLock { $0 = ["U0JONAS": "Jonas@Helpdesk.test", "U0VISITOR": "visitor@example.com"] }
                 let settings = Self.settings(standIn)

@@ -14,18 +14,23 @@ import HummingbirdTesting
 import Testing
 
 extension Integration.Chat {
+    /// Jonas Weber and Ann Berg on the team, with no chat choices yet: their ids.
+    static func jonasAndAnn(_ scratch: Scratch) async throws -> (jonas: Int64, ann: Int64) {
+        try await scratch.unitOfWork.transaction { transaction -> (Int64, Int64) in
+            for (name, email) in [("Jonas Weber", "jonas@helpdesk.test"), ("Ann Berg", "ann.berg@helpdesk.test")] {
+                try transaction.team.upsert(name: name, email: email, schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
+            }
+            return (try transaction.team.technicianID(email: "jonas@helpdesk.test") ?? 0, try transaction.team.technicianID(email: "ann.berg@helpdesk.test") ?? 0)
+        }
+    }
+
     @Test("choices per person and kind: set and read through the API (audited, admin or the person), Slack only means a direct message and no email, a choice that cannot be honoured stays email")
     func preferencesRouteNotifications() async throws {
         let scratch = try await Scratch()
         defer { Task { await scratch.close() } }
         try await Integration.Notifier.setPhase(scratch, 3)
         let ticket = try await Integration.Notifier.classifiedTicket(scratch)
-        let (jonas, ann) = try await scratch.unitOfWork.transaction { transaction -> (Int64, Int64) in
-            for (name, email) in [("Jonas Weber", "jonas@helpdesk.test"), ("Ann Berg", "ann.berg@helpdesk.test")] {
-                try transaction.team.upsert(name: name, email: email, schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
-            }
-            return (try transaction.team.technicianID(email: "jonas@helpdesk.test") ?? 0, try transaction.team.technicianID(email: "ann.berg@helpdesk.test") ?? 0)
-        }
+        let (jonas, ann) = try await Self.jonasAndAnn(scratch)
         let admin = try await Integration.API.token(scratch, "ops-admin", as: nil, role: .admin)
         let annsToken = try await Integration.API.token(scratch, "ann-laptop", as: "ann.berg@helpdesk.test")
         try await Integration.API.withClient(scratch) { client in
@@ -80,12 +85,7 @@ extension Integration.Chat {
     func slackMemberLookedUpByEmail() async throws {
         let scratch = try await Scratch()
         defer { Task { await scratch.close() } }
-        let (jonas, ann) = try await scratch.unitOfWork.transaction { transaction -> (Int64, Int64) in
-            for (name, email) in [("Jonas Weber", "jonas@helpdesk.test"), ("Ann Berg", "ann.berg@helpdesk.test")] {
-                try transaction.team.upsert(name: name, email: email, schedule: nil, skills: [:], maxOpen: 10, active: true, absences: [])
-            }
-            return (try transaction.team.technicianID(email: "jonas@helpdesk.test") ?? 0, try transaction.team.technicianID(email: "ann.berg@helpdesk.test") ?? 0)
-        }
+        let (jonas, ann) = try await Self.jonasAndAnn(scratch)
         let admin = try await Integration.API.token(scratch, "ops-admin", as: nil, role: .admin)
         try await ChatStandIn.serving { standIn in
             standIn.slackMembers.withLock { $0 = ["U0JONAS": "Jonas@Helpdesk.test"] }
