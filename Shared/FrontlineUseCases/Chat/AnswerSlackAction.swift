@@ -62,12 +62,15 @@ public struct AnswerSlackAction: Sendable {
     public let slack: SlackSettings?
     public let http: CurlHTTPClient?
     public let logger: Logger
+    /// Who a member not linked yet is; nil without a bot token.
+    let members: SlackMembers?
 
     public init(work: WorkTicket, slack: SlackSettings?, http: CurlHTTPClient?, logger: Logger) {
         self.work = work
         self.slack = slack
         self.http = http
         self.logger = logger
+        members = if let slack, let http { SlackMembers(settings: slack, http: http, logger: logger) } else { nil }
     }
 
     public func run(_ press: SlackActionPress, in unitOfWork: some UnitOfWork) async throws -> Outcome {
@@ -79,7 +82,7 @@ public struct AnswerSlackAction: Sendable {
             return (person, try transaction.chat.chatMessage(ofNotification: posting.messageID))
         }
         var person = found.0
-        if person == nil, let slack, let http, let email = await SlackMembers(settings: slack, http: http, logger: logger).email(of: press.userID) {
+        if person == nil, let email = await members?.email(of: press.userID) {
             person = try await link(press.userID, email: email, in: unitOfWork)
         }
         guard let person, let technician = person.id else {

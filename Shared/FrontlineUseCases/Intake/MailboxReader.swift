@@ -64,17 +64,17 @@ public struct MailboxReader<Source: IntakeSource>: Sendable {
     private func readWaiting() async throws -> Int {
         var count = 0
         var waiting = try await source.waiting()[...]
-        while let next = waiting.first, !stopping() {
+        while !waiting.isEmpty {
             // The batch is read whole before it is stored (see the type's comment).
-            var group = [(next, try await source.read(next))]
-            waiting = waiting.dropFirst()
-            var bytes = group[0].1.size
-            while group.count < batchSize, bytes < readAheadBytes, let pending = waiting.first, !stopping() {
+            var group: [(pending: Source.Pending, message: InboundMessage)] = []
+            var bytes = 0
+            while let pending = waiting.first, group.count < batchSize, bytes < readAheadBytes, !stopping() {
                 let message = try await source.read(pending)
                 waiting = waiting.dropFirst()
                 group.append((pending, message))
                 bytes += message.size
             }
+            guard !group.isEmpty else { break }  // shutting down
             try await ingestTogether(group)
             count += group.count
         }
